@@ -1,0 +1,46 @@
+// Collective error checks: one rank failing never hangs the others.
+//
+// A distributed step is a sequence of phases separated by collective calls.
+// If one rank throws inside a phase and simply returns, the others would wait
+// forever in the next collective. `run_phase` runs a phase on every rank,
+// catches what it throws, and agrees on the outcome with one MPI_Allreduce:
+// if any rank failed, every rank throws a ParallelError whose message carries
+// the failing ranks' own messages (gathered to rank 0 and broadcast), so the
+// reason is printed once and the exit code is the failing error's.
+//
+// Where a rank cannot reach the next check (blocked in a library's collective
+// call), use `abort_job`, which logs the reason and calls MPI_Abort.
+#pragma once
+
+#include <exception>
+#include <functional>
+#include <string>
+
+#include "tessera/core/error.hpp"
+#include "tessera/core/mpi.hpp"
+
+namespace tessera {
+
+/// Raised on every rank when some rank failed in a phase. exit_code() is the
+/// most severe code among the failing ranks' errors.
+class CollectiveError : public ParallelError {
+ public:
+  CollectiveError(const std::string& message, ExitCode code)
+      : ParallelError(message), code_(code) {}
+  ExitCode exit_code() const noexcept override { return code_; }
+
+ private:
+  ExitCode code_;
+};
+
+/// Agrees collectively on a local outcome. `local` is null when this rank
+/// succeeded. Throws CollectiveError on every rank if any rank failed.
+void check_collective(const Comm& comm, const std::string& phase, std::exception_ptr local);
+
+/// Runs `body` on every rank of `comm`, then check_collective().
+void run_phase(const Comm& comm, const std::string& phase, const std::function<void()>& body);
+
+/// Logs `reason` and ends the whole job with MPI_Abort(code). Never returns.
+[[noreturn]] void abort_job(const std::string& reason, ExitCode code);
+
+}  // namespace tessera

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Strong scaling: the same problem at several rank counts.
+#
+#   jobscripts/scaling/strong.sh [options] -- COMMAND TEMPLATE ...
+#   jobscripts/scaling/strong.sh -r 1,2,4 -- {tessera} check workload --items 20000
+#
+# Options:
+#   -r LIST     rank counts, comma-separated (default 1,2,4)
+#   -n N        counted runs per rank count (default 3; the median is reported)
+#   -w N        warm-up runs per rank count (default 1)
+#   -t T        OpenMP threads per rank (default 1)
+#   -N NAME     name of the study, used in result file names (default strong)
+#   -e PATH     tessera executable for {tessera} (default <checkout>/build/tessera)
+#   -d DIR      work directory: logs and one perf report per run (default /tmp/tessera-scaling)
+#   -o DIR      result directory (default <checkout>/perf/results)
+#
+# The template uses the perf/bench.py variables ({tessera} {work} {ranks}
+# {ranks*K} {threads} {perf_report} {python} {source}). A tessera command gets
+# `--perf-report {perf_report}` appended if it has none, so every run leaves its
+# per-rank report under DIR/reports/. The summary (medians, speed-up, parallel
+# efficiency T1/(n*Tn)) is written by perf/bench.py to perf/results/.
+#
+# Launcher: mpiexec --oversubscribe here; inside a Slurm allocation srun with
+# core binding (override with TESSERA_BENCH_LAUNCHER, see perf/README.md).
+
+# shellcheck source=driver.sh
+source "$(dirname "${BASH_SOURCE[0]}")/driver.sh"
+scaling_main strong "$@"

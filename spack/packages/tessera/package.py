@@ -1,0 +1,85 @@
+# Spack recipe for Tessera. Add the repository with `spack repo add <tessera>/spack`,
+# then `spack install tessera@main` (or use the environment in <tessera>/spack.yaml).
+import spack
+from spack.package import *
+
+
+class Tessera(CMakePackage):
+    """Tessera: one MPI+OpenMP C++20 application running four science data
+    pipelines (healpix, subband, raster, tiles) from a laptop to Perlmutter."""
+
+    # PLACEHOLDER: no public repository yet. Replace both addresses with the real
+    # ones before using this recipe outside a checkout (`spack develop` works
+    # without them: see docs/install.md).
+    homepage = "https://example.invalid/tessera"
+    git = "https://example.invalid/tessera.git"
+
+    version("main", branch="main")
+
+    variant("tests", default=False,
+            description="Build the Catch2 test suite and run it with ctest (spack install --test=root)")
+
+    # Spack 0.23 and later treat compilers as dependencies on language virtuals;
+    # older Spack has no such packages, so only declare them where they exist.
+    if getattr(spack, "spack_version_info", (0,)) >= (0, 23):
+        depends_on("c", type="build")
+        depends_on("cxx", type="build")
+
+    depends_on("cmake@3.20:", type="build")
+    depends_on("pkgconfig", type="build")
+
+    depends_on("mpi")
+    depends_on("hdf5@1.10:+mpi")
+    depends_on("parallel-netcdf@1.12:~fortran")
+    # healpix-cxx pins cfitsio@3 in Spack while Debian 12 ships 4.2, so the code
+    # must build and run with both cfitsio 3.49 and 4.x; do not add a version
+    # constraint here that would exclude either.
+    depends_on("cfitsio")
+    depends_on("healpix-cxx")
+    # Debian ships nanoflann 1.4.3, Spack 1.5.x; src/tiles keeps one adaptor for
+    # the search API change between them.
+    depends_on("nanoflann@1.4:")
+    depends_on("boost@1.70:+program_options")
+    depends_on("eigen@3.3:")
+    depends_on("gdal@3:+geos+sqlite3")  # GeoTIFF and PROJ are part of every GDAL 3 build
+    depends_on("erfa")
+    depends_on("sqlite@3:")
+    depends_on("nlohmann-json@3.9:")
+    depends_on("fmt@9:")
+
+    # Catch2 3.x is a compiled library; tests/support/catch.hpp hides the v2/v3 difference.
+    depends_on("catch2@3:", when="+tests", type=("build", "link"))
+    # Independent cross-check tools used by tests/cross and perf/reference.
+    with when("+tests"):
+        depends_on("python@3.9:", type="test")
+        depends_on("py-numpy", type="test")
+        depends_on("py-scipy", type="test")
+        depends_on("py-h5py", type="test")
+        depends_on("py-astropy", type="test")
+        depends_on("py-healpy", type="test")
+        depends_on("py-netcdf4", type="test")
+
+    def cmake_args(self):
+        return [
+            self.define_from_variant("TESSERA_BUILD_TESTS", "tests"),
+            self.define("HDF5_PREFER_PARALLEL", True),
+        ]
+
+    def check(self):
+        """Runs the test suite after the build (spack install --test=root)."""
+        if not self.spec.satisfies("+tests"):
+            return
+        ctest = Executable(self.spec["cmake"].prefix.bin.ctest)
+        with working_dir(self.build_directory):
+            ctest("--output-on-failure", "-j", str(make_jobs))
+
+    def test_help(self):
+        """the installed tessera prints its command list"""
+        tessera = Executable(self.prefix.bin.tessera)
+        out = tessera("--help", output=str, error=str)
+        assert "check" in out
+
+    def test_check_workload(self):
+        """the installed tessera runs the core workload check on one process"""
+        tessera = Executable(self.prefix.bin.tessera)
+        tessera("check", "workload", "--items", "100", "--out", "check-workload")

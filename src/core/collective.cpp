@@ -1,0 +1,112 @@
+#include "tessera/core/collective.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "tessera/core/log.hpp"
+
+namespace tessera {
+
+namespace {
+// Severity order for choosing one exit code when ranks failed differently:
+// a usage error anywhere is the user's to fix first; then I/O; timeout last.
+int severity(ExitCode code) {
+  switch (code) {
+    case ExitCode::kUsage:
+      return 4;
+    case ExitCode::kFatalIo:
+      return 3;
+    case ExitCode::kTimeout:
+      return 2;
+    case ExitCode::kItemsFailed:
+      return 1;
+    case ExitCode::kOk:
+      return 0;
+  }
+  return 3;
+}
+
+ExitCode from_severity(int s) {
+  switch (s) {
+    case 4:
+      return ExitCode::kUsage;
+    case 3:
+      return ExitCode::kFatalIo;
+    case 2:
+      return ExitCode::kTimeout;
+    case 1:
+      return ExitCode::kItemsFailed;
+    default:
+      return ExitCode::kOk;
+  }
+}
+}  // namespace
+
+void check_collective(const Comm& comm, const std::string& phase, std::exception_ptr local) {
+  std::string message;
+  int my_severity = 0;
+  if (local) {
+    try {
+      std::rethrow_exception(local);
+    } catch (const std::exception& e) {
+      message = e.what();
+      my_severity = severity(exit_code_of(e));
+      if (my_severity == 0)
+        my_severity = 3;
+    } catch (...) {
+      message = "unknown exception";
+      my_severity = 3;
+    }
+  }
+  int worst = 0;
+  check_mpi(MPI_Allreduce(&my_severity, &worst, 1, MPI_INT, MPI_MAX, comm.handle()),
+            "MPI_Allreduce(error check)");
+  if (worst == 0)
+    return;
+
+  // Someone failed: collect the reasons on rank 0 and share one message.
+  auto messages = comm.gather_strings(message, 0);
+  std::string text;
+  if (comm.is_root()) {
+    int failed = 0;
+    std::string first;
+    for (int r = 0; r < comm.size(); ++r) {
+      if (messages[r].empty())
+        continue;
+      ++failed;
+      if (failed <= 8) {
+        text += fmt::format("{}rank {}: {}", text.empty() ? "" : "; ", r, messages[r]);
+      }
+    }
+    if (failed > 8)
+      text += fmt::format("; ... and {} more ranks", failed - 8);
+    if (comm.size() == 1) {
+      text = messages[0];
+    } else {
+      text = fmt::format("{} failed on {} of {} ranks: {}", phase, failed, comm.size(), text);
+    }
+  }
+  comm.bcast(text, 0);
+  throw CollectiveError(text, from_severity(worst));
+}
+
+void run_phase(const Comm& comm, const std::string& phase, const std::function<void()>& body) {
+  std::exception_ptr local;
+  try {
+    body();
+  } catch (...) {
+    local = std::current_exception();
+  }
+  check_collective(comm, phase, local);
+}
+
+void abort_job(const std::string& reason, ExitCode code) {
+  log::error("aborting the job: {}", reason);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, static_cast<int>(code));
+  std::_Exit(static_cast<int>(code));
+}
+
+}  // namespace tessera

@@ -1,0 +1,216 @@
+#include "tessera/core/mpi.hpp"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "tessera/core/error.hpp"
+
+namespace tessera {
+
+void check_mpi(int rc, const char* what) {
+  if (rc == MPI_SUCCESS)
+    return;
+  char text[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  MPI_Error_string(rc, text, &len);
+  throw ParallelError(fmt::format("{} failed: {}", what, std::string(text, len)));
+}
+
+Runtime::Runtime(int* argc, char*** argv) {
+  int initialised = 0;
+  MPI_Initialized(&initialised);
+  if (initialised)
+    return;
+  int provided = 0;
+  check_mpi(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  owns_ = true;
+  // Errors come back as codes and become exceptions (check_mpi), instead of
+  // aborting the job from inside the library without a message of ours.
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  if (provided < MPI_THREAD_FUNNELED) {
+    throw ParallelError("the MPI library does not provide MPI_THREAD_FUNNELED");
+  }
+}
+
+Runtime::~Runtime() {
+  if (!owns_)
+    return;
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized)
+    MPI_Finalize();
+}
+
+std::string Runtime::library_version() {
+  char text[MPI_MAX_LIBRARY_VERSION_STRING];
+  int len = 0;
+  MPI_Get_library_version(text, &len);
+  std::string s(text, len);
+  auto nl = s.find_first_of("\n,");
+  if (nl != std::string::npos)
+    s.resize(nl);
+  return s;
+}
+
+Comm Comm::world() {
+  return Comm(MPI_COMM_WORLD, false);
+}
+
+Comm::Comm(MPI_Comm handle, bool owned) : handle_(handle), owned_(owned) {
+  if (handle_ != MPI_COMM_NULL) {
+    MPI_Comm_rank(handle_, &rank_);
+    MPI_Comm_size(handle_, &size_);
+  }
+}
+
+Comm::~Comm() {
+  free();
+}
+
+Comm::Comm(Comm&& other) noexcept
+    : handle_(other.handle_), owned_(other.owned_), rank_(other.rank_), size_(other.size_) {
+  other.handle_ = MPI_COMM_NULL;
+  other.owned_ = false;
+}
+
+Comm& Comm::operator=(Comm&& other) noexcept {
+  if (this != &other) {
+    free();
+    handle_ = std::exchange(other.handle_, MPI_COMM_NULL);
+    owned_ = std::exchange(other.owned_, false);
+    rank_ = other.rank_;
+    size_ = other.size_;
+  }
+  return *this;
+}
+
+void Comm::free() noexcept {
+  if (owned_ && handle_ != MPI_COMM_NULL) {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (!finalized)
+      MPI_Comm_free(&handle_);
+  }
+  handle_ = MPI_COMM_NULL;
+  owned_ = false;
+}
+
+Comm Comm::split(int color, int key) const {
+  MPI_Comm out = MPI_COMM_NULL;
+  check_mpi(MPI_Comm_split(handle_, color, key, &out), "MPI_Comm_split");
+  MPI_Comm_set_errhandler(out, MPI_ERRORS_RETURN);
+  return Comm(out, true);
+}
+
+Comm Comm::split_into_groups(int group_size) const {
+  if (group_size <= 0)
+    throw UsageError(fmt::format("group size must be positive, got {}", group_size));
+  return split(rank_ / group_size, rank_);
+}
+
+void Comm::barrier() const {
+  check_mpi(MPI_Barrier(handle_), "MPI_Barrier");
+}
+
+namespace {
+template <typename T>
+T reduce_one(MPI_Comm comm, T v, MPI_Datatype type, MPI_Op op, const char* what) {
+  T out{};
+  check_mpi(MPI_Allreduce(&v, &out, 1, type, op, comm), what);
+  return out;
+}
+}  // namespace
+
+double Comm::allreduce_sum(double v) const {
+  return reduce_one(handle_, v, MPI_DOUBLE, MPI_SUM, "MPI_Allreduce(sum)");
+}
+double Comm::allreduce_max(double v) const {
+  return reduce_one(handle_, v, MPI_DOUBLE, MPI_MAX, "MPI_Allreduce(max)");
+}
+double Comm::allreduce_min(double v) const {
+  return reduce_one(handle_, v, MPI_DOUBLE, MPI_MIN, "MPI_Allreduce(min)");
+}
+std::int64_t Comm::allreduce_sum(std::int64_t v) const {
+  return reduce_one(handle_, v, MPI_INT64_T, MPI_SUM, "MPI_Allreduce(sum)");
+}
+std::int64_t Comm::allreduce_max(std::int64_t v) const {
+  return reduce_one(handle_, v, MPI_INT64_T, MPI_MAX, "MPI_Allreduce(max)");
+}
+bool Comm::allreduce_or(bool v) const {
+  int x = v ? 1 : 0;
+  return reduce_one(handle_, x, MPI_INT, MPI_LOR, "MPI_Allreduce(or)") != 0;
+}
+
+std::vector<double> Comm::gather(double v, int root) const {
+  std::vector<double> out(rank_ == root ? size_ : 0);
+  check_mpi(MPI_Gather(&v, 1, MPI_DOUBLE, out.data(), 1, MPI_DOUBLE, root, handle_), "MPI_Gather");
+  return out;
+}
+
+std::vector<std::int64_t> Comm::gather(std::int64_t v, int root) const {
+  std::vector<std::int64_t> out(rank_ == root ? size_ : 0);
+  check_mpi(MPI_Gather(&v, 1, MPI_INT64_T, out.data(), 1, MPI_INT64_T, root, handle_),
+            "MPI_Gather");
+  return out;
+}
+
+std::vector<std::int64_t> Comm::allgather(std::int64_t v) const {
+  std::vector<std::int64_t> out(size_);
+  check_mpi(MPI_Allgather(&v, 1, MPI_INT64_T, out.data(), 1, MPI_INT64_T, handle_),
+            "MPI_Allgather");
+  return out;
+}
+
+std::vector<std::string> Comm::gather_strings(const std::string& s, int root) const {
+  int len = static_cast<int>(s.size());
+  std::vector<int> lens(rank_ == root ? size_ : 0);
+  check_mpi(MPI_Gather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, root, handle_), "MPI_Gather");
+  std::vector<int> displs;
+  std::string all;
+  if (rank_ == root) {
+    displs.resize(size_);
+    int total = 0;
+    for (int r = 0; r < size_; ++r) {
+      displs[r] = total;
+      total += lens[r];
+    }
+    all.resize(total);
+  }
+  check_mpi(MPI_Gatherv(s.data(), len, MPI_CHAR, all.data(), lens.data(), displs.data(), MPI_CHAR,
+                        root, handle_),
+            "MPI_Gatherv");
+  std::vector<std::string> out;
+  if (rank_ == root) {
+    for (int r = 0; r < size_; ++r)
+      out.emplace_back(all.substr(displs[r], lens[r]));
+  }
+  return out;
+}
+
+void Comm::bcast(std::string& s, int root) const {
+  std::int64_t len = static_cast<std::int64_t>(s.size());
+  bcast(len, root);
+  s.resize(static_cast<std::size_t>(len));
+  check_mpi(MPI_Bcast(s.data(), static_cast<int>(len), MPI_CHAR, root, handle_), "MPI_Bcast");
+}
+
+void Comm::bcast(std::vector<std::int64_t>& v, int root) const {
+  std::int64_t len = static_cast<std::int64_t>(v.size());
+  bcast(len, root);
+  v.resize(static_cast<std::size_t>(len));
+  check_mpi(MPI_Bcast(v.data(), static_cast<int>(len), MPI_INT64_T, root, handle_), "MPI_Bcast");
+}
+
+void Comm::bcast(std::vector<double>& v, int root) const {
+  std::int64_t len = static_cast<std::int64_t>(v.size());
+  bcast(len, root);
+  v.resize(static_cast<std::size_t>(len));
+  check_mpi(MPI_Bcast(v.data(), static_cast<int>(len), MPI_DOUBLE, root, handle_), "MPI_Bcast");
+}
+
+void Comm::bcast(std::int64_t& v, int root) const {
+  check_mpi(MPI_Bcast(&v, 1, MPI_INT64_T, root, handle_), "MPI_Bcast");
+}
+
+}  // namespace tessera

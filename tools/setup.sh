@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs every Debian package Tessera needs to build, test and benchmark.
+# Idempotent: when everything is present it only runs dpkg-query (about a second).
+# Used by both README commands and by .ci/run.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git clang-format
+  # MPI and parallel I/O
+  openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools libpnetcdf-dev pnetcdf-bin
+  # science libraries
+  libcfitsio-dev libhealpix-cxx-dev libnanoflann-dev libeigen3-dev libgdal-dev gdal-bin liberfa-dev
+  # general libraries
+  libboost-program-options-dev catch2 libsqlite3-dev nlohmann-json3-dev libfmt-dev
+  # independent cross-check tools (tests and perf references)
+  python3 python3-numpy python3-scipy python3-healpy python3-astropy python3-fitsio
+  python3-h5py python3-netcdf4 python3-xarray python3-pandas python3-rasterio python3-shapely
+  python3-jsonschema netcdf-bin hyperfine
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "setup: installing ${#missing[@]} missing packages: ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/tessera-setup-apt.log 2>&1 || {
+  echo "setup: apt-get install failed; last lines of /tmp/tessera-setup-apt.log:" >&2
+  tail -20 /tmp/tessera-setup-apt.log >&2
+  exit 1
+}
+echo "setup: done"
