@@ -1,0 +1,61 @@
+// tessera raster stats: per-basin, per-day statistics of the gridded variables.
+#include "command.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/core/log.hpp"
+#include "tessera/raster/stats_step.hpp"
+
+namespace tessera::driver {
+namespace {
+
+void run(StepContext& ctx) {
+  raster::StatsStepOptions opt;
+  opt.grids_dir = ctx.vm["grids"].as<std::string>();
+  opt.basins = ctx.vm["basins"].as<std::string>();
+  opt.id_field = ctx.vm["id-field"].as<std::string>();
+  opt.group_field = ctx.vm["group-field"].as<std::string>();
+  opt.layer = ctx.vm["layer"].as<std::string>();
+  opt.out_dir = ctx.vm["out"].as<std::string>();
+  opt.snow_threshold_mm = ctx.vm["snow-threshold"].as<double>();
+  opt.clobber = ctx.common.clobber;
+  opt.block_bytes = ctx.vm["block-mb"].as<std::int64_t>() << 20;
+  if (opt.block_bytes <= 0)
+    throw UsageError("--block-mb must be positive");
+  if (ctx.common.dry_run) {
+    if (ctx.comm.is_root())
+      log::info("dry run: would compute statistics of {}", opt.grids_dir.string());
+    return;
+  }
+  const auto res = raster::run_stats_step(ctx.comm, opt);
+  if (ctx.comm.is_root()) {
+    if (res.skipped) {
+      log::info("raster stats: tables are up to date");
+    } else {
+      log::info("raster stats: {} basins, {} groups, {} days, {} variables -> {}", res.basins,
+                res.groups, res.days, res.variables, opt.out_dir.string());
+    }
+  }
+}
+
+const CommandRegistrar kStats{Command{
+    "raster",
+    "stats",
+    "coverage-weighted basin statistics per day and variable (CSV tables)",
+    [](po::options_description& d, po::positional_options_description&) {
+      d.add_options()("grids", po::value<std::string>()->required(),
+                      "directory of gridded NetCDF files (raster grid --out)")(
+          "basins", po::value<std::string>()->required(),
+          "polygon layer (shapefile, GeoJSON, GeoPackage), any CRS")(
+          "id-field", po::value<std::string>()->default_value("CODE"), "basin id field")(
+          "group-field", po::value<std::string>()->default_value(""),
+          "grouping field (e.g. REGION) for group tables")(
+          "layer", po::value<std::string>()->default_value(""), "layer name (default: first)")(
+          "out", po::value<std::string>()->required(), "output directory for the tables")(
+          "snow-threshold", po::value<double>()->default_value(1.0),
+          "swe (mm) above which a cell counts as snow-covered")(
+          "block-mb", po::value<std::int64_t>()->default_value(64), "per-rank read buffer (MiB)");
+    },
+    run,
+    {}}};
+
+}  // namespace
+}  // namespace tessera::driver

@@ -1,0 +1,35 @@
+// tessera synth raster: synthetic landform, FSM outputs and basins.
+#include "tessera/raster/synth.hpp"
+#include "command.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/core/log.hpp"
+
+namespace tessera::driver {
+namespace {
+
+void run(StepContext& ctx) {
+  const auto scale = raster::synth_scale(ctx.vm["scale"].as<std::string>());
+  const std::filesystem::path out = ctx.vm["out"].as<std::string>();
+  if (ctx.common.dry_run)
+    return;
+  if (ctx.comm.is_root()) {
+    const auto o = raster::write_synthetic_inputs(out, scale);
+    log::info("synth raster ({}): {} x {} landform, {} clusters x {} days, basins {}", scale.name,
+              scale.width, scale.height, scale.clusters(), scale.days, o.basins.string());
+  }
+  ctx.comm.barrier();
+}
+
+const CommandRegistrar kSynth{Command{
+    "synth",
+    "raster",
+    "synthetic SnowMapper inputs: landform, FSM outputs, basins",
+    [](po::options_description& d, po::positional_options_description&) {
+      d.add_options()("out", po::value<std::string>()->required(), "output directory")(
+          "scale", po::value<std::string>()->default_value("tiny"), "tiny, small, medium, large");
+    },
+    run,
+    {}}};
+
+}  // namespace
+}  // namespace tessera::driver

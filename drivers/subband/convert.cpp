@@ -1,0 +1,102 @@
+// tessera subband convert --in DIR --out OUTDIR: one UVH5 1.1 file per group.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "command.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/core/log.hpp"
+#include "tessera/subband/convert.hpp"
+
+namespace tessera::driver {
+namespace {
+
+std::optional<subband::SkyPosition> parse_center(const std::string& text) {
+  if (text == "meridian")
+    return std::nullopt;
+  const auto parts = cli::split_list(text);
+  try {
+    if (parts.size() == 2) {
+      constexpr double kDeg = std::numbers::pi / 180.0;
+      const double ra = std::stod(parts[0]), dec = std::stod(parts[1]);
+      if (std::abs(dec) <= 90.0)
+        return subband::SkyPosition{ra * kDeg, dec * kDeg};
+    }
+  } catch (const std::exception&) {
+  }
+  throw UsageError(
+      "--phase-center must be 'meridian' or 'RA,DEC' in ICRS degrees, not '" + text + "'", "",
+      "--phase-center");
+}
+
+void run(StepContext& ctx) {
+  const std::string in = ctx.vm["in"].as<std::string>();
+  const std::string out = ctx.vm["out"].as<std::string>();
+  if (!std::filesystem::is_directory(in))
+    throw UsageError("not a directory: " + in, in, "--in");
+  subband::ConvertOptions o;
+  o.phase_center = parse_center(ctx.vm["phase-center"].as<std::string>());
+  o.dut1 = ctx.vm["dut1"].as<double>();
+  if (std::abs(o.dut1) >= 0.9)
+    throw UsageError("|--dut1| must be below 0.9 s", "", "--dut1");
+  o.allow_partial = ctx.vm["allow-partial"].as<bool>();
+  o.clobber = ctx.common.clobber;
+  o.ranks_per_group = ctx.vm["ranks-per-group"].as<int>();
+  if (o.ranks_per_group < 1)
+    throw UsageError("--ranks-per-group must be >= 1", "", "--ranks-per-group");
+  const double tol = ctx.vm["tolerance"].as<double>();
+  auto groups = subband::scan_groups(in, tol);
+  if (ctx.vm.count("group")) {
+    const std::string want = ctx.vm["group"].as<std::string>();
+    const auto t = subband::parse_stamp(want);
+    if (!t)
+      throw UsageError("--group must be YYYY-MM-DDTHH:MM:SS, not '" + want + "'", "", "--group");
+    std::vector<subband::SubbandGroup> chosen;
+    for (auto& g : groups) {
+      if (std::abs(g.unix_seconds - *t) <= tol)
+        chosen.push_back(std::move(g));
+    }
+    if (chosen.empty())
+      throw UsageError("no group at " + want + " in " + in, in, "--group");
+    groups = std::move(chosen);
+  }
+  if (groups.empty()) {
+    log::warn("no subband files in {}", in);
+    return;
+  }
+  std::filesystem::create_directories(out);
+  std::int64_t files = 0;
+  for (const auto& g : groups) {
+    for (const auto& f : g.files)
+      ctx.info.input_bytes[f.path.filename().string()] =
+          static_cast<std::int64_t>(std::filesystem::file_size(f.path));
+    files += static_cast<std::int64_t>(g.files.size());
+  }
+  const auto done = subband::convert_groups(ctx.comm, groups, out, o, ctx.failures);
+  log::info("subband convert: {} of {} group(s) converted or up to date", done, groups.size());
+}
+
+const CommandRegistrar kConvert{Command{
+    "subband",
+    "convert",
+    "merge each group's 16 subbands, recompute uvw, phase, write UVH5 1.1",
+    [](po::options_description& d, po::positional_options_description&) {
+      d.add_options()("in", po::value<std::string>()->required(), "directory of subband files")(
+          "out", po::value<std::string>()->required(), "output directory")(
+          "group", po::value<std::string>(), "convert only the group at this timestamp")(
+          "phase-center", po::value<std::string>()->default_value("meridian"),
+          "meridian (at the group's mid time, pointing dec) or RA,DEC (ICRS degrees)")(
+          "dut1", po::value<double>()->default_value(0.0), "UT1 - UTC in seconds (default 0)")(
+          "tolerance", po::value<double>()->default_value(60.0),
+          "seconds within which timestamps belong to one group")(
+          "allow-partial", po::bool_switch()->default_value(false),
+          "convert groups with fewer than 16 subbands (frequency gaps)")(
+          "ranks-per-group", po::value<int>()->default_value(16),
+          "ranks that share one group (the world is split into sub-communicators)");
+    },
+    run,
+    {}}};
+
+}  // namespace
+}  // namespace tessera::driver

@@ -1,0 +1,36 @@
+// tessera tiles c2c: cloud-to-cloud distances from each B point to epoch A.
+#include "pair_options.hpp"
+
+namespace tessera::driver {
+namespace {
+
+void run(StepContext& ctx) {
+  tiles::C2cStepOptions o;
+  o.pair = tiles_cli::pair_options(ctx);
+  o.c2c.max_dist = ctx.vm["max-dist"].as<double>();
+  o.c2c.vertical = ctx.vm["vertical"].as<bool>();
+  o.c2c.k = ctx.vm["k"].as<int>();
+  o.bins = ctx.vm["bins"].as<int>();
+  if (ctx.common.dry_run)
+    return;
+  tiles::run_c2c(ctx.comm, o);
+}
+
+const CommandRegistrar kC2c{
+    Command{"tiles",
+            "c2c",
+            "cloud-to-cloud distances of B to A (LAS 1.4 + distance)",
+            [](po::options_description& d, po::positional_options_description&) {
+              tiles_cli::add_pair_options(d);
+              d.add_options()("max-dist", po::value<double>()->default_value(10.0),
+                              "cap on distances (m); also the halo")(
+                  "vertical", po::bool_switch()->default_value(false),
+                  "signed distance to a plane fitted to the k nearest A points")(
+                  "k", po::value<int>()->default_value(20), "neighbours for --vertical (>= 6)")(
+                  "bins", po::value<int>()->default_value(50), "histogram bins in the summary");
+            },
+            run,
+            {}}};
+
+}  // namespace
+}  // namespace tessera::driver

@@ -1,0 +1,50 @@
+// Options shared by the two-epoch tiles steps (--a --b --out --tile-size
+// --halo --classes) and their translation into tiles::PairOptions.
+#pragma once
+
+#include <string>
+
+#include "command.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/tiles/epoch.hpp"
+#include "tessera/tiles/steps.hpp"
+
+namespace tessera::driver::tiles_cli {
+
+inline void add_pair_options(po::options_description& d, bool need_out = true) {
+  d.add_options()("a", po::value<std::string>()->required(), "epoch A (earlier) LAS file")(
+      "b", po::value<std::string>()->required(), "epoch B (later) LAS file");
+  if (need_out)
+    d.add_options()("out", po::value<std::string>()->required(), "output file");
+  d.add_options()("tile-size", po::value<double>()->default_value(500.0), "tile edge (m)")(
+      "halo", po::value<std::string>()->default_value("auto"),
+      "halo width (m); auto = the method's minimum (a smaller value is raised to it)")(
+      "classes", po::value<std::string>()->default_value("2"),
+      "LAS classes used, e.g. 2 or 2,9 or all");
+}
+
+inline tiles::PairOptions pair_options(const StepContext& ctx) {
+  tiles::PairOptions p;
+  p.a = ctx.vm["a"].as<std::string>();
+  p.b = ctx.vm["b"].as<std::string>();
+  if (ctx.vm.count("out"))
+    p.out = ctx.vm["out"].as<std::string>();
+  p.tile_size = ctx.vm["tile-size"].as<double>();
+  if (!(p.tile_size > 0))
+    throw UsageError("--tile-size must be > 0");
+  const std::string halo = ctx.vm["halo"].as<std::string>();
+  if (halo != "auto") {
+    try {
+      p.halo = std::stod(halo);
+    } catch (const std::exception&) {
+      throw UsageError("--halo must be a number of metres or \"auto\", not \"" + halo + "\"");
+    }
+  }
+  p.classes = tiles::parse_classes(ctx.vm["classes"].as<std::string>());
+  p.clobber = ctx.common.clobber;
+  ctx.info.input_bytes["a"] = static_cast<std::int64_t>(std::filesystem::file_size(p.a));
+  ctx.info.input_bytes["b"] = static_cast<std::int64_t>(std::filesystem::file_size(p.b));
+  return p;
+}
+
+}  // namespace tessera::driver::tiles_cli

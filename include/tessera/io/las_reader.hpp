@@ -1,0 +1,60 @@
+// Reading LAS files: header and VLRs once, point records by range with pread.
+//
+// Opening validates everything a later read relies on, and throws a
+// FormatError naming the file and the field when it does not hold:
+//   - signature "LASF", version 1.0–1.4, header size for the version;
+//   - compressed data (LAZ: point-format bits 6–7, a "laszip encoded" VLR,
+//     record 22204) is refused with a message saying how to decompress;
+//   - point format 0–3 or 6–8; record length at least the standard size;
+//   - the VLRs fit before the point data;
+//   - the point count agrees with the file size (a truncated file, or a
+//     header count that disagrees with the bytes present).
+// read_records() is const and thread-safe (pread on one descriptor): ranks
+// and threads each read their own range, never the whole file per tile.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tessera/io/las_format.hpp"
+
+namespace tessera::io {
+
+class LasReader {
+ public:
+  explicit LasReader(const std::filesystem::path& path);
+  ~LasReader();
+  LasReader(LasReader&& other) noexcept;
+  LasReader(const LasReader&) = delete;
+  LasReader& operator=(const LasReader&) = delete;
+  LasReader& operator=(LasReader&&) = delete;
+
+  const LasHeader& header() const noexcept { return header_; }
+  const std::filesystem::path& path() const noexcept { return path_; }
+  std::uint64_t point_count() const noexcept { return header_.point_count; }
+  std::uint64_t file_size() const noexcept { return file_size_; }
+  LasPointLayout layout() const {
+    return LasPointLayout(header_.point_format, header_.record_length);
+  }
+
+  /// Reads records [first, first + count) into `out` (count * record_length
+  /// bytes). Throws IoError on a short read, naming the file and the range.
+  void read_records(std::uint64_t first, std::uint64_t count, std::uint8_t* out) const;
+  std::vector<std::uint8_t> read_records(std::uint64_t first, std::uint64_t count) const;
+
+ private:
+  void parse();
+  void pread_exact(std::uint64_t offset, std::uint64_t size, std::uint8_t* out,
+                   const char* what) const;
+  std::filesystem::path path_;
+  int fd_ = -1;
+  std::uint64_t file_size_ = 0;
+  LasHeader header_;
+};
+
+/// True if the file starts with "LASF" and looks compressed (LAZ); does not throw.
+bool las_is_compressed(const std::filesystem::path& path);
+
+}  // namespace tessera::io

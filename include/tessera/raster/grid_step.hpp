@@ -1,0 +1,47 @@
+// `tessera raster grid`: FSM cluster outputs -> one CF NetCDF per variable.
+//
+// Distribution (design raster.md, "grid"):
+//  1. rank 0 lists sim_FSM_pt_XXXX.txt; clusters are divided among ranks in
+//     contiguous blocks and parsed in parallel;
+//  2. the small T x N table is all-gathered (MPI_Allgatherv);
+//  3. every rank reads the landform and checks the labels;
+//  4. per variable, the time axis is divided among ranks; each rank grids its
+//     days in blocks of at most `block_bytes` and writes them with
+//     non-blocking puts completed by a collective wait_all. Memory per rank
+//     is the landform plus one block: it does not grow with T.
+// Outputs appear atomically (CollectiveAtomicFile) and carry a fingerprint of
+// the inputs and options, so a re-run skips up-to-date files.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+#include "tessera/core/mpi.hpp"
+#include "tessera/raster/fsm_output.hpp"
+#include "tessera/raster/gridding.hpp"
+
+namespace tessera::raster {
+
+struct GridStepOptions {
+  std::filesystem::path fsm_dir;
+  std::filesystem::path landform;
+  std::filesystem::path out_dir;
+  std::vector<FsmVariable> variables{FsmVariable::kSwe, FsmVariable::kSnd, FsmVariable::kRof,
+                                     FsmVariable::kGst};
+  GridValueOptions values;
+  bool clobber = false;
+  std::int64_t block_bytes = 64LL << 20;  ///< per-rank gridding buffer
+};
+
+struct GridStepResult {
+  std::vector<std::filesystem::path> written;
+  std::vector<std::filesystem::path> skipped;  ///< up to date
+  std::int64_t clusters = 0, days = 0, width = 0, height = 0;
+  std::int64_t bytes_written = 0;  ///< this rank's data bytes
+};
+
+/// Collective over `comm`. Throws tessera::Error (the same on every rank).
+GridStepResult run_grid_step(const Comm& comm, const GridStepOptions& opt);
+
+}  // namespace tessera::raster

@@ -1,0 +1,36 @@
+// `tessera raster reproject`: warp every day's grid to another CRS.
+//
+// The output grid is the one gdalwarp would choose (GDALSuggestedWarpOutput2)
+// so results line up with `gdalwarp -t_srs`. Days are divided among ranks;
+// each rank warps its days (GDAL's warper, NaN nodata kept) in bounded blocks
+// and writes them into a CF NetCDF of the same layout (cf_grid.hpp) with
+// collective non-blocking writes.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tessera/core/mpi.hpp"
+
+namespace tessera::raster {
+
+struct ReprojectStepOptions {
+  std::filesystem::path grids_dir;
+  std::string to = "EPSG:4326";
+  std::string resampling = "near";
+  std::filesystem::path out_dir;
+  bool clobber = false;
+  std::int64_t block_bytes = 64LL << 20;
+};
+
+struct ReprojectStepResult {
+  std::vector<std::filesystem::path> written, skipped;
+  int width = 0, height = 0;
+};
+
+/// Collective over `comm`.
+ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOptions& opt);
+
+}  // namespace tessera::raster

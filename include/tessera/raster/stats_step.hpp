@@ -1,0 +1,42 @@
+// `tessera raster stats`: per-basin, per-day statistics of the gridded variables.
+//
+// Coverage of every basin (and of the union of every group's basins) is
+// computed once, exactly (coverage.hpp), and reused for every day and
+// variable. The days are divided among ranks; each rank reads its time slab
+// of every variable with collective reads in bounded blocks, computes the
+// statistics, and rank 0 gathers them and writes:
+//   {var}_mean_values_table.csv        Date + one column per basin id (the original's)
+//   {var}_basin_mean_values_table.csv  Date + one column per group (with --group-field)
+//   statistics.csv                     long format: every statistic, zone and day
+// Every table is written atomically after all inputs were read and checked.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "tessera/core/mpi.hpp"
+
+namespace tessera::raster {
+
+struct StatsStepOptions {
+  std::filesystem::path grids_dir;
+  std::filesystem::path basins;
+  std::string id_field = "CODE";
+  std::string group_field;  ///< "" : no group tables
+  std::string layer;        ///< "" : the first layer
+  std::filesystem::path out_dir;
+  double snow_threshold_mm = 1.0;  ///< swe above this counts as snow-covered
+  bool clobber = false;
+  std::int64_t block_bytes = 64LL << 20;
+};
+
+struct StatsStepResult {
+  std::int64_t basins = 0, groups = 0, days = 0, variables = 0;
+  bool skipped = false;
+};
+
+/// Collective over `comm`.
+StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt);
+
+}  // namespace tessera::raster

@@ -1,0 +1,38 @@
+// Coverage-weighted statistics of one day's grid over one zone (basin or
+// group of basins). Pure: no files, no MPI; thread-safe.
+//
+// Cells whose value is NaN (nodata) are left out of every statistic. With
+// coverage fraction f_i and value x_i over the remaining cells:
+//   mean = Σ f_i x_i / Σ f_i       (the original's only statistic; it used
+//                                   cell-centre-in-polygon, i.e. f_i ∈ {0,1},
+//                                   on a half-cell shifted transform)
+//   sum  = Σ f_i x_i               (exactextract's "sum")
+//   min, max over cells with f_i > 0
+//   covered_area = cell_area · Σ f_i  (the zone's area that has data)
+// On a projected grid every cell has the same area, so coverage weights are
+// area weights and a group's mean over the union of its basins is the
+// area-weighted mean, not a mean of the basins' means.
+#pragma once
+
+#include <limits>
+
+#include "tessera/raster/coverage.hpp"
+
+namespace tessera::raster {
+
+struct ZoneStats {
+  double mean = std::numeric_limits<double>::quiet_NaN();
+  double sum = 0.0;
+  double min = std::numeric_limits<double>::quiet_NaN();
+  double max = std::numeric_limits<double>::quiet_NaN();
+  double covered_area = 0.0;
+};
+
+/// Statistics of `grid` (one day, row-major, the coverage's grid) over `cov`.
+ZoneStats zone_stats(const Coverage& cov, const float* grid, double cell_area);
+
+/// Share of the zone's data area whose swe exceeds `threshold_mm`
+/// (NaN if the zone has no data).
+double snow_covered_fraction(const Coverage& cov, const float* swe, double threshold_mm);
+
+}  // namespace tessera::raster

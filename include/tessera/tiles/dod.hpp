@@ -1,0 +1,59 @@
+// DEM of Difference (DoD): grid each epoch, subtract.
+//
+// Cell (i, j) covers [x0 + i·cell, x0 + (i+1)·cell) × [y0 + j·cell,
+// y0 + (j+1)·cell) (half-open: a point on an edge belongs to one cell).
+// Elevations are accumulated as the LAS integers (sum of int32 Z in int64,
+// count, min, max), so partial grids from any number of ranks add up
+// exactly and the result does not depend on the rank count; the mean is
+// formed once at the end: mean = (Σ Z / n)·scale + offset.
+//
+// Grids are stored with row 0 = north (the output GeoTIFF's order: the
+// original wrote its rasters flipped), i.e. row = ny − 1 − j.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tessera::tiles {
+
+/// The DoD raster's geometry.
+struct CellGrid {
+  double x0 = 0, y0 = 0;  ///< south-west corner
+  double cell = 1.0;
+  int nx = 1, ny = 1;
+  static CellGrid covering(double xmin, double ymin, double xmax, double ymax, double cell);
+  /// Storage index (row 0 north) of the cell holding (x, y), or -1 outside.
+  std::int64_t index_of(double x, double y) const;
+  double north() const { return y0 + ny * cell; }
+  std::int64_t size() const { return static_cast<std::int64_t>(nx) * ny; }
+};
+
+enum class CellAggregate { kMean, kMin, kMax };
+CellAggregate parse_aggregate(const std::string& name);  ///< mean|min|max; throws UsageError
+
+/// Per-cell integer accumulators of one epoch (exactly mergeable).
+struct CellAccumulator {
+  std::vector<std::int64_t> sum;
+  std::vector<std::int64_t> count;
+  std::vector<std::int32_t> min;
+  std::vector<std::int32_t> max;
+  explicit CellAccumulator(std::int64_t cells = 0);
+  void add(std::int64_t cell, std::int32_t raw_z);
+  /// Elevation per cell for `how` with the epoch's z scale and offset; NaN if empty.
+  std::vector<double> surface(CellAggregate how, double scale, double offset) const;
+};
+
+/// B − A per cell, NaN where either is empty.
+std::vector<double> difference(const std::vector<double>& a, const std::vector<double>& b);
+
+/// Volumes of a DoD (Σ d·cell² over non-NaN cells).
+struct VolumeSummary {
+  double net = 0, gain = 0, loss = 0;  ///< m³; loss is negative
+  double area_changed = 0;             ///< m² of cells with |d| > threshold
+  double area_compared = 0;            ///< m² of non-NaN cells
+  std::int64_t cells = 0, cells_empty = 0;
+};
+VolumeSummary summarise_dod(const std::vector<double>& dod, double cell, double threshold);
+
+}  // namespace tessera::tiles

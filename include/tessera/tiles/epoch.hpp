@@ -1,0 +1,95 @@
+// The distributed side of the tiles pipeline: reading an epoch in parallel,
+// moving points to tile owners, and writing a LAS output from many ranks.
+//
+//   read_epoch      every rank preads its own block of records (each byte of
+//                   the file is read once, by one rank) and decodes them
+//   plan_tiles      core point counts per tile, summed over ranks, give the
+//                   tile costs; LPT (core/partition.hpp) gives tile owners
+//   exchange_points each point goes to the owner of its core tile and, for a
+//                   halo > 0, to the owners of the tiles whose halo holds it
+//                   (MPI_Alltoall of counts, then MPI_Alltoallv)
+//   write_tiled_las outputs are ordered by tile, then by input record index:
+//                   the same file whatever the number of ranks or the tiling's
+//                   assignment; every rank pwrites its tiles' records
+//                   into a CollectiveAtomicFile.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tessera/core/mpi.hpp"
+#include "tessera/io/las_format.hpp"
+#include "tessera/tiles/tile_grid.hpp"
+#include "tessera/tiles/tile_point.hpp"
+
+namespace tessera::tiles {
+
+/// Classes from "2", "2,9" or "all" (empty = all).
+std::vector<int> parse_classes(const std::string& text);
+
+/// Decodes one record into a TilePoint (coordinates scaled, returns in the
+/// 1.4 layout whatever the input format).
+TilePoint decode_point(const io::LasHeader& header, const io::LasPointLayout& layout,
+                       const std::uint8_t* record, std::uint64_t id);
+/// Encodes a point as a format-6 record (30 bytes) with `header`'s scale and offset.
+void encode_point6(const TilePoint& p, const io::LasHeader& header, std::uint8_t* record);
+
+struct EpochBlock {
+  std::filesystem::path path;
+  io::LasHeader header;
+  std::uint64_t first = 0;          ///< first record of this rank's block
+  std::uint64_t count = 0;          ///< records in this rank's block
+  std::vector<TilePoint> points;    ///< decoded points of the wanted classes
+  std::vector<std::uint8_t> raw;    ///< the block's records, when keep_raw
+  std::int64_t total_selected = 0;  ///< points of the wanted classes, all ranks
+};
+
+/// Collective. Validates the file (on every rank, so a bad file fails
+/// everywhere alike), reads this rank's block, keeps the wanted classes.
+/// Throws FormatError when no point of the wanted classes exists ("empty epoch").
+EpochBlock read_epoch(const Comm& comm, const std::filesystem::path& path,
+                      const std::vector<int>& classes, const std::string& label,
+                      bool keep_raw = false);
+
+/// Throws UsageError naming both files when their xy bounds do not overlap.
+void require_overlap(const EpochBlock& a, const EpochBlock& b);
+/// The tile grid over the union of both headers' bounds.
+TileGrid union_grid(const EpochBlock& a, const EpochBlock& b, double tile_size);
+
+struct TilePlan {
+  TileGrid grid;
+  std::vector<int> owner;            ///< rank per tile
+  std::vector<std::int64_t> points;  ///< core points per tile (all epochs)
+};
+/// Collective: tile costs from core counts of the given epochs, LPT owners.
+TilePlan plan_tiles(const Comm& comm, const TileGrid& grid,
+                    const std::vector<const std::vector<TilePoint>*>& epochs);
+
+/// Collective: moves points to tile owners (core + halo copies). `local` is
+/// consumed. Returns this rank's points sorted by (tile, id); `tile` is set.
+std::vector<TilePoint> exchange_points(const Comm& comm, const TilePlan& plan,
+                                       std::vector<TilePoint>&& local, double halo);
+
+/// [begin, end) of each tile's run in a vector sorted by tile.
+std::map<int, std::pair<std::size_t, std::size_t>> tile_runs(const std::vector<TilePoint>& pts);
+
+/// Header of a Tessera output: LAS 1.4, format 6 + extra dimensions, scale
+/// and offset of `like`, its CRS VLRs copied, plus the extra-bytes VLR.
+io::LasHeader output_header(const io::LasHeader& like, const std::vector<io::LasExtraBytes>& extra);
+
+/// Collective: writes the records of each tile this rank holds (encoded
+/// with header.record_length) so the file holds all tiles in tile order.
+/// Header counts and bounds are computed from the records. Atomic.
+void write_tiled_las(const Comm& comm, const std::filesystem::path& out, io::LasHeader header,
+                     int tile_count, const std::map<int, std::vector<std::uint8_t>>& records,
+                     bool clobber);
+
+/// Collective: writes `records` of this rank after those of lower ranks
+/// (block order). Header counts and bounds are computed. Atomic.
+void write_block_las(const Comm& comm, const std::filesystem::path& out, io::LasHeader header,
+                     const std::vector<std::uint8_t>& records, bool clobber);
+
+}  // namespace tessera::tiles

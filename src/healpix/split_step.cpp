@@ -1,0 +1,251 @@
+// healpix split (include/tessera/healpix/steps.hpp): catalog rows to zafter
+// files per HEALPix pixel, over MPI ranks.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "tessera/core/atomic_file.hpp"
+#include "tessera/core/collective.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/core/fingerprint.hpp"
+#include "tessera/core/log.hpp"
+#include "tessera/core/partition.hpp"
+#include "tessera/core/perf.hpp"
+#include "tessera/healpix/bal_tables.hpp"
+#include "tessera/healpix/steps.hpp"
+#include "tessera/io/fits_file.hpp"
+
+namespace tessera::healpix {
+namespace {
+
+// One catalog row in flight: 64 bytes, moved as MPI_BYTE records.
+struct RowRecord {
+  std::int64_t row;
+  std::int64_t pixel;
+  QsoRecord qso;
+};
+static_assert(sizeof(RowRecord) == 64);
+
+std::vector<RowRecord> read_block(const SplitOptions& o, const SkyPixelizer& pixelizer,
+                                  const Comm& comm, std::int64_t& catalog_rows,
+                                  std::int64_t& bytes) {
+  perf::Region r("read");
+  io::FitsFile f(o.catalog, io::FitsFile::Mode::kRead);
+  f.move_to_table_with("TARGETID");
+  catalog_rows = f.num_rows();
+  // Check every column first so a missing one is reported before any work.
+  for (const std::string& c : {std::string("TARGETID"), o.ra_column, o.dec_column, std::string("Z"),
+                               std::string("ZERR"), std::string("ZWARN")}) {
+    f.column(c);
+  }
+  const BlockRange block = block_range(catalog_rows, comm.size(), comm.rank());
+  const std::int64_t n = block.size();
+  const auto id = f.read_column<std::int64_t>("TARGETID", block.begin, n);
+  const auto ra = f.read_column<double>(o.ra_column, block.begin, n);
+  const auto dec = f.read_column<double>(o.dec_column, block.begin, n);
+  const auto z = f.read_column<double>("Z", block.begin, n);
+  const auto zerr = f.read_column<double>("ZERR", block.begin, n);
+  const auto zwarn = f.read_column<double>("ZWARN", block.begin, n);
+  bytes = n * 6 * 8;
+  perf::add_bytes_read(bytes);
+  std::vector<RowRecord> rows(static_cast<std::size_t>(n));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const std::int64_t row = block.begin + static_cast<std::int64_t>(i);
+    if (!valid_position(ra[i], dec[i])) {
+      const bool bad_ra = !(ra[i] >= 0.0 && ra[i] <= 360.0);
+      throw FormatError(fmt::format("row {} (TARGETID {}): {} = {} is {}", row, id[i],
+                                    bad_ra ? o.ra_column : o.dec_column, bad_ra ? ra[i] : dec[i],
+                                    bad_ra ? "not in [0, 360]" : "not in [-90, 90]"),
+                        o.catalog.string(),
+                        f.hdu_label() + " column '" + (bad_ra ? o.ra_column : o.dec_column) + "'");
+    }
+    rows[i] = {
+        row, pixelizer.pixel(ra[i], dec[i]), {id[i], ra[i], dec[i], z[i], zerr[i], zwarn[i]}};
+  }
+  return rows;
+}
+
+// Rank 0 gathers the sparse pixel histogram and assigns pixels to ranks by
+// LPT on their row counts; every rank gets the (pixel -> owner) map.
+std::map<std::int64_t, int> plan_owners(const Comm& comm, const std::vector<RowRecord>& rows) {
+  perf::Region r("plan");
+  std::vector<std::int64_t> ids(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    ids[i] = rows[i].pixel;
+  std::sort(ids.begin(), ids.end());
+  std::vector<std::int64_t> flat;
+  for (std::size_t i = 0; i < ids.size();) {
+    std::size_t j = i;
+    while (j < ids.size() && ids[j] == ids[i])
+      ++j;
+    flat.push_back(ids[i]);
+    flat.push_back(static_cast<std::int64_t>(j - i));
+    i = j;
+  }
+  const int nlocal = static_cast<int>(flat.size());
+  std::vector<int> counts(static_cast<std::size_t>(comm.size()));
+  check_mpi(MPI_Gather(&nlocal, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.handle()),
+            "MPI_Gather(histogram sizes)");
+  std::vector<int> displs(counts.size(), 0);
+  for (std::size_t i = 1; i < counts.size(); ++i)
+    displs[i] = displs[i - 1] + counts[i - 1];
+  std::vector<std::int64_t> all(
+      comm.is_root() ? static_cast<std::size_t>(displs.back() + counts.back()) : 0);
+  check_mpi(MPI_Gatherv(flat.data(), nlocal, MPI_INT64_T, all.data(), counts.data(), displs.data(),
+                        MPI_INT64_T, 0, comm.handle()),
+            "MPI_Gatherv(histogram)");
+  std::vector<std::int64_t> plan;  // pixel, owner pairs
+  if (comm.is_root()) {
+    std::map<std::int64_t, std::int64_t> global;
+    for (std::size_t i = 0; i + 1 < all.size(); i += 2)
+      global[all[i]] += all[i + 1];
+    std::vector<double> weights;
+    std::vector<std::int64_t> pixels;
+    for (const auto& [pixel, count] : global) {
+      pixels.push_back(pixel);
+      // Writing a file costs about as much as a few hundred rows.
+      weights.push_back(static_cast<double>(count) + 300.0);
+    }
+    const LptPlan lpt = lpt_plan(weights, comm.size());
+    for (std::size_t i = 0; i < pixels.size(); ++i) {
+      plan.push_back(pixels[i]);
+      plan.push_back(lpt.owner[i]);
+    }
+  }
+  comm.bcast(plan);
+  std::map<std::int64_t, int> owners;
+  for (std::size_t i = 0; i + 1 < plan.size(); i += 2)
+    owners[plan[i]] = static_cast<int>(plan[i + 1]);
+  return owners;
+}
+
+std::vector<RowRecord> exchange(const Comm& comm, std::vector<RowRecord> rows,
+                                const std::map<std::int64_t, int>& owners, std::int64_t npix) {
+  perf::Region r("exchange");
+  const auto p = static_cast<std::size_t>(comm.size());
+  std::vector<int> owner_of(rows.size());
+  std::vector<int> send_counts(p, 0);
+  // A flat pixel -> owner table when it is small (NSIDE <= 2048), else the map.
+  std::vector<int> table;
+  if (npix <= (std::int64_t{1} << 26)) {
+    table.assign(static_cast<std::size_t>(npix), 0);
+    for (const auto& [pixel, owner] : owners)
+      table[static_cast<std::size_t>(pixel)] = owner;
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    owner_of[i] =
+        table.empty() ? owners.at(rows[i].pixel) : table[static_cast<std::size_t>(rows[i].pixel)];
+    ++send_counts[static_cast<std::size_t>(owner_of[i])];
+  }
+  std::vector<int> send_displs(p, 0);
+  for (std::size_t i = 1; i < p; ++i)
+    send_displs[i] = send_displs[i - 1] + send_counts[i - 1];
+  std::vector<RowRecord> send(rows.size());
+  std::vector<int> fill = send_displs;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    send[static_cast<std::size_t>(fill[static_cast<std::size_t>(owner_of[i])]++)] = rows[i];
+  }
+  rows.clear();
+  rows.shrink_to_fit();
+  std::vector<int> recv_counts(p, 0);
+  check_mpi(
+      MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT, comm.handle()),
+      "MPI_Alltoall(row counts)");
+  std::vector<int> recv_displs(p, 0);
+  for (std::size_t i = 1; i < p; ++i)
+    recv_displs[i] = recv_displs[i - 1] + recv_counts[i - 1];
+  std::vector<RowRecord> recv(static_cast<std::size_t>(recv_displs.back() + recv_counts.back()));
+  // Records as one derived type: counts are rows, far below 2^31 per rank pair.
+  MPI_Datatype record;
+  check_mpi(MPI_Type_contiguous(sizeof(RowRecord), MPI_BYTE, &record), "MPI_Type_contiguous");
+  check_mpi(MPI_Type_commit(&record), "MPI_Type_commit");
+  const int rc =
+      MPI_Alltoallv(send.data(), send_counts.data(), send_displs.data(), record, recv.data(),
+                    recv_counts.data(), recv_displs.data(), record, comm.handle());
+  MPI_Type_free(&record);
+  check_mpi(rc, "MPI_Alltoallv(catalog rows)");
+  return recv;
+}
+
+}  // namespace
+
+SplitSummary run_split(const Comm& comm, const SplitOptions& o, FailureLog& failures) {
+  SplitSummary s;
+  const SkyPixelizer pixelizer(o.nside, o.scheme);
+  std::vector<RowRecord> rows;
+  std::int64_t bytes = 0;
+  // Phase 1: read and validate; any bad row stops every rank before output.
+  run_phase(comm, "split: read catalog",
+            [&] { rows = read_block(o, pixelizer, comm, s.catalog_rows, bytes); });
+  s.bytes_read = comm.allreduce_sum(bytes);
+  const auto owners = plan_owners(comm, rows);
+  s.pixels = static_cast<std::int64_t>(owners.size());
+  if (o.dry_run) {
+    if (comm.is_root()) {
+      log::info("split (dry run): {} rows into {} pixels under {}", s.catalog_rows, s.pixels,
+                o.altzdir.string());
+    }
+    return s;
+  }
+  rows = exchange(comm, std::move(rows), owners, pixelizer.npix());
+  // Catalog order inside each pixel: outputs independent of the rank count.
+  std::sort(rows.begin(), rows.end(), [](const RowRecord& a, const RowRecord& b) {
+    return a.pixel != b.pixel ? a.pixel < b.pixel : a.row < b.row;
+  });
+  std::int64_t written = 0;
+  std::int64_t skipped = 0;
+  {
+    perf::Region r("write");
+    Fingerprint base;
+    base.add_file(o.catalog)
+        .add("nside", std::to_string(o.nside))
+        .add("scheme", o.scheme == PixelScheme::kNested ? "nest" : "ring")
+        .add("ra", o.ra_column)
+        .add("dec", o.dec_column);
+    std::size_t i = 0;
+    std::vector<QsoRecord> pixel_rows;
+    while (i < rows.size()) {
+      const std::int64_t pixel = rows[i].pixel;
+      pixel_rows.clear();
+      for (; i < rows.size() && rows[i].pixel == pixel; ++i)
+        pixel_rows.push_back(rows[i].qso);
+      const auto path = zafter_path(o.altzdir, o.sp, pixel);
+      Fingerprint fp = base;
+      fp.add("pixel", std::to_string(pixel));
+      try {
+        if (!o.clobber && is_up_to_date(path, fp)) {
+          ++skipped;
+          written += static_cast<std::int64_t>(pixel_rows.size());
+          continue;
+        }
+        AtomicFile out(path, true);
+        write_zafter(out.temp_path(), pixel_rows, o.nside, pixel);
+        out.commit();
+        record_fingerprint(path, fp);
+        written += static_cast<std::int64_t>(pixel_rows.size());
+        perf::add_items(1);
+        perf::add_bytes_written(static_cast<std::int64_t>(pixel_rows.size()) * 54);
+      } catch (const Error& e) {
+        failures.record(fmt::format("pixel {}", pixel), e.what());
+      }
+    }
+  }
+  s.rows_written = comm.allreduce_sum(written);
+  s.files_skipped = comm.allreduce_sum(skipped);
+  if (comm.is_root()) {
+    log::info("split: {} catalog rows -> {} rows in {} zafter files ({} up to date){}",
+              s.catalog_rows, s.rows_written, s.pixels, s.files_skipped,
+              s.rows_written == s.catalog_rows ? ", row totals agree" : "");
+  }
+  const std::int64_t failed = comm.allreduce_sum(static_cast<std::int64_t>(failures.size()));
+  if (s.rows_written != s.catalog_rows && failed == 0) {
+    throw ParallelError(
+        fmt::format("split wrote {} rows for {} catalog rows", s.rows_written, s.catalog_rows),
+        o.catalog.string());
+  }
+  return s;
+}
+
+}  // namespace tessera::healpix

@@ -1,0 +1,180 @@
+// CF-1.8 grid files; see include/tessera/raster/cf_grid.hpp.
+#include "tessera/raster/cf_grid.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <limits>
+#include <sstream>
+#include <vector>
+
+#include "tessera/core/error.hpp"
+#include "tessera/io/gdal_crs.hpp"
+
+namespace tessera::raster {
+
+CfVariable cf_variable(FsmVariable v) {
+  const auto& info = variable_info(v);
+  CfVariable c{info.name, info.units, info.long_name, info.standard_name, ""};
+  if (v == FsmVariable::kRof)
+    c.cell_methods = "time: sum";
+  if (v == FsmVariable::kSwe || v == FsmVariable::kSnd)
+    c.cell_methods = "time: point";
+  if (v == FsmVariable::kGst)
+    c.cell_methods = "time: mean";
+  return c;
+}
+
+std::string grid_file_name(FsmVariable v, const CivilDate& start) {
+  return fmt::format("{:04d}{:02d}_{}.nc", start.year, start.month, variable_info(v).file_tag);
+}
+
+io::NcFile create_cf_grid(MPI_Comm comm, const std::filesystem::path& path, const GridAxes& axes,
+                          const CfVariable& var, float fill, int* data_varid) {
+  const auto& g = axes.grid;
+  const io::CfGridMapping gm = io::cf_grid_mapping(axes.crs_wkt);
+  const int epsg = io::epsg_of(axes.crs_wkt);
+  io::NcFile f = io::NcFile::create(comm, path);
+  const int dt = f.def_dim("time", axes.days);
+  const int dy = f.def_dim("y", g.height);
+  const int dx = f.def_dim("x", g.width);
+  const int vt = f.def_var("time", NC_DOUBLE, {dt});
+  const int vy = f.def_var("y", NC_DOUBLE, {dy});
+  const int vx = f.def_var("x", NC_DOUBLE, {dx});
+  const int vc = f.def_var("crs", NC_INT, {});
+  const int vd = f.def_var(var.name, NC_FLOAT, {dt, dy, dx});
+
+  f.put_att(NC_GLOBAL, "Conventions", std::string("CF-1.8"));
+  f.put_att(NC_GLOBAL, "title", "FSM " + var.long_name + " gridded on the landform clusters");
+  f.put_att(NC_GLOBAL, "source", std::string("tessera raster grid (FSM cluster outputs)"));
+
+  f.put_att(vt, "standard_name", std::string("time"));
+  f.put_att(vt, "long_name", std::string("time"));
+  f.put_att(vt, "units", "days since " + iso_date(axes.start) + " 00:00:00");
+  f.put_att(vt, "calendar", std::string("standard"));
+  f.put_att(vt, "axis", std::string("T"));
+
+  if (gm.geographic) {
+    f.put_att(vx, "standard_name", std::string("longitude"));
+    f.put_att(vx, "long_name", std::string("longitude of cell centre"));
+    f.put_att(vx, "units", std::string("degrees_east"));
+    f.put_att(vy, "standard_name", std::string("latitude"));
+    f.put_att(vy, "long_name", std::string("latitude of cell centre"));
+    f.put_att(vy, "units", std::string("degrees_north"));
+  } else {
+    f.put_att(vx, "standard_name", std::string("projection_x_coordinate"));
+    f.put_att(vx, "long_name", std::string("x coordinate of cell centre"));
+    f.put_att(vx, "units", gm.linear_units);
+    f.put_att(vy, "standard_name", std::string("projection_y_coordinate"));
+    f.put_att(vy, "long_name", std::string("y coordinate of cell centre"));
+    f.put_att(vy, "units", gm.linear_units);
+  }
+  f.put_att(vx, "axis", std::string("X"));
+  f.put_att(vy, "axis", std::string("Y"));
+
+  if (!gm.name.empty())
+    f.put_att(vc, "grid_mapping_name", gm.name);
+  for (const auto& [key, values] : gm.parameters)
+    f.put_att(vc, key, values);
+  f.put_att(vc, "crs_wkt", axes.crs_wkt);
+  f.put_att(vc, "spatial_ref", axes.crs_wkt);
+  const auto& t = g.transform;
+  f.put_att(vc, "GeoTransform",
+            fmt::format("{:.17g} {:.17g} {:.17g} {:.17g} {:.17g} {:.17g}", t.x0, t.dx, t.rx, t.y0,
+                        t.ry, t.dy));
+  if (epsg != 0)
+    f.put_att(vc, "epsg_code", fmt::format("EPSG:{}", epsg));
+
+  f.put_att(vd, "long_name", var.long_name);
+  if (!var.standard_name.empty())
+    f.put_att(vd, "standard_name", var.standard_name);
+  f.put_att(vd, "units", var.units);
+  if (!var.cell_methods.empty())
+    f.put_att(vd, "cell_methods", var.cell_methods);
+  f.put_att(vd, "grid_mapping", std::string("crs"));
+  f.put_att(vd, "_FillValue", fill);
+  f.put_att(vd, "missing_value", fill);
+  f.enddef();
+
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  std::vector<double> tv, yv, xv;
+  if (rank == 0) {
+    for (std::int64_t i = 0; i < axes.days; ++i)
+      tv.push_back(static_cast<double>(i));
+    for (int i = 0; i < g.height; ++i)
+      yv.push_back(t.row_centre_y(i));
+    for (int i = 0; i < g.width; ++i)
+      xv.push_back(t.col_centre_x(i));
+    f.iput(vt, {0}, {static_cast<MPI_Offset>(axes.days)}, tv.data());
+    f.iput(vy, {0}, {static_cast<MPI_Offset>(g.height)}, yv.data());
+    f.iput(vx, {0}, {static_cast<MPI_Offset>(g.width)}, xv.data());
+  }
+  f.wait_all();
+  *data_varid = vd;
+  return f;
+}
+
+GridAxes read_cf_axes(const io::NcFile& f, const std::string& var) {
+  GridAxes a;
+  const std::string file = f.path();
+  for (const char* name : {"time", "y", "x", "crs"}) {
+    if (!f.has_var(name)) {
+      throw FormatError(fmt::format("no '{}' variable: not a tessera raster grid", name), file);
+    }
+  }
+  if (!f.has_var(var))
+    throw FormatError("no variable '" + var + "'", file);
+  const int vc = f.varid("crs");
+  if (!f.has_att(vc, "GeoTransform")) {
+    throw FormatError("crs variable has no GeoTransform attribute", file, "crs");
+  }
+  std::istringstream gts(f.att_text(vc, "GeoTransform"));
+  auto& t = a.grid.transform;
+  if (!(gts >> t.x0 >> t.dx >> t.rx >> t.y0 >> t.ry >> t.dy)) {
+    throw FormatError("unreadable GeoTransform attribute", file, "crs");
+  }
+  a.crs_wkt = f.has_att(vc, "crs_wkt") ? f.att_text(vc, "crs_wkt") : std::string();
+  a.grid.width = static_cast<int>(f.dim_length("x"));
+  a.grid.height = static_cast<int>(f.dim_length("y"));
+  a.days = f.dim_length("time");
+  const std::string units = f.att_text(f.varid("time"), "units");
+  int y = 0, m = 0, d = 0;
+  if (std::sscanf(units.c_str(), "days since %d-%d-%d", &y, &m, &d) != 3 ||
+      !is_valid_date(y, m, d)) {
+    throw FormatError("time units '" + units + "' are not 'days since YYYY-MM-DD'", file, "time");
+  }
+  std::int64_t first = 0;
+  if (a.days > 0) {
+    // Rank-local small read: every rank reads the same single value.
+    double t0 = 0;
+    f.get_all(f.varid("time"), {0}, {1}, &t0);
+    first = static_cast<std::int64_t>(t0);
+  }
+  a.start = civil_from_days(days_from_civil({y, m, d}) + first);
+  return a;
+}
+
+std::filesystem::path find_grid_file(const std::filesystem::path& dir, FsmVariable v) {
+  const std::string suffix = std::string("_") + variable_info(v).file_tag + ".nc";
+  std::filesystem::path found;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    throw IoError("no such directory", dir.string());
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() <= suffix.size() || name[0] == '.')
+      continue;
+    if (name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    if (!found.empty()) {
+      throw FormatError(fmt::format("two {} grids: {} and {}", variable_info(v).name,
+                                    found.filename().string(), name),
+                        dir.string());
+    }
+    found = e.path();
+  }
+  return found;
+}
+
+}  // namespace tessera::raster

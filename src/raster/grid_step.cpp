@@ -1,0 +1,254 @@
+// `tessera raster grid`; see include/tessera/raster/grid_step.hpp.
+#include "tessera/raster/grid_step.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+#include "tessera/core/atomic_file.hpp"
+#include "tessera/core/collective.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/core/fingerprint.hpp"
+#include "tessera/core/log.hpp"
+#include "tessera/core/partition.hpp"
+#include "tessera/core/perf.hpp"
+#include "tessera/io/gdal_raster.hpp"
+#include "tessera/raster/cf_grid.hpp"
+
+namespace tessera::raster {
+
+namespace {
+
+std::string join_lines(const std::vector<std::filesystem::path>& paths) {
+  std::string s;
+  for (const auto& p : paths)
+    s += p.string() + "\n";
+  return s;
+}
+
+std::vector<std::filesystem::path> split_lines(const std::string& s) {
+  std::vector<std::filesystem::path> out;
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    const std::size_t eol = s.find('\n', pos);
+    out.emplace_back(s.substr(pos, eol - pos));
+    pos = eol + 1;
+  }
+  return out;
+}
+
+// Parses this rank's block of clusters and all-gathers the T x N table.
+ClusterTable gather_cluster_table(const Comm& comm,
+                                  const std::vector<std::filesystem::path>& files) {
+  const auto n = static_cast<std::int64_t>(files.size());
+  const BlockRange mine = block_range(n, comm.size(), comm.rank());
+  std::vector<FsmSeries> local;
+  std::vector<std::string> local_names;
+  run_phase(comm, "raster.grid: parse FSM outputs", [&] {
+    perf::Region r("parse");
+    for (std::int64_t c = mine.begin; c < mine.end; ++c) {
+      local.push_back(read_fsm_file(files[static_cast<std::size_t>(c)]));
+      local_names.push_back(files[static_cast<std::size_t>(c)].string());
+      perf::add_items(1);
+    }
+    // Local consistency first, so the error names the exact file.
+    (void)make_cluster_table(local, local_names);
+  });
+  // Every rank's (start day, days) must agree; checked identically everywhere.
+  std::int64_t my_start =
+      local.empty() ? std::numeric_limits<std::int64_t>::min() : days_from_civil(local[0].start);
+  std::int64_t my_days = local.empty() ? -1 : static_cast<std::int64_t>(local[0].days());
+  const std::vector<std::int64_t> starts = comm.allgather(my_start);
+  const std::vector<std::int64_t> lengths = comm.allgather(my_days);
+  std::int64_t start = 0, days = -1;
+  for (int r = 0; r < comm.size(); ++r) {
+    if (lengths[static_cast<std::size_t>(r)] < 0)
+      continue;
+    if (days < 0) {
+      start = starts[static_cast<std::size_t>(r)];
+      days = lengths[static_cast<std::size_t>(r)];
+      continue;
+    }
+    if (starts[static_cast<std::size_t>(r)] != start ||
+        lengths[static_cast<std::size_t>(r)] != days) {
+      const BlockRange theirs = block_range(n, comm.size(), r);
+      throw FormatError(
+          fmt::format("series covers {} + {} days, but {} covers {} + {} days; all clusters must "
+                      "cover the same days",
+                      iso_date(civil_from_days(starts[static_cast<std::size_t>(r)])),
+                      lengths[static_cast<std::size_t>(r)], files[0].string(),
+                      iso_date(civil_from_days(start)), days),
+          files[static_cast<std::size_t>(theirs.begin)].string());
+    }
+  }
+  ClusterTable table;
+  table.start = civil_from_days(start);
+  table.days = days;
+  table.clusters = n;
+  // Pack [cluster_local][var][day] and all-gather into [cluster][var][day].
+  const std::int64_t per_cluster = kFsmVariableCount * days;
+  std::vector<float> send(static_cast<std::size_t>(mine.size() * per_cluster));
+  for (std::int64_t c = 0; c < mine.size(); ++c) {
+    for (int v = 0; v < kFsmVariableCount; ++v) {
+      const auto& col = local[static_cast<std::size_t>(c)].values[static_cast<std::size_t>(v)];
+      std::copy(col.begin(), col.end(),
+                send.begin() + static_cast<std::ptrdiff_t>(c * per_cluster + v * days));
+    }
+  }
+  std::vector<int> counts(static_cast<std::size_t>(comm.size())),
+      displs(static_cast<std::size_t>(comm.size()));
+  for (int r = 0; r < comm.size(); ++r) {
+    const BlockRange b = block_range(n, comm.size(), r);
+    const std::int64_t cnt = b.size() * per_cluster, off = b.begin * per_cluster;
+    if (off + cnt > std::numeric_limits<int>::max()) {
+      throw ParallelError("cluster table exceeds 2^31 values; split the run");
+    }
+    counts[static_cast<std::size_t>(r)] = static_cast<int>(cnt);
+    displs[static_cast<std::size_t>(r)] = static_cast<int>(off);
+  }
+  std::vector<float> all(static_cast<std::size_t>(n * per_cluster));
+  check_mpi(MPI_Allgatherv(send.data(), static_cast<int>(send.size()), MPI_FLOAT, all.data(),
+                           counts.data(), displs.data(), MPI_FLOAT, comm.handle()),
+            "MPI_Allgatherv (cluster table)");
+  for (int v = 0; v < kFsmVariableCount; ++v) {
+    auto& out = table.values[static_cast<std::size_t>(v)];
+    out.resize(static_cast<std::size_t>(days * n));
+    for (std::int64_t c = 0; c < n; ++c) {
+      const float* src = all.data() + c * per_cluster + v * days;
+      for (std::int64_t d = 0; d < days; ++d)
+        out[static_cast<std::size_t>(d * n + c)] = src[d];
+    }
+  }
+  return table;
+}
+
+}  // namespace
+
+GridStepResult run_grid_step(const Comm& comm, const GridStepOptions& opt) {
+  perf::Region top("raster.grid");
+  GridStepResult res;
+  // 1. The list of FSM files, decided on rank 0.
+  std::string listing;
+  run_phase(comm, "raster.grid: list FSM outputs", [&] {
+    if (comm.is_root())
+      listing = join_lines(list_fsm_files(opt.fsm_dir));
+  });
+  comm.bcast(listing);
+  const std::vector<std::filesystem::path> files = split_lines(listing);
+
+  // 2. Clusters over ranks, then the small table everywhere.
+  const ClusterTable table = gather_cluster_table(comm, files);
+  res.clusters = table.clusters;
+  res.days = table.days;
+
+  // 3. The landform (every rank reads it: it is small next to the output).
+  std::vector<std::int32_t> labels;
+  GridAxes axes;
+  run_phase(comm, "raster.grid: read landform", [&] {
+    perf::Region r("landform");
+    io::GdalRaster lf = io::GdalRaster::open(opt.landform);
+    axes.grid.width = lf.width();
+    axes.grid.height = lf.height();
+    axes.grid.transform = lf.transform();
+    if (axes.grid.transform.rx != 0.0 || axes.grid.transform.ry != 0.0) {
+      throw FormatError("rotated geotransforms are not supported", opt.landform.string());
+    }
+    axes.crs_wkt = lf.crs_wkt();
+    if (axes.crs_wkt.empty())
+      throw FormatError("landform has no CRS", opt.landform.string());
+    if (GDALDataTypeIsInteger(lf.band_type(1)) == 0) {
+      throw FormatError("landform band 1 is not an integer cluster map", opt.landform.string());
+    }
+    labels = lf.read_band_int(1);
+    if (lf.has_nodata(1)) {
+      const auto nd = static_cast<std::int32_t>(lf.nodata(1));
+      for (auto& l : labels) {
+        if (l == nd)
+          l = -1;
+      }
+    }
+    for (auto& l : labels)
+      l = std::max(l, -1);
+    check_labels(labels, axes.grid.width, table.clusters, opt.landform.string(),
+                 opt.fsm_dir.string());
+  });
+  axes.start = table.start;
+  axes.days = table.days;
+  res.width = axes.grid.width;
+  res.height = axes.grid.height;
+  const std::int64_t npix = axes.grid.cells();
+
+  // 4. One file per variable; the time axis over ranks, in bounded blocks.
+  const BlockRange mine = block_range(table.days, comm.size(), comm.rank());
+  const std::int64_t block_days =
+      std::max<std::int64_t>(1, opt.block_bytes / std::max<std::int64_t>(1, npix * 4));
+  const std::int64_t my_rounds = (mine.size() + block_days - 1) / block_days;
+  const std::int64_t rounds = comm.allreduce_max(my_rounds);
+  std::vector<float> block;
+  for (FsmVariable v : opt.variables) {
+    const std::filesystem::path out = opt.out_dir / grid_file_name(v, table.start);
+    Fingerprint fp;
+    fp.add_file(opt.landform);
+    for (const auto& f : files)
+      fp.add_file(f);
+    fp.add("variable", variable_info(v).name);
+    fp.add("compat", opt.values.original_compat ? "1" : "0");
+    std::int64_t up_to_date = 0;
+    if (comm.is_root() && !opt.clobber && is_up_to_date(out, fp))
+      up_to_date = 1;
+    comm.bcast(up_to_date);
+    if (up_to_date != 0) {
+      log::info("raster grid: {} is up to date, skipped", out.string());
+      res.skipped.push_back(out);
+      continue;
+    }
+    perf::Region rv(std::string("write.") + variable_info(v).name);
+    CollectiveAtomicFile atomic(comm, out, /*clobber=*/true);
+    bool ok = true;
+    try {
+      int varid = -1;
+      const float fill =
+          opt.values.original_compat ? 0.0f : std::numeric_limits<float>::quiet_NaN();
+      io::NcFile nc =
+          create_cf_grid(comm.handle(), atomic.temp_path(), axes, cf_variable(v), fill, &varid);
+      for (std::int64_t round = 0; round < rounds; ++round) {
+        const std::int64_t t0 = mine.begin + round * block_days;
+        const std::int64_t nt = std::clamp<std::int64_t>(mine.end - t0, 0, block_days);
+        if (nt > 0) {
+          block.resize(static_cast<std::size_t>(nt * npix));
+          {
+            perf::Region rg("gather");
+#pragma omp parallel for schedule(static)
+            for (std::int64_t k = 0; k < nt; ++k) {
+              grid_day(table.day_row(v, t0 + k), labels.data(), npix, opt.values,
+                       block.data() + k * npix);
+            }
+          }
+          nc.iput(varid, {static_cast<MPI_Offset>(t0), 0, 0},
+                  {static_cast<MPI_Offset>(nt), axes.grid.height, axes.grid.width}, block.data());
+          perf::add_bytes_written(nt * npix * 4);
+          res.bytes_written += nt * npix * 4;
+        }
+        perf::Region rw("wait_all");
+        nc.wait_all();  // collective: every rank, every round
+      }
+      nc.close();
+    } catch (const std::exception& e) {
+      log::error("raster grid: {}: {}", out.string(), e.what());
+      ok = false;
+    }
+    atomic.commit(ok);  // throws on every rank if any rank failed
+    if (comm.is_root())
+      record_fingerprint(out, fp);
+    res.written.push_back(out);
+    log::info("raster grid: wrote {} ({} days x {} x {})", out.string(), table.days,
+              axes.grid.height, axes.grid.width);
+  }
+  // Release the block buffer before returning (peak memory is per variable).
+  std::vector<float>().swap(block);
+  return res;
+}
+
+}  // namespace tessera::raster

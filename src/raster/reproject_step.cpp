@@ -1,0 +1,112 @@
+// `tessera raster reproject`; see include/tessera/raster/reproject_step.hpp.
+#include "tessera/raster/reproject_step.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "tessera/core/atomic_file.hpp"
+#include "tessera/core/collective.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/core/fingerprint.hpp"
+#include "tessera/core/log.hpp"
+#include "tessera/core/partition.hpp"
+#include "tessera/core/perf.hpp"
+#include "tessera/io/gdal_vector.hpp"
+#include "tessera/io/gdal_warp.hpp"
+#include "tessera/raster/cf_grid.hpp"
+
+namespace tessera::raster {
+
+ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOptions& opt) {
+  perf::Region top("raster.reproject");
+  ReprojectStepResult res;
+  std::string dst_wkt;
+  GDALResampleAlg alg = GRA_NearestNeighbour;
+  std::vector<FsmVariable> vars;
+  std::vector<std::filesystem::path> paths;
+  run_phase(comm, "raster.reproject: inputs", [&] {
+    dst_wkt = io::crs_to_wkt(opt.to);
+    alg = io::parse_resampling(opt.resampling);
+    for (int v = 0; v < kFsmVariableCount; ++v) {
+      const auto p = find_grid_file(opt.grids_dir, static_cast<FsmVariable>(v));
+      if (!p.empty()) {
+        vars.push_back(static_cast<FsmVariable>(v));
+        paths.push_back(p);
+      }
+    }
+    if (vars.empty())
+      throw IoError("no gridded variables found", opt.grids_dir.string());
+  });
+  std::vector<float> src_block, dst_block;
+  for (std::size_t i = 0; i < vars.size(); ++i) {
+    const FsmVariable v = vars[i];
+    const std::string name = variable_info(v).name;
+    const std::filesystem::path out = opt.out_dir / paths[i].filename();
+    Fingerprint fp;
+    fp.add_file(paths[i]).add("to", opt.to).add("resampling", opt.resampling);
+    std::int64_t up_to_date = 0;
+    if (comm.is_root() && !opt.clobber && is_up_to_date(out, fp))
+      up_to_date = 1;
+    comm.bcast(up_to_date);
+    if (up_to_date != 0) {
+      res.skipped.push_back(out);
+      continue;
+    }
+    perf::Region rv("warp." + name);
+    io::NcFile in = io::NcFile::open(comm.handle(), paths[i]);
+    const GridAxes src = read_cf_axes(in, name);
+    const int in_var = in.varid(name);
+    const io::WarpGrid sg{src.grid.width, src.grid.height, src.grid.transform};
+    const io::WarpGrid dg = io::suggest_warp_grid(sg, src.crs_wkt, dst_wkt);
+    GridAxes dst = src;
+    dst.grid = RasterGrid{dg.width, dg.height, dg.transform};
+    dst.crs_wkt = dst_wkt;
+    res.width = dg.width;
+    res.height = dg.height;
+    io::GridWarper warper(sg, src.crs_wkt, dg, dst_wkt, alg);
+
+    const std::int64_t snpix = src.grid.cells(), dnpix = dst.grid.cells();
+    const BlockRange mine = block_range(src.days, comm.size(), comm.rank());
+    const std::int64_t block_days =
+        std::max<std::int64_t>(1, opt.block_bytes / std::max<std::int64_t>(1, 4 * (snpix + dnpix)));
+    const std::int64_t rounds = comm.allreduce_max((mine.size() + block_days - 1) / block_days);
+    CollectiveAtomicFile atomic(comm, out, true);
+    bool ok = true;
+    try {
+      int out_var = -1;
+      io::NcFile nc = create_cf_grid(comm.handle(), atomic.temp_path(), dst, cf_variable(v),
+                                     std::numeric_limits<float>::quiet_NaN(), &out_var);
+      for (std::int64_t round = 0; round < rounds; ++round) {
+        const std::int64_t t0 = mine.begin + round * block_days;
+        const std::int64_t nt = std::clamp<std::int64_t>(mine.end - t0, 0, block_days);
+        src_block.resize(static_cast<std::size_t>(std::max<std::int64_t>(nt, 1) * snpix));
+        in.get_all(in_var, {static_cast<MPI_Offset>(nt > 0 ? t0 : 0), 0, 0},
+                   {static_cast<MPI_Offset>(nt), src.grid.height, src.grid.width},
+                   src_block.data());
+        if (nt > 0) {
+          dst_block.resize(static_cast<std::size_t>(nt * dnpix));
+          for (std::int64_t k = 0; k < nt; ++k) {
+            warper.warp(src_block.data() + k * snpix, dst_block.data() + k * dnpix);
+          }
+          nc.iput(out_var, {static_cast<MPI_Offset>(t0), 0, 0},
+                  {static_cast<MPI_Offset>(nt), dg.height, dg.width}, dst_block.data());
+          perf::add_bytes_written(nt * dnpix * 4);
+        }
+        nc.wait_all();
+      }
+      nc.close();
+    } catch (const std::exception& e) {
+      log::error("raster reproject: {}", e.what());
+      ok = false;
+    }
+    in.close();
+    atomic.commit(ok);
+    if (comm.is_root())
+      record_fingerprint(out, fp);
+    res.written.push_back(out);
+    log::info("raster reproject: wrote {} ({} x {})", out.string(), dg.width, dg.height);
+  }
+  return res;
+}
+
+}  // namespace tessera::raster

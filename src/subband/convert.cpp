@@ -1,0 +1,504 @@
+#include "tessera/subband/convert.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <numbers>
+#include <numeric>
+#include <sstream>
+
+#include "tessera/core/atomic_file.hpp"
+#include "tessera/core/collective.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/core/fingerprint.hpp"
+#include "tessera/core/log.hpp"
+#include "tessera/core/partition.hpp"
+#include "tessera/core/perf.hpp"
+#include "tessera/io/uvh5_reader.hpp"
+#include "tessera/io/uvh5_writer.hpp"
+#include "tessera/subband/phase.hpp"
+#include "tessera/subband/uvw.hpp"
+
+namespace tessera::subband {
+
+namespace {
+
+constexpr double kDeg = std::numbers::pi / 180.0;
+
+template <typename T>
+std::string digest(const std::vector<T>& v) {
+  std::uint64_t h = 14695981039346656037ull;
+  const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+  for (std::size_t i = 0; i < v.size() * sizeof(T); ++i) {
+    h ^= p[i];
+    h *= 1099511628211ull;
+  }
+  return fmt::format("{:016x}:{}", h, v.size());
+}
+
+// The fields subbands of one group must share, as digests.
+struct FileSummary {
+  std::string antennas, baselines, times, polarizations, site;
+  std::int64_t nfreqs = 0;
+  double pointing_dec = std::nan("");
+  std::vector<double> freq, width;
+
+  std::string encode() const {
+    std::string s = fmt::format("{}|{}|{}|{}|{}|{}|{}|", antennas, baselines, times, polarizations,
+                                site, nfreqs, pointing_dec);
+    for (double f : freq)
+      s += fmt::format("{},", f);
+    s += '|';
+    for (double w : width)
+      s += fmt::format("{},", w);
+    return s;
+  }
+  static FileSummary decode(const std::string& s) {
+    std::vector<std::string> parts;
+    std::stringstream ss(s);
+    std::string part;
+    while (std::getline(ss, part, '|'))
+      parts.push_back(part);
+    parts.resize(9);
+    FileSummary f;
+    f.antennas = parts[0], f.baselines = parts[1], f.times = parts[2], f.polarizations = parts[3];
+    f.site = parts[4];
+    f.nfreqs = std::stoll(parts[5]);
+    f.pointing_dec = std::stod(parts[6]);
+    auto nums = [](const std::string& text) {
+      std::vector<double> out;
+      std::stringstream in(text);
+      std::string item;
+      while (std::getline(in, item, ',')) {
+        if (!item.empty())
+          out.push_back(std::stod(item));
+      }
+      return out;
+    };
+    f.freq = nums(parts[7]);
+    f.width = nums(parts[8]);
+    return f;
+  }
+};
+
+FileSummary summarize(const io::Uvh5Header& h) {
+  FileSummary s;
+  std::vector<double> ants(h.antenna_positions);
+  ants.insert(ants.end(), h.antenna_numbers.begin(), h.antenna_numbers.end());
+  s.antennas = digest(ants);
+  std::vector<std::int64_t> bls(h.ant_1_array);
+  bls.insert(bls.end(), h.ant_2_array.begin(), h.ant_2_array.end());
+  s.baselines = digest(bls);
+  s.times = digest(h.time_array);
+  s.polarizations = digest(h.polarization_array);
+  s.site = digest(std::vector<double>{h.latitude_deg, h.longitude_deg, h.altitude});
+  s.nfreqs = h.nfreqs;
+  s.pointing_dec = h.pointing_dec.value_or(std::nan(""));
+  s.freq = h.freq_array;
+  s.width = h.channel_width;
+  return s;
+}
+
+// Rank 0's check of the group: every file against the first, naming file and field.
+void check_agreement(const std::vector<FileSummary>& s, const std::vector<SubbandFile>& files) {
+  const FileSummary& ref = s.front();
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    auto differ = [&](const char* field) {
+      throw FormatError(
+          fmt::format("{} differ from those of {}", field, files.front().path.filename().string()),
+          files[i].path.string(), std::string("Header/") + field);
+    };
+    if (s[i].antennas != ref.antennas)
+      differ("antennas (antenna_numbers/antenna_positions)");
+    if (s[i].baselines != ref.baselines)
+      differ("baselines (ant_1_array/ant_2_array)");
+    if (s[i].times != ref.times)
+      differ("times (time_array)");
+    if (s[i].polarizations != ref.polarizations)
+      differ("polarizations (polarization_array)");
+    if (s[i].site != ref.site)
+      differ("site (latitude/longitude/altitude)");
+    if (s[i].nfreqs != ref.nfreqs)
+      differ("channel counts (Nfreqs)");
+    const bool nan_a = std::isnan(s[i].pointing_dec), nan_b = std::isnan(ref.pointing_dec);
+    if (nan_a != nan_b || (!nan_a && std::abs(s[i].pointing_dec - ref.pointing_dec) > 1e-9)) {
+      differ("pointing declinations (phase_center_app_dec)");
+    }
+  }
+  if (std::isnan(ref.pointing_dec)) {
+    throw FormatError(
+        "no pointing declination (phase_center_app_dec, extra_keywords/phase_center_dec or "
+        "phase_center_catalog)",
+        files.front().path.string(), "Header");
+  }
+}
+
+struct Placement {
+  std::vector<std::int64_t> offset;  ///< first output channel of each file
+  std::vector<int> reverse;          ///< file's channels are descending
+  std::vector<double> freq, width;   ///< output axis, ascending
+};
+
+// Orders files by frequency into one ascending axis; overlapping channels are an error.
+Placement place(const std::vector<FileSummary>& s, const std::vector<SubbandFile>& files) {
+  const std::size_t n = s.size();
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  auto lo = [&](std::size_t i) { return *std::min_element(s[i].freq.begin(), s[i].freq.end()); };
+  auto hi = [&](std::size_t i) { return *std::max_element(s[i].freq.begin(), s[i].freq.end()); };
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return lo(a) < lo(b); });
+  Placement p;
+  p.offset.assign(n, 0);
+  p.reverse.assign(n, 0);
+  std::int64_t next = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t i = order[k];
+    const auto& f = s[i].freq;
+    const bool desc = f.size() > 1 && f.front() > f.back();
+    for (std::size_t j = 1; j < f.size(); ++j) {
+      if ((f[j] > f[j - 1]) == desc || f[j] == f[j - 1]) {
+        throw FormatError("freq_array is not monotonic", files[i].path.string(),
+                          "Header/freq_array");
+      }
+    }
+    if (k > 0 && lo(i) <= hi(order[k - 1])) {
+      throw FormatError(fmt::format("frequencies overlap those of {}",
+                                    files[order[k - 1]].path.filename().string()),
+                        files[i].path.string(), "Header/freq_array");
+    }
+    p.offset[i] = next;
+    p.reverse[i] = desc ? 1 : 0;
+    for (std::size_t j = 0; j < f.size(); ++j) {
+      const std::size_t src = desc ? f.size() - 1 - j : j;
+      p.freq.push_back(f[src]);
+      p.width.push_back(std::abs(s[i].width[src]));
+    }
+    next += static_cast<std::int64_t>(f.size());
+  }
+  return p;
+}
+
+std::vector<int> antenna_indices(const io::Uvh5Header& h, const std::vector<std::int64_t>& ants) {
+  std::map<std::int64_t, int> index;
+  for (std::size_t i = 0; i < h.antenna_numbers.size(); ++i) {
+    index[h.antenna_numbers[i]] = static_cast<int>(i);
+  }
+  std::vector<int> out(ants.size());
+  for (std::size_t r = 0; r < ants.size(); ++r) {
+    auto it = index.find(ants[r]);
+    if (it == index.end()) {
+      throw FormatError(fmt::format("antenna {} is not in antenna_numbers", ants[r]), h.path,
+                        "Header/ant_1_array");
+    }
+    out[r] = it->second;
+  }
+  return out;
+}
+
+// Geometry of the group: new and old (meridian) uvw per row and the phase centre.
+struct Geometry {
+  std::vector<double> uvw_new, uvw_old, lst, app_ra, app_dec;  // per row
+  SkyPosition center;
+  std::string center_name;
+};
+
+Geometry compute_geometry(const io::Uvh5Header& h, const ConvertOptions& opt) {
+  perf::Region region("uvw");
+  Site site{h.latitude_deg * kDeg, h.longitude_deg * kDeg, h.altitude};
+  // Unique times (24 per DSA-110 group) and each row's index into them.
+  std::vector<double> times(h.time_array);
+  std::sort(times.begin(), times.end());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
+  std::vector<int> tindex(h.time_array.size());
+  for (std::size_t r = 0; r < tindex.size(); ++r) {
+    tindex[r] = static_cast<int>(std::lower_bound(times.begin(), times.end(), h.time_array[r]) -
+                                 times.begin());
+  }
+  const double mid = 0.5 * (times.front() + times.back());
+  Geometry g;
+  if (opt.phase_center) {
+    g.center = *opt.phase_center;
+    g.center_name = fmt::format("RA {:.6f} Dec {:.6f}", g.center.ra / kDeg, g.center.dec / kDeg);
+  } else {
+    g.center = meridian_to_icrs(*h.pointing_dec, mid, opt.dut1, site);
+    g.center_name = "meridian";
+  }
+  const std::size_t nt = times.size();
+  std::vector<double> ha_new(nt), dec_new(nt), last(nt), ra_t(nt);
+  for (std::size_t t = 0; t < nt; ++t) {
+    last[t] = apparent_sidereal_time(times[t], opt.dut1, site.longitude);
+    const SkyPosition app = icrs_to_apparent(g.center, times[t], opt.dut1, site);
+    ha_new[t] = last[t] - app.ra;
+    dec_new[t] = app.dec;
+    ra_t[t] = app.ra;
+  }
+  std::vector<Vec3> local(static_cast<std::size_t>(h.nants_telescope));
+  for (std::size_t a = 0; a < local.size(); ++a) {
+    local[a] = ecef_to_local_equatorial({h.antenna_positions[3 * a], h.antenna_positions[3 * a + 1],
+                                         h.antenna_positions[3 * a + 2]},
+                                        site.longitude);
+  }
+  const auto a1 = antenna_indices(h, h.ant_1_array);
+  const auto a2 = antenna_indices(h, h.ant_2_array);
+  g.uvw_new = baseline_uvw(local, ha_new, dec_new, a1, a2, tindex);
+  // The input is fringe-stopped to the meridian (hour angle 0) at the pointing dec.
+  g.uvw_old = baseline_uvw(local, std::vector<double>(nt, 0.0),
+                           std::vector<double>(nt, *h.pointing_dec), a1, a2, tindex);
+  const std::size_t nrows = h.time_array.size();
+  g.lst.resize(nrows);
+  g.app_ra.resize(nrows);
+  g.app_dec.resize(nrows);
+  for (std::size_t r = 0; r < nrows; ++r) {
+    const auto t = static_cast<std::size_t>(tindex[r]);
+    g.lst[r] = last[t];
+    g.app_ra[r] = ra_t[t];
+    g.app_dec[r] = dec_new[t];
+  }
+  return g;
+}
+
+}  // namespace
+
+std::filesystem::path output_path(const std::filesystem::path& outdir, const SubbandGroup& group) {
+  return outdir / (group.stamp + ".uvh5");
+}
+
+ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
+                            const std::filesystem::path& outdir, const ConvertOptions& opt) {
+  perf::Region region("convert_group");
+  const std::string gname = "group " + group.stamp;
+  if (!group.duplicates.empty()) {
+    throw FormatError("duplicate subband " + group.duplicates.front(),
+                      group.files.front().path.string(), gname);
+  }
+  if (group.files.empty())
+    throw FormatError("group has no files", "", gname);
+  if (group.files.size() != kSubbandsPerGroup && !opt.allow_partial) {
+    std::string missing;
+    for (int m : group.missing())
+      missing += fmt::format(" sb{:02d}", m);
+    throw FormatError(fmt::format("incomplete group: {} of {} subbands (missing{}); not converted "
+                                  "(use --allow-partial to convert what is there)",
+                                  group.files.size(), kSubbandsPerGroup, missing),
+                      group.files.front().path.string(), gname);
+  }
+  ConvertResult result;
+  result.output = output_path(outdir, group);
+  // Files in decreasing subband number: DSA-110's sb15 is the lowest frequency,
+  // so contiguous blocks of this order are contiguous frequency slabs.
+  std::vector<SubbandFile> files(group.files.rbegin(), group.files.rend());
+  const auto n = static_cast<std::int64_t>(files.size());
+  result.nfiles = n;
+
+  Fingerprint fp;
+  for (const auto& f : files)
+    fp.add_file(f.path);
+  fp.add("phase_center", opt.phase_center
+                             ? fmt::format("{},{}", opt.phase_center->ra, opt.phase_center->dec)
+                             : "meridian");
+  fp.add("dut1", fmt::format("{}", opt.dut1));
+  fp.add("format", "uvh5-1.1/v1");
+  std::int64_t up_to_date = 0;
+  if (comm.is_root() && !opt.clobber)
+    up_to_date = is_up_to_date(result.output, fp) ? 1 : 0;
+  comm.bcast(up_to_date);
+  if (up_to_date) {
+    result.skipped = true;
+    return result;
+  }
+
+  const BlockRange mine = block_range(n, comm.size(), comm.rank());
+  std::vector<io::Uvh5Header> headers;
+  run_phase(comm, "read subband headers", [&] {
+    perf::Region r("read_headers");
+    for (std::int64_t i = mine.begin; i < mine.end; ++i) {
+      headers.push_back(io::read_uvh5_header(files[static_cast<std::size_t>(i)].path));
+    }
+  });
+  // Rank 0 checks every file against the first and places them on one axis.
+  std::string mine_encoded;
+  for (const auto& h : headers)
+    mine_encoded += summarize(h).encode() + "\n";
+  const auto gathered = comm.gather_strings(mine_encoded);
+  std::vector<double> plan;  // [offset, reverse] per file, then the axis
+  Placement placement;
+  run_phase(comm, "check subband agreement", [&] {
+    if (!comm.is_root())
+      return;
+    std::vector<FileSummary> summaries;
+    for (const auto& block : gathered) {
+      std::stringstream in(block);
+      std::string line;
+      while (std::getline(in, line)) {
+        if (!line.empty())
+          summaries.push_back(FileSummary::decode(line));
+      }
+    }
+    if (static_cast<std::int64_t>(summaries.size()) != n) {
+      throw ParallelError("subband summaries lost in gather", "", gname);
+    }
+    check_agreement(summaries, files);
+    placement = place(summaries, files);
+    for (std::int64_t i = 0; i < n; ++i) {
+      plan.push_back(static_cast<double>(placement.offset[static_cast<std::size_t>(i)]));
+      plan.push_back(placement.reverse[static_cast<std::size_t>(i)]);
+    }
+  });
+  comm.bcast(plan);
+
+  // Geometry: every rank holding files needs w; rank 0 also writes the header.
+  Geometry geo;
+  run_phase(comm, "phase centre and uvw", [&] {
+    if (!headers.empty())
+      geo = compute_geometry(headers.front(), opt);
+  });
+
+  CollectiveAtomicFile out(comm, result.output, true);
+  io::Uvh5Output hdr;
+  if (comm.is_root()) {
+    const io::Uvh5Header& h = headers.front();
+    hdr.latitude_deg = h.latitude_deg, hdr.longitude_deg = h.longitude_deg;
+    hdr.altitude = h.altitude;
+    hdr.telescope_name = h.telescope_name;
+    hdr.instrument = h.instrument.empty() ? h.telescope_name : h.instrument;
+    hdr.vis_units = h.vis_units.empty() ? "uncalib" : h.vis_units;
+    hdr.nants_data = h.nants_data, hdr.nants_telescope = h.nants_telescope;
+    hdr.nbls = h.nbls, hdr.nblts = h.nblts, hdr.npols = h.npols, hdr.ntimes = h.ntimes;
+    hdr.nfreqs = static_cast<std::int64_t>(placement.freq.size());
+    hdr.ant_1_array = h.ant_1_array, hdr.ant_2_array = h.ant_2_array;
+    hdr.antenna_numbers = h.antenna_numbers, hdr.antenna_names = h.antenna_names;
+    hdr.antenna_positions = h.antenna_positions, hdr.antenna_diameters = h.antenna_diameters;
+    hdr.polarization_array = h.polarization_array;
+    hdr.uvw_array = geo.uvw_new;
+    hdr.time_array = h.time_array, hdr.integration_time = h.integration_time;
+    hdr.lst_array = geo.lst;
+    hdr.freq_array = placement.freq, hdr.channel_width = placement.width;
+    hdr.cat_name = geo.center_name, hdr.cat_lon = geo.center.ra, hdr.cat_lat = geo.center.dec;
+    hdr.phase_center_app_ra = geo.app_ra, hdr.phase_center_app_dec = geo.app_dec;
+    hdr.phase_center_frame_pa.assign(geo.app_ra.size(), 0.0);
+    hdr.dut1 = opt.dut1;
+    std::string names;
+    for (const auto& f : group.files)
+      names += " " + f.path.filename().string();
+    hdr.history = fmt::format(
+        "{}\nConverted by tessera subband convert: {} subbands merged into one spectral window "
+        "(ascending frequency), uvw recomputed from antenna positions (ERFA IAU 2006/2000A, "
+        "DUT1 = {} s{}), phased from the meridian at dec {:.6f} deg to {} (ICRS RA {:.8f} deg, "
+        "Dec {:.8f} deg). Inputs:{}",
+        h.history, n, opt.dut1, opt.dut1 == 0.0 ? ", UT1 taken equal to UTC" : "",
+        *h.pointing_dec / kDeg, geo.center_name, geo.center.ra / kDeg, geo.center.dec / kDeg,
+        names);
+    double worst = 0;
+    for (std::size_t k = 0; k < h.uvw_array.size(); ++k) {
+      worst = std::max(worst, std::abs(h.uvw_array[k] - geo.uvw_old[k]));
+    }
+    result.max_drift_uvw_error = worst;
+    if (worst > 0.01) {
+      log::warn("{}: input uvw differ from the meridian uvw at dec {:.4f} deg by up to {:.3f} m",
+                gname, *h.pointing_dec / kDeg, worst);
+    }
+  }
+  std::int64_t nchan_file = 0;
+  if (!headers.empty())
+    nchan_file = headers.front().nfreqs;
+  nchan_file = comm.allreduce_max(nchan_file);
+
+  std::unique_ptr<io::Uvh5Writer> writer;
+  run_phase(comm, "create output", [&] {
+    writer = std::make_unique<io::Uvh5Writer>(out.temp_path(), comm, hdr,
+                                              static_cast<std::uint64_t>(nchan_file));
+  });
+  // One subband per round: read, rotate, write collectively. Memory: one file.
+  const std::int64_t rounds = (n + comm.size() - 1) / comm.size();
+  io::Uvh5Data data;
+  std::vector<double> dw;
+  bool collective = true;
+  for (std::int64_t round = 0; round < rounds; ++round) {
+    const std::int64_t i = mine.begin + round;
+    const bool have = i < mine.end;
+    const io::Uvh5Header* h = have ? &headers[static_cast<std::size_t>(round)] : nullptr;
+    run_phase(comm, "read and phase subband", [&] {
+      if (!have)
+        return;
+      {
+        perf::Region r("read");
+        io::read_uvh5_data(files[static_cast<std::size_t>(i)].path, *h, data);
+        const auto bytes = static_cast<std::int64_t>(data.visdata.size() * 13);
+        result.bytes_read += bytes;
+      }
+      perf::Region r("phase");
+      dw.resize(static_cast<std::size_t>(h->nblts));
+      for (std::size_t k = 0; k < dw.size(); ++k) {
+        dw[k] = geo.uvw_new[3 * k + 2] - geo.uvw_old[3 * k + 2];
+      }
+      const bool reverse = plan[static_cast<std::size_t>(2 * i + 1)] != 0.0;
+      rotate_phase(data.visdata.data(), h->nblts, static_cast<int>(h->nfreqs),
+                   static_cast<int>(h->npols), dw.data(), h->freq_array.data(), reverse);
+      if (reverse) {
+        reverse_channel_order(data.flags.data(), h->nblts, static_cast<int>(h->nfreqs),
+                              static_cast<int>(h->npols));
+        reverse_channel_order(data.nsamples.data(), h->nblts, static_cast<int>(h->nfreqs),
+                              static_cast<int>(h->npols));
+      }
+    });
+    perf::Region r("write");
+    if (have) {
+      writer->write_channels(static_cast<std::uint64_t>(plan[static_cast<std::size_t>(2 * i)]),
+                             static_cast<std::uint64_t>(h->nfreqs), data.visdata.data(),
+                             data.flags.data(), data.nsamples.data());
+    } else {
+      writer->write_channels(0, 0, nullptr, nullptr, nullptr);
+    }
+    collective = collective && writer->all_collective();
+  }
+  {
+    perf::Region r("close");
+    writer->close();
+    writer.reset();
+    out.commit(true);
+  }
+  if (comm.is_root())
+    record_fingerprint(result.output, fp);
+  result.collective = collective;
+  result.nblts = headers.empty() ? 0 : headers.front().nblts;
+  result.npols = headers.empty() ? 0 : headers.front().npols;
+  result.nfreqs = nchan_file * n;
+  return result;
+}
+
+std::int64_t convert_groups(const Comm& world, const std::vector<SubbandGroup>& groups,
+                            const std::filesystem::path& outdir, const ConvertOptions& opt,
+                            FailureLog& failures) {
+  const int per_group = std::max(1, std::min(opt.ranks_per_group, world.size()));
+  Comm sub = world.split_into_groups(per_group);
+  const int ncomm = (world.size() + per_group - 1) / per_group;
+  const int my_comm = world.rank() / per_group;
+  std::int64_t done = 0;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (static_cast<int>(g % static_cast<std::size_t>(ncomm)) != my_comm)
+      continue;
+    try {
+      const auto r = convert_group(sub, groups[g], outdir, opt);
+      if (sub.is_root()) {
+        if (r.skipped) {
+          log::info("group {}: up to date, skipped", groups[g].stamp);
+        } else {
+          log::info("group {}: {} subbands -> {} ({} rows x {} channels x {} pols)",
+                    groups[g].stamp, r.nfiles, r.output.filename().string(), r.nblts, r.nfreqs,
+                    r.npols);
+        }
+        ++done;
+      }
+    } catch (const Error& e) {
+      if (sub.is_root())
+        failures.record("group " + groups[g].stamp, e.what());
+    }
+  }
+  return world.allreduce_sum(done);
+}
+
+}  // namespace tessera::subband

@@ -1,0 +1,144 @@
+// `tessera tiles align`: ICP of epoch B onto epoch A, writing the aligned B.
+//
+// Each rank reads its block of B once, keeping the raw records: a
+// deterministic subsample (every k-th record of the wanted classes, k from
+// --sample) of both epochs is gathered for ICP, and the same raw records are
+// then transformed and written, so B is read once.
+#include <cmath>
+
+#include "step_common.hpp"
+#include "tessera/core/collective.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/core/perf.hpp"
+#include "tessera/tiles/epoch.hpp"
+
+namespace tessera::tiles {
+
+namespace {
+
+/// Every rank gets the points of all ranks whose id % step == 0, by id.
+std::vector<Eigen::Vector3d> gather_sample(const Comm& comm, const std::vector<TilePoint>& pts,
+                                           std::int64_t step) {
+  std::vector<double> local;
+  for (const TilePoint& p : pts) {
+    if (p.id % static_cast<std::uint64_t>(step) == 0)
+      local.insert(local.end(), {p.x, p.y, p.z});
+  }
+  const int n = static_cast<int>(local.size());
+  std::vector<int> counts(static_cast<std::size_t>(comm.size())), displs(counts.size(), 0);
+  check_mpi(MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm.handle()),
+            "MPI_Allgather");
+  for (std::size_t r = 1; r < counts.size(); ++r)
+    displs[r] = displs[r - 1] + counts[r - 1];
+  std::vector<double> all(static_cast<std::size_t>(displs.back() + counts.back()));
+  check_mpi(MPI_Allgatherv(local.data(), n, MPI_DOUBLE, all.data(), counts.data(), displs.data(),
+                           MPI_DOUBLE, comm.handle()),
+            "MPI_Allgatherv");
+  // Blocks are in rank order and ids increase within a block: already by id.
+  std::vector<Eigen::Vector3d> out(all.size() / 3);
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = {all[3 * i], all[3 * i + 1], all[3 * i + 2]};
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json run_align(const Comm& comm, const AlignStepOptions& o) {
+  const PairOptions& p = o.pair;
+  if (!(o.icp.max_correspondence > 0))
+    throw UsageError("--max-correspondence must be > 0");
+  if (o.sample < 3)
+    throw UsageError("--sample must be >= 3");
+  Fingerprint fp = detail::pair_fingerprint(p, "align");
+  fp.add("corr", std::to_string(o.icp.max_correspondence))
+      .add("sample", std::to_string(o.sample))
+      .add("iter", std::to_string(o.icp.max_iterations))
+      .add("tol", std::to_string(o.icp.tolerance));
+  if (detail::skip_up_to_date(comm, p, fp))
+    return {};
+
+  EpochBlock a = read_epoch(comm, p.a, p.classes, "A");
+  EpochBlock b = read_epoch(comm, p.b, p.classes, "B", /*keep_raw=*/true);
+  require_overlap(a, b);
+  IcpResult icp;
+  {
+    perf::Region region("icp");
+    const std::vector<Eigen::Vector3d> sa =
+        gather_sample(comm, a.points, std::max<std::int64_t>(1, a.total_selected / o.sample));
+    const std::vector<Eigen::Vector3d> sb =
+        gather_sample(comm, b.points, std::max<std::int64_t>(1, b.total_selected / o.sample));
+    std::vector<double> packed(13, 0.0);
+    run_phase(comm, "icp", [&] {
+      if (!comm.is_root())
+        return;
+      icp = icp_align(sa, sb, o.icp);
+      for (int i = 0; i < 9; ++i)
+        packed[static_cast<std::size_t>(i)] = icp.rotation(i / 3, i % 3);
+      for (int i = 0; i < 3; ++i)
+        packed[static_cast<std::size_t>(9 + i)] = icp.translation[i];
+      packed[12] = icp.rmse;
+    });
+    comm.bcast(packed, 0);
+    for (int i = 0; i < 9; ++i)
+      icp.rotation(i / 3, i % 3) = packed[static_cast<std::size_t>(i)];
+    for (int i = 0; i < 3; ++i)
+      icp.translation[i] = packed[static_cast<std::size_t>(9 + i)];
+  }
+  {
+    perf::Region region("transform");
+    run_phase(comm, "transform B", [&] {
+      const io::LasHeader& h = b.header;
+      const io::LasPointLayout layout(h.point_format, h.record_length);
+      for (std::uint64_t i = 0; i < b.count; ++i) {
+        std::uint8_t* rec = b.raw.data() + i * h.record_length;
+        const Eigen::Vector3d x(layout.raw_x(rec) * h.scale[0] + h.offset[0],
+                                layout.raw_y(rec) * h.scale[1] + h.offset[1],
+                                layout.raw_z(rec) * h.scale[2] + h.offset[2]);
+        const Eigen::Vector3d y = icp.apply(x);
+        for (int d = 0; d < 3; ++d) {
+          const double v = std::nearbyint((y[d] - h.offset[d]) / h.scale[d]);
+          if (!(v >= INT32_MIN && v <= INT32_MAX)) {
+            throw FormatError("aligned coordinate does not fit the file's scale and offset",
+                              p.b.string());
+          }
+          io::LasPointLayout::store(rec, 4 * d, static_cast<std::int32_t>(v));
+        }
+      }
+    });
+  }
+  io::LasHeader out_header = b.header;
+  out_header.evlr_count = 0;  // EVLRs and waveforms are not carried over
+  out_header.evlr_start = 0;
+  out_header.waveform_start = 0;
+  out_header.format_byte = out_header.point_format;
+  write_block_las(comm, p.out, out_header, b.raw, p.clobber);
+
+  nlohmann::json s;
+  s["step"] = "align";
+  s["a"] = p.a.string();
+  s["b"] = p.b.string();
+  s["output"] = p.out.string();
+  std::vector<std::vector<double>> m(4, std::vector<double>(4, 0.0));
+  for (int r = 0; r < 3; ++r) {
+    for (int c = 0; c < 3; ++c)
+      m[r][c] = icp.rotation(r, c);
+    m[r][3] = icp.translation[r];
+  }
+  m[3][3] = 1;
+  s["transform"] = m;  // x_A = M x_B
+  s["rotation_degrees"] = icp.angle_degrees();
+  s["translation"] = {icp.translation[0], icp.translation[1], icp.translation[2]};
+  if (comm.is_root()) {
+    s["iterations"] = icp.iterations;
+    s["pairs"] = icp.pairs;
+    s["rmse"] = icp.rmse;
+    s["converged"] = icp.converged;
+    s["stop_reason"] = icp.stop_reason;
+    log::info("align: {} iterations ({}), {} pairs, rmse {:.4f} m, rotation {:.5f} deg",
+              icp.iterations, icp.stop_reason, icp.pairs, icp.rmse, icp.angle_degrees());
+  }
+  detail::finish_outputs(comm, p.out, s, fp);
+  return comm.is_root() ? s : nlohmann::json();
+}
+
+}  // namespace tessera::tiles

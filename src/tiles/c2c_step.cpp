@@ -1,0 +1,118 @@
+// `tessera tiles c2c`: distributed cloud-to-cloud distances.
+#include <cmath>
+
+#include "step_common.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/core/perf.hpp"
+#include "tessera/tiles/epoch.hpp"
+
+namespace tessera::tiles {
+
+nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
+  const PairOptions& p = o.pair;
+  if (!(o.c2c.max_dist > 0))
+    throw UsageError("--max-dist must be > 0");
+  if (o.c2c.vertical && o.c2c.k < 6)
+    throw UsageError("--k must be at least 6");
+  Fingerprint fp = detail::pair_fingerprint(p, "c2c");
+  fp.add("max_dist", std::to_string(o.c2c.max_dist))
+      .add("vertical", o.c2c.vertical ? "1" : "0")
+      .add("k", std::to_string(o.c2c.k));
+  if (detail::skip_up_to_date(comm, p, fp))
+    return {};
+
+  EpochBlock a = read_epoch(comm, p.a, p.classes, "A");
+  EpochBlock b = read_epoch(comm, p.b, p.classes, "B");
+  require_overlap(a, b);
+  // The halo must hold every reference point within max_dist of a core point.
+  const double halo = std::max(p.halo, o.c2c.max_dist);
+  const TilePlan plan = plan_tiles(comm, union_grid(a, b, p.tile_size), {&a.points, &b.points});
+  std::vector<TilePoint> pa = exchange_points(comm, plan, std::move(a.points), halo);
+  std::vector<TilePoint> pb = exchange_points(comm, plan, std::move(b.points), 0.0);
+
+  const std::vector<io::LasExtraBytes> extra = {{10, 0, "distance", "C2C distance to epoch A (m)"},
+                                                {1, 0, "beyond", "1: no A point within max_dist"}};
+  io::LasHeader header = output_header(b.header, extra);
+  const int bins = std::max(1, o.bins);
+  const double lo = o.c2c.vertical ? -o.c2c.max_dist : 0.0;
+  const double width = (o.c2c.max_dist - lo) / bins;
+  std::vector<std::int64_t> hist(static_cast<std::size_t>(bins), 0);
+  std::int64_t counts[2] = {0, 0};  // within, beyond
+  double sums[2] = {0, 0};          // Σd, Σd²
+  double dmin = INFINITY, dmax = -INFINITY;
+  std::map<int, std::vector<std::uint8_t>> records;
+  {
+    perf::Region region("compute");
+    const auto runs_a = tile_runs(pa);
+    for (const auto& [tile, run] : tile_runs(pb)) {
+      std::vector<TilePoint> ref;
+      if (auto it = runs_a.find(tile); it != runs_a.end()) {
+        ref.assign(pa.begin() + static_cast<std::ptrdiff_t>(it->second.first),
+                   pa.begin() + static_cast<std::ptrdiff_t>(it->second.second));
+      }
+      std::vector<TilePoint> cmp(pb.begin() + static_cast<std::ptrdiff_t>(run.first),
+                                 pb.begin() + static_cast<std::ptrdiff_t>(run.second));
+      C2cResult res = c2c_distances(ref, cmp, o.c2c);
+      std::vector<std::uint8_t>& out = records[tile];
+      out.resize(cmp.size() * header.record_length);
+      for (std::size_t i = 0; i < cmp.size(); ++i) {
+        std::uint8_t* rec = out.data() + i * header.record_length;
+        encode_point6(cmp[i], header, rec);
+        io::LasPointLayout::store(rec, 30, res.distance[i]);
+        rec[38] = res.beyond[i];
+        if (res.beyond[i]) {
+          ++counts[1];
+          continue;
+        }
+        const double d = res.distance[i];
+        ++counts[0];
+        sums[0] += d;
+        sums[1] += d * d;
+        dmin = std::min(dmin, d);
+        dmax = std::max(dmax, d);
+        const int bin = std::clamp(static_cast<int>(std::floor((d - lo) / width)), 0, bins - 1);
+        ++hist[static_cast<std::size_t>(bin)];
+      }
+      perf::add_items(static_cast<std::int64_t>(cmp.size()));
+    }
+  }
+  write_tiled_las(comm, p.out, header, plan.grid.count(), records, p.clobber);
+
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, hist.data(), bins, MPI_INT64_T, MPI_SUM, comm.handle()),
+            "MPI_Allreduce");
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, counts, 2, MPI_INT64_T, MPI_SUM, comm.handle()),
+            "MPI_Allreduce");
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, sums, 2, MPI_DOUBLE, MPI_SUM, comm.handle()),
+            "MPI_Allreduce");
+  dmin = comm.allreduce_min(dmin);
+  dmax = comm.allreduce_max(dmax);
+  nlohmann::json s;
+  s["step"] = "c2c";
+  s["a"] = p.a.string();
+  s["b"] = p.b.string();
+  s["output"] = p.out.string();
+  s["mode"] = o.c2c.vertical ? "vertical" : "3d";
+  s["max_dist"] = o.c2c.max_dist;
+  s["points"] = counts[0] + counts[1];
+  s["within"] = counts[0];
+  s["beyond"] = counts[1];
+  if (counts[0] > 0) {
+    s["mean"] = sums[0] / counts[0];
+    s["rms"] = std::sqrt(sums[1] / counts[0]);
+    s["min"] = dmin;
+    s["max"] = dmax;
+  }
+  std::vector<double> edges;
+  for (int i = 0; i <= bins; ++i)
+    edges.push_back(lo + i * width);
+  s["histogram"] = {{"edges", edges}, {"counts", hist}};
+  s["tiles"] = plan.grid.count();
+  s["tile_size"] = p.tile_size;
+  s["halo"] = halo;
+  log::info("c2c: {} points, {} within {} m (mean {:.4f} m), {} beyond", counts[0] + counts[1],
+            counts[0], o.c2c.max_dist, counts[0] ? sums[0] / counts[0] : 0.0, counts[1]);
+  detail::finish_outputs(comm, p.out, s, fp);
+  return comm.is_root() ? s : nlohmann::json();
+}
+
+}  // namespace tessera::tiles

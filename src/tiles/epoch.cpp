@@ -1,0 +1,386 @@
+// Parallel read, tile exchange and parallel LAS output; see
+// include/tessera/tiles/epoch.hpp.
+#include "tessera/tiles/epoch.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <numeric>
+
+#include "tessera/core/atomic_file.hpp"
+#include "tessera/core/cli.hpp"
+#include "tessera/core/collective.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/core/log.hpp"
+#include "tessera/core/partition.hpp"
+#include "tessera/core/perf.hpp"
+#include "tessera/io/las_reader.hpp"
+#include "tessera/io/las_writer.hpp"
+
+namespace tessera::tiles {
+
+namespace {
+
+constexpr std::uint64_t kReadChunk = 1 << 18;  // records per pread
+
+void allreduce_i64(const Comm& comm, std::int64_t* data, int n, MPI_Op op) {
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, data, n, MPI_INT64_T, op, comm.handle()), "MPI_Allreduce");
+}
+
+/// Merges record statistics over ranks.
+io::LasRecordStats reduce_stats(const Comm& comm, const io::LasRecordStats& local) {
+  std::vector<std::int64_t> sums(16);
+  sums[0] = static_cast<std::int64_t>(local.count);
+  for (int i = 0; i < 15; ++i)
+    sums[1 + i] = static_cast<std::int64_t>(local.by_return[i]);
+  std::int64_t mins[3], maxs[3];
+  for (int i = 0; i < 3; ++i) {
+    mins[i] = local.min_raw[i];
+    maxs[i] = local.max_raw[i];
+  }
+  allreduce_i64(comm, sums.data(), 16, MPI_SUM);
+  allreduce_i64(comm, mins, 3, MPI_MIN);
+  allreduce_i64(comm, maxs, 3, MPI_MAX);
+  io::LasRecordStats out;
+  out.count = static_cast<std::uint64_t>(sums[0]);
+  for (int i = 0; i < 15; ++i)
+    out.by_return[i] = static_cast<std::uint64_t>(sums[1 + i]);
+  for (int i = 0; i < 3; ++i) {
+    out.min_raw[i] = static_cast<std::int32_t>(mins[i]);
+    out.max_raw[i] = static_cast<std::int32_t>(maxs[i]);
+  }
+  return out;
+}
+
+io::LasRecordStats stats_of(const io::LasHeader& h, const std::uint8_t* rec, std::size_t n) {
+  io::LasPointLayout layout(h.point_format, h.record_length);
+  io::LasRecordStats s;
+  for (std::size_t i = 0; i < n; ++i)
+    s.add(layout, rec + i * h.record_length);
+  return s;
+}
+
+}  // namespace
+
+std::vector<int> parse_classes(const std::string& text) {
+  if (text.empty() || text == "all")
+    return {};
+  std::vector<int> out;
+  for (const std::string& part : cli::split_list(text)) {
+    try {
+      std::size_t used = 0;
+      int c = std::stoi(part, &used);
+      if (used != part.size() || c < 0 || c > 255)
+        throw std::invalid_argument(part);
+      out.push_back(c);
+    } catch (const std::exception&) {
+      throw UsageError("--classes: \"" + part + "\" is not a class code 0-255 (or use \"all\")");
+    }
+  }
+  return out;
+}
+
+TilePoint decode_point(const io::LasHeader& h, const io::LasPointLayout& layout,
+                       const std::uint8_t* r, std::uint64_t id) {
+  TilePoint p;
+  p.x = layout.raw_x(r) * h.scale[0] + h.offset[0];
+  p.y = layout.raw_y(r) * h.scale[1] + h.offset[1];
+  p.z = layout.raw_z(r) * h.scale[2] + h.offset[2];
+  p.id = id;
+  p.intensity = layout.intensity(r);
+  p.classification = layout.class_code(r);
+  if (layout.legacy) {
+    p.returns = static_cast<std::uint8_t>((r[14] & 0x07) | (((r[14] >> 3) & 0x07) << 4));
+  } else {
+    p.returns = r[14];
+  }
+  if (layout.gps_time >= 0)
+    p.gps_time = io::LasPointLayout::load<double>(r, layout.gps_time);
+  return p;
+}
+
+void encode_point6(const TilePoint& p, const io::LasHeader& h, std::uint8_t* r) {
+  std::memset(r, 0, 30);
+  const double xyz[3] = {p.x, p.y, p.z};
+  for (int i = 0; i < 3; ++i) {
+    const double v = std::nearbyint((xyz[i] - h.offset[i]) / h.scale[i]);
+    const auto raw = static_cast<std::int32_t>(std::clamp(v, double{INT32_MIN}, double{INT32_MAX}));
+    io::LasPointLayout::store(r, 4 * i, raw);
+  }
+  io::LasPointLayout::store(r, 12, p.intensity);
+  r[14] = p.returns;
+  r[16] = p.classification;
+  io::LasPointLayout::store(r, 22, p.gps_time);
+}
+
+EpochBlock read_epoch(const Comm& comm, const std::filesystem::path& path,
+                      const std::vector<int>& classes, const std::string& label, bool keep_raw) {
+  perf::Region region("read");
+  EpochBlock block;
+  block.path = path;
+  // Every rank opens and validates: the outcome is the same on all ranks, and
+  // run_phase makes sure nobody is left waiting if it is not.
+  std::unique_ptr<io::LasReader> reader;
+  run_phase(comm, "open " + label, [&] { reader = std::make_unique<io::LasReader>(path); });
+  block.header = reader->header();
+  const std::uint64_t n = reader->point_count();
+  const BlockRange range = block_range(static_cast<std::int64_t>(n), comm.size(), comm.rank());
+  block.first = static_cast<std::uint64_t>(range.begin);
+  block.count = static_cast<std::uint64_t>(range.size());
+  const io::LasPointLayout layout = reader->layout();
+  bool wanted[256];
+  std::fill(std::begin(wanted), std::end(wanted), classes.empty());
+  for (int c : classes)
+    wanted[c] = true;
+  run_phase(comm, "read " + label, [&] {
+    std::vector<std::uint8_t> buf;
+    if (keep_raw)
+      block.raw.resize(block.count * block.header.record_length);
+    for (std::uint64_t at = 0; at < block.count; at += kReadChunk) {
+      const std::uint64_t m = std::min(kReadChunk, block.count - at);
+      std::uint8_t* dst;
+      if (keep_raw) {
+        dst = block.raw.data() + at * block.header.record_length;
+      } else {
+        buf.resize(m * block.header.record_length);
+        dst = buf.data();
+      }
+      reader->read_records(block.first + at, m, dst);
+      perf::add_bytes_read(static_cast<std::int64_t>(m * block.header.record_length));
+      for (std::uint64_t i = 0; i < m; ++i) {
+        const std::uint8_t* rec = dst + i * block.header.record_length;
+        if (!wanted[layout.class_code(rec)])
+          continue;
+        block.points.push_back(decode_point(block.header, layout, rec, block.first + at + i));
+      }
+    }
+  });
+  perf::add_items(static_cast<std::int64_t>(block.points.size()));
+  block.total_selected = comm.allreduce_sum(static_cast<std::int64_t>(block.points.size()));
+  if (block.total_selected == 0) {
+    std::string which = classes.empty() ? "any class" : "classes";
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+      which += (i ? "," : " ") + std::to_string(classes[i]);
+    }
+    throw FormatError("epoch " + label + " is empty: no point of " + which + " among its " +
+                          std::to_string(n) + " points (see --classes)",
+                      path.string());
+  }
+  return block;
+}
+
+void require_overlap(const EpochBlock& a, const EpochBlock& b) {
+  const auto& ha = a.header;
+  const auto& hb = b.header;
+  const bool overlap = ha.min[0] <= hb.max[0] && hb.min[0] <= ha.max[0] && ha.min[1] <= hb.max[1] &&
+                       hb.min[1] <= ha.max[1];
+  if (!overlap) {
+    throw UsageError(
+        fmt::format("epochs do not overlap: {} covers x [{}, {}] y [{}, {}], {} "
+                    "covers x [{}, {}] y [{}, {}]",
+                    a.path.string(), ha.min[0], ha.max[0], ha.min[1], ha.max[1], b.path.string(),
+                    hb.min[0], hb.max[0], hb.min[1], hb.max[1]));
+  }
+}
+
+TileGrid union_grid(const EpochBlock& a, const EpochBlock& b, double tile_size) {
+  return TileGrid::covering(std::min(a.header.min[0], b.header.min[0]),
+                            std::min(a.header.min[1], b.header.min[1]),
+                            std::max(a.header.max[0], b.header.max[0]),
+                            std::max(a.header.max[1], b.header.max[1]), tile_size);
+}
+
+TilePlan plan_tiles(const Comm& comm, const TileGrid& grid,
+                    const std::vector<const std::vector<TilePoint>*>& epochs) {
+  TilePlan plan;
+  plan.grid = grid;
+  plan.points.assign(static_cast<std::size_t>(grid.count()), 0);
+  for (const auto* pts : epochs) {
+    for (const TilePoint& p : *pts)
+      ++plan.points[static_cast<std::size_t>(grid.tile_of(p.x, p.y))];
+  }
+  allreduce_i64(comm, plan.points.data(), grid.count(), MPI_SUM);
+  std::vector<double> weights(plan.points.begin(), plan.points.end());
+  plan.owner = lpt_plan(weights, comm.size()).owner;
+  return plan;
+}
+
+std::vector<TilePoint> exchange_points(const Comm& comm, const TilePlan& plan,
+                                       std::vector<TilePoint>&& local, double halo) {
+  perf::Region region("exchange");
+  const int nranks = comm.size();
+  // Destinations: (rank, tile) per copy.
+  std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
+  std::vector<int> halo_tiles;
+  std::vector<std::pair<int, int>> dest;  // (tile, point index)
+  dest.reserve(local.size());
+  for (std::size_t i = 0; i < local.size(); ++i) {
+    const TilePoint& p = local[i];
+    const int own = plan.grid.tile_of(p.x, p.y);
+    dest.emplace_back(own, static_cast<int>(i));
+    plan.grid.halo_tiles(p.x, p.y, halo, halo_tiles);
+    for (int t : halo_tiles)
+      dest.emplace_back(t, static_cast<int>(i));
+  }
+  for (const auto& d : dest)
+    ++send_count[static_cast<std::size_t>(plan.owner[static_cast<std::size_t>(d.first)])];
+  std::vector<std::int64_t> send_off(static_cast<std::size_t>(nranks) + 1, 0);
+  for (int r = 0; r < nranks; ++r)
+    send_off[r + 1] = send_off[r] + send_count[r];
+  std::vector<TilePoint> send(static_cast<std::size_t>(send_off[nranks]));
+  {
+    std::vector<std::int64_t> fill(send_off.begin(), send_off.end() - 1);
+    for (const auto& d : dest) {
+      const int r = plan.owner[static_cast<std::size_t>(d.first)];
+      TilePoint p = local[static_cast<std::size_t>(d.second)];
+      p.tile = d.first;
+      send[static_cast<std::size_t>(fill[r]++)] = p;
+    }
+  }
+  std::vector<TilePoint>().swap(local);
+  std::vector<std::int64_t> recv_count(static_cast<std::size_t>(nranks), 0);
+  check_mpi(MPI_Alltoall(send_count.data(), 1, MPI_INT64_T, recv_count.data(), 1, MPI_INT64_T,
+                         comm.handle()),
+            "MPI_Alltoall");
+  std::vector<std::int64_t> recv_off(static_cast<std::size_t>(nranks) + 1, 0);
+  for (int r = 0; r < nranks; ++r)
+    recv_off[r + 1] = recv_off[r] + recv_count[r];
+  // Counts and displacements are in points (a contiguous type of 48 bytes),
+  // so MPI's int counts allow 2^31 points per rank pair.
+  if (send_off[nranks] > INT_MAX || recv_off[nranks] > INT_MAX) {
+    throw ParallelError("more than 2^31 points on one rank: run with more ranks");
+  }
+  MPI_Datatype type;
+  check_mpi(MPI_Type_contiguous(sizeof(TilePoint), MPI_BYTE, &type), "MPI_Type_contiguous");
+  check_mpi(MPI_Type_commit(&type), "MPI_Type_commit");
+  std::vector<int> sc(nranks), sd(nranks), rc(nranks), rd(nranks);
+  for (int r = 0; r < nranks; ++r) {
+    sc[r] = static_cast<int>(send_count[r]);
+    sd[r] = static_cast<int>(send_off[r]);
+    rc[r] = static_cast<int>(recv_count[r]);
+    rd[r] = static_cast<int>(recv_off[r]);
+  }
+  std::vector<TilePoint> recv(static_cast<std::size_t>(recv_off[nranks]));
+  const int rc_mpi = MPI_Alltoallv(send.data(), sc.data(), sd.data(), type, recv.data(), rc.data(),
+                                   rd.data(), type, comm.handle());
+  MPI_Type_free(&type);
+  check_mpi(rc_mpi, "MPI_Alltoallv");
+  // Order by (tile, id) with a stable counting sort on the tile: each sender
+  // packed its points in id order, and senders' blocks are in rank order with
+  // increasing ids, so within a tile the received order is already by id.
+  std::vector<std::int64_t> start(static_cast<std::size_t>(plan.grid.count()) + 1, 0);
+  for (const TilePoint& p : recv)
+    ++start[static_cast<std::size_t>(p.tile) + 1];
+  for (std::size_t t = 1; t < start.size(); ++t)
+    start[t] += start[t - 1];
+  std::vector<TilePoint> sorted(recv.size());
+  for (const TilePoint& p : recv)
+    sorted[static_cast<std::size_t>(start[static_cast<std::size_t>(p.tile)]++)] = p;
+  return sorted;
+}
+
+std::map<int, std::pair<std::size_t, std::size_t>> tile_runs(const std::vector<TilePoint>& pts) {
+  std::map<int, std::pair<std::size_t, std::size_t>> runs;
+  std::size_t i = 0;
+  while (i < pts.size()) {
+    std::size_t j = i;
+    while (j < pts.size() && pts[j].tile == pts[i].tile)
+      ++j;
+    runs[pts[i].tile] = {i, j};
+    i = j;
+  }
+  return runs;
+}
+
+io::LasHeader output_header(const io::LasHeader& like,
+                            const std::vector<io::LasExtraBytes>& extra) {
+  io::LasHeader h;
+  h.version_major = 1;
+  h.version_minor = 4;
+  h.point_format = h.format_byte = 6;
+  int extra_size = 0;
+  for (const auto& e : extra)
+    extra_size += e.size();
+  h.record_length = static_cast<std::uint16_t>(30 + extra_size);
+  h.scale = like.scale;
+  h.offset = like.offset;
+  h.file_source_id = like.file_source_id;
+  h.vlrs = like.crs_vlrs();
+  for (const auto& v : h.vlrs) {
+    if (v.record_id == 2112)
+      h.global_encoding |= 0x10;  // CRS given as WKT
+  }
+  if (!extra.empty())
+    h.vlrs.push_back(io::las_extra_bytes_vlr(extra));
+  return h;
+}
+
+namespace {
+
+void write_parallel(
+    const Comm& comm, const std::filesystem::path& out, io::LasHeader header,
+    std::uint64_t first_record,
+    const std::vector<std::pair<std::uint64_t, const std::vector<std::uint8_t>*>>& parts,
+    const io::LasRecordStats& local_stats, bool clobber) {
+  perf::Region region("write");
+  reduce_stats(comm, local_stats).apply_to(header);
+  (void)first_record;
+  CollectiveAtomicFile file(comm, out, clobber);
+  bool ok = true;
+  std::string why;
+  try {
+    io::LasRecordFile f(file.temp_path());
+    if (comm.is_root())
+      f.write_header(header);
+    for (const auto& part : parts) {
+      const std::uint64_t n = part.second->size() / header.record_length;
+      f.write_records(header, part.first, n, part.second->data());
+      perf::add_bytes_written(static_cast<std::int64_t>(part.second->size()));
+    }
+    f.close();
+  } catch (const std::exception& e) {
+    ok = false;
+    log::error("{}", e.what());
+  }
+  file.commit(ok);
+}
+
+}  // namespace
+
+void write_tiled_las(const Comm& comm, const std::filesystem::path& out, io::LasHeader header,
+                     int tile_count, const std::map<int, std::vector<std::uint8_t>>& records,
+                     bool clobber) {
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(tile_count), 0);
+  io::LasRecordStats stats;
+  for (const auto& [tile, rec] : records) {
+    counts[static_cast<std::size_t>(tile)] =
+        static_cast<std::int64_t>(rec.size() / header.record_length);
+    stats.merge(stats_of(header, rec.data(), rec.size() / header.record_length));
+  }
+  allreduce_i64(comm, counts.data(), tile_count, MPI_SUM);
+  std::vector<std::uint64_t> first(static_cast<std::size_t>(tile_count) + 1, 0);
+  for (int t = 0; t < tile_count; ++t)
+    first[t + 1] = first[t] + static_cast<std::uint64_t>(counts[t]);
+  std::vector<std::pair<std::uint64_t, const std::vector<std::uint8_t>*>> parts;
+  for (const auto& [tile, rec] : records) {
+    if (!rec.empty())
+      parts.emplace_back(first[static_cast<std::size_t>(tile)], &rec);
+  }
+  write_parallel(comm, out, std::move(header), 0, parts, stats, clobber);
+}
+
+void write_block_las(const Comm& comm, const std::filesystem::path& out, io::LasHeader header,
+                     const std::vector<std::uint8_t>& records, bool clobber) {
+  const auto n = static_cast<std::int64_t>(records.size() / header.record_length);
+  std::int64_t before = 0;
+  check_mpi(MPI_Exscan(&n, &before, 1, MPI_INT64_T, MPI_SUM, comm.handle()), "MPI_Exscan");
+  if (comm.rank() == 0)
+    before = 0;
+  std::vector<std::pair<std::uint64_t, const std::vector<std::uint8_t>*>> parts;
+  if (n > 0)
+    parts.emplace_back(static_cast<std::uint64_t>(before), &records);
+  const io::LasRecordStats stats = stats_of(header, records.data(), static_cast<std::size_t>(n));
+  write_parallel(comm, out, std::move(header), 0, parts, stats, clobber);
+}
+
+}  // namespace tessera::tiles

@@ -1,0 +1,89 @@
+// `tessera tiles info`: header, bounds, counts per class and density.
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "tessera/core/collective.hpp"
+#include "tessera/core/partition.hpp"
+#include "tessera/core/perf.hpp"
+#include "tessera/io/las_reader.hpp"
+#include "tessera/tiles/steps.hpp"
+
+namespace tessera::tiles {
+
+nlohmann::json run_info(const Comm& comm, const std::vector<std::filesystem::path>& files) {
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& path : files) {
+    std::unique_ptr<io::LasReader> reader;
+    run_phase(comm, "open " + path.filename().string(),
+              [&] { reader = std::make_unique<io::LasReader>(path); });
+    const io::LasHeader& h = reader->header();
+    // Class counts: every rank reads its block once.
+    std::vector<std::int64_t> classes(256, 0);
+    run_phase(comm, "read " + path.filename().string(), [&] {
+      perf::Region region("read");
+      const BlockRange r =
+          block_range(static_cast<std::int64_t>(h.point_count), comm.size(), comm.rank());
+      const io::LasPointLayout layout = reader->layout();
+      const std::int64_t chunk = 1 << 18;
+      for (std::int64_t at = r.begin; at < r.end; at += chunk) {
+        const std::int64_t n = std::min(chunk, r.end - at);
+        const auto buf =
+            reader->read_records(static_cast<std::uint64_t>(at), static_cast<std::uint64_t>(n));
+        perf::add_bytes_read(static_cast<std::int64_t>(buf.size()));
+        for (std::int64_t i = 0; i < n; ++i)
+          ++classes[layout.class_code(buf.data() + i * h.record_length)];
+      }
+    });
+    check_mpi(MPI_Allreduce(MPI_IN_PLACE, classes.data(), 256, MPI_INT64_T, MPI_SUM, comm.handle()),
+              "MPI_Allreduce");
+    nlohmann::json j;
+    j["file"] = path.string();
+    j["version"] = fmt::format("{}.{}", h.version_major, h.version_minor);
+    j["point_format"] = h.point_format;
+    j["record_length"] = h.record_length;
+    j["extra_bytes_per_record"] = h.extra_bytes_per_record();
+    j["points"] = h.point_count;
+    j["scale"] = h.scale;
+    j["offset"] = h.offset;
+    j["min"] = h.min;
+    j["max"] = h.max;
+    const double area = (h.max[0] - h.min[0]) * (h.max[1] - h.min[1]);
+    j["area_m2"] = area;
+    j["density_per_m2"] = area > 0 ? static_cast<double>(h.point_count) / area : 0.0;
+    nlohmann::json cls = nlohmann::json::object();
+    for (int c = 0; c < 256; ++c) {
+      if (classes[static_cast<std::size_t>(c)] > 0)
+        cls[std::to_string(c)] = classes[static_cast<std::size_t>(c)];
+    }
+    j["classes"] = cls;
+    nlohmann::json dims = nlohmann::json::array();
+    for (const auto& e : h.extra_dimensions())
+      dims.push_back({{"name", e.name}, {"type", e.data_type}});
+    j["extra_dimensions"] = dims;
+    j["crs"] = h.crs();
+    j["vlrs"] = h.vlrs.size();
+    all.push_back(j);
+    if (comm.is_root()) {
+      std::printf("%s\n  LAS %s, point format %d (%d-byte records, %d extra), %llu points\n",
+                  path.string().c_str(), j["version"].get<std::string>().c_str(), h.point_format,
+                  h.record_length, h.extra_bytes_per_record(),
+                  static_cast<unsigned long long>(h.point_count));
+      std::printf("  x [%.3f, %.3f]  y [%.3f, %.3f]  z [%.3f, %.3f]\n", h.min[0], h.max[0],
+                  h.min[1], h.max[1], h.min[2], h.max[2]);
+      std::printf("  density %.3f points/m2 over %.1f m2\n", j["density_per_m2"].get<double>(),
+                  area);
+      std::printf("  classes %s\n", cls.dump().c_str());
+      std::string crs = h.crs();
+      if (crs.size() > 70)
+        crs = crs.substr(0, 67) + "...";
+      std::printf("  crs %s\n", crs.empty() ? "(none)" : crs.c_str());
+      for (const auto& e : h.extra_dimensions()) {
+        std::printf("  extra dimension %s (type %d)\n", e.name.c_str(), e.data_type);
+      }
+    }
+  }
+  return comm.is_root() ? all : nlohmann::json();
+}
+
+}  // namespace tessera::tiles

@@ -1,0 +1,33 @@
+// Arm merging: inverse-variance means in the overlap, masked pixels dropped
+// (desispec.coaddition.coadd_cameras).
+#include "support/catch.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/healpix/camera_merge.hpp"
+
+using namespace tessera::healpix;
+
+TEST_CASE("Overlapping arms merge as inverse-variance means and masks zero ivar",
+          "[healpix][merge]") {
+  const std::vector<double> wb = {3600.0, 3600.8, 3601.6, 3602.4};
+  const std::vector<double> wr = {3601.6, 3602.4, 3603.2};
+  const MergeGrid g = merge_grid({wb, wr});
+  CHECK(g.size == 5);
+  CHECK(g.offsets == std::vector<std::int64_t>{0, 2});
+  const std::vector<float> fb = {1, 2, 3, 4}, ib = {1, 1, 1, 4};
+  const std::vector<std::int32_t> mb = {0, 1, 0, 0};
+  const std::vector<float> fr = {6, 10, 5}, ir = {3, 1, 2};
+  const std::vector<std::int32_t> mr = {0, 0, 0};
+  const Spectrum s = merge_cameras(g, {{wb, fb, ib, mb}, {wr, fr, ir, mr}});
+  CHECK(s.ivar[0] == 1.0);
+  CHECK(s.ivar[1] == 0.0);  // masked
+  CHECK(s.flux[1] == 0.0);
+  CHECK(s.flux[2] == Approx((3.0 * 1 + 6.0 * 3) / 4.0));
+  CHECK(s.ivar[2] == 4.0);
+  CHECK(s.flux[3] == Approx((4.0 * 4 + 10.0 * 1) / 5.0));
+  CHECK(s.flux[4] == 5.0);
+  CHECK(s.wave[4] == Approx(3603.2));
+}
+
+TEST_CASE("Arms off the common grid are refused", "[healpix][merge]") {
+  CHECK_THROWS_AS(merge_grid({{3600.0, 3600.8, 3601.6}, {3601.9, 3602.7}}), tessera::FormatError);
+}

@@ -1,0 +1,137 @@
+"""Bad subband input: each case is a clear error naming the file (or the
+documented partial policy) and never a partial output; a bad group does not
+sink a good one in the same run."""
+import glob
+import os
+import shutil
+
+import h5py
+import numpy as np
+
+from tessera_test import TestRun, scratch, tessera
+
+t = TestRun("subband bad input")
+d = scratch("subband_bad")
+base = os.path.join(d, "base")
+r = tessera(["synth", "subband", "--out", base, "--scale", "tiny", "--groups", "2", "--no-progress"])
+t.check(r.returncode == 0, "synth 2 tiny groups", r)
+files = sorted(glob.glob(os.path.join(base, "*_sb??.hdf5")))
+stamps = sorted({os.path.basename(p)[:19] for p in files})
+g1 = sorted(p for p in files if os.path.basename(p)[:19] <= "2022-06-01T03:00:04")
+g2 = [p for p in files if p not in g1]
+t.check(len(g1) == 16 and len(g2) == 16, "two groups of 16 files", (len(g1), len(g2)))
+
+
+def sb(paths, n):
+    return [p for p in paths if p.endswith(f"_sb{n:02d}.hdf5")][0]
+
+
+def case(name, mutate, expect, partial=False):
+    cdir = os.path.join(d, name)
+    shutil.copytree(base, os.path.join(cdir, "in"))
+    inp, out = os.path.join(cdir, "in"), os.path.join(cdir, "out")
+    g1c = [os.path.join(inp, os.path.basename(p)) for p in g1]
+    bad_file = mutate(g1c)
+    args = ["subband", "convert", "--in", inp, "--out", out, "--no-progress"]
+    if partial:
+        args.append("--allow-partial")
+    r = tessera(args)
+    outputs = sorted(os.path.basename(p) for p in glob.glob(os.path.join(out, "*")))
+    leftovers = [p for p in os.listdir(out) if ".tmp" in p] if os.path.isdir(out) else []
+    t.check(r.returncode == 1, f"{name}: exit 1 (items failed)", r)
+    t.check(expect in r.stderr, f"{name}: message says '{expect}'", r.stderr[-1500:])
+    if bad_file:
+        t.check(os.path.basename(bad_file) in r.stderr, f"{name}: message names the file",
+                r.stderr[-1500:])
+    t.check(not any(o.startswith(stamps[0][:16]) and o.endswith(".uvh5") for o in outputs),
+            f"{name}: no output for the bad group", outputs)
+    t.check(any(o.endswith(".uvh5") for o in outputs), f"{name}: the good group is converted",
+            outputs)
+    t.check(not leftovers, f"{name}: no temporary files left", leftovers)
+    return r
+
+
+def other_antennas(g):
+    p = sb(g, 3)
+    with h5py.File(p, "r+") as f:
+        f["Header/antenna_positions"][1, 0] += 1.0
+    return p
+
+
+def other_times(g):
+    p = sb(g, 4)
+    with h5py.File(p, "r+") as f:
+        f["Header/time_array"][...] += 1e-4
+    return p
+
+
+def truncated(g):
+    p = sb(g, 5)
+    size = os.path.getsize(p)
+    with open(p, "r+b") as f:
+        f.truncate(size // 2)
+    return p
+
+
+def missing_header(g):
+    p = sb(g, 6)
+    with h5py.File(p, "r+") as f:
+        f.move("Header", "Hdr")
+    return p
+
+
+def empty_times(g):
+    p = sb(g, 9)
+    with h5py.File(p, "r+") as f:
+        del f["Header/time_array"]
+        f.create_dataset("Header/time_array", shape=(0,), dtype="f8")
+    return p
+
+
+def duplicate(g):
+    p = sb(g, 7)
+    dup = p.replace(os.path.basename(p)[:19], stamps[0][:17] + "09")
+    shutil.copy(p, dup)
+    return None
+
+
+def fifteen(g):
+    os.remove(sb(g, 8))
+    return None
+
+
+case("other_antennas", other_antennas, "antennas")
+case("other_times", other_times, "times")
+case("truncated", truncated, "H5Fopen" if False else "cannot open HDF5 file")
+case("missing_header", missing_header, "no Header group")
+case("empty_time_array", empty_times, "time_array is empty")
+case("duplicate_subband", duplicate, "duplicate subband sb07")
+case("fifteen_of_sixteen", fifteen, "incomplete group: 15 of 16 subbands (missing sb08)")
+
+# Documented partial policy: --allow-partial converts the 15 subbands that are there.
+cdir = os.path.join(d, "partial_allowed")
+shutil.copytree(base, os.path.join(cdir, "in"))
+os.remove(sb([os.path.join(cdir, "in", os.path.basename(p)) for p in g1], 8))
+r = tessera(["subband", "convert", "--in", os.path.join(cdir, "in"), "--out",
+             os.path.join(cdir, "out"), "--allow-partial", "--no-progress"])
+t.check(r.returncode == 0, "--allow-partial converts 15 of 16", r)
+outs = sorted(glob.glob(os.path.join(cdir, "out", "*.uvh5")))
+if outs:
+    with h5py.File(outs[0], "r") as f:
+        nf = int(f["Header/Nfreqs"][()])
+        freq = f["Header/freq_array"][()]
+    t.check(nf == 15 * 4 and np.all(np.diff(freq) > 0), "partial output has 15 subbands ascending",
+            nf)
+
+# validate: one line per file, BAD for the broken ones, exit 1.
+bad = os.path.join(d, "truncated", "in", os.path.basename(sb(g1, 5)))
+good = os.path.join(d, "truncated", "in", os.path.basename(sb(g1, 0)))
+r = tessera(["subband", "validate", good, bad, "--no-progress"])
+lines = r.stdout.strip().splitlines()
+t.check(r.returncode == 1 and len(lines) == 2 and lines[0].startswith("OK") and
+        lines[1].startswith("BAD"), "validate: OK line, BAD line, exit 1", r)
+r = tessera(["subband", "groups", "--in", os.path.join(d, "fifteen_of_sixteen", "in"),
+             "--no-progress"])
+t.check("15/16  incomplete missing sb08" in r.stdout and "16/16  complete" in r.stdout,
+        "groups lists complete and incomplete groups", r)
+t.done()

@@ -1,0 +1,145 @@
+// LAS writer/reader round trips per point format, header fields and the
+// extra-bytes VLR checked at their specified byte positions.
+#include <cstring>
+#include <fstream>
+#include <random>
+
+#include "support/catch.hpp"
+#include "support/test_paths.hpp"
+#include "tessera/io/las_reader.hpp"
+#include "tessera/io/las_writer.hpp"
+
+using namespace tessera;
+
+namespace {
+
+std::vector<std::uint8_t> file_bytes(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+template <typename T>
+T at(const std::vector<std::uint8_t>& b, std::size_t off) {
+  T v;
+  std::memcpy(&v, b.data() + off, sizeof v);
+  return v;
+}
+
+std::vector<std::uint8_t> random_records(int format, int length, int n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::vector<std::uint8_t> r(static_cast<std::size_t>(length) * n);
+  for (auto& b : r)
+    b = static_cast<std::uint8_t>(rng());
+  // Keep return numbers in 1..15 so the by-return counts are meaningful.
+  for (int i = 0; i < n; ++i) {
+    std::uint8_t& ret = r[static_cast<std::size_t>(i) * length + 14];
+    ret = format < 6 ? static_cast<std::uint8_t>((ret & 0xF8) | (1 + i % 5))
+                     : static_cast<std::uint8_t>((ret & 0xF0) | (1 + i % 15));
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("LAS records written for every point format read back bit-exact", "[tiles][las]") {
+  const auto dir = test::scratch_dir("las_roundtrip");
+  for (int format : {0, 1, 2, 3, 6, 7, 8}) {
+    for (int extra : {0, 14}) {
+      for (int minor : {2, 3, 4}) {
+        if (format >= 6 && minor < 4)
+          continue;
+        DYNAMIC_SECTION("format " << format << " extra " << extra << " LAS 1." << minor) {
+          io::LasHeader h;
+          h.version_minor = static_cast<std::uint8_t>(minor);
+          h.point_format = h.format_byte = static_cast<std::uint8_t>(format);
+          h.record_length =
+              static_cast<std::uint16_t>(io::las_standard_record_length(format) + extra);
+          h.scale = {0.01, 0.001, 0.0001};
+          h.offset = {500000, 4100000, -10};
+          io::LasVlr crs;
+          crs.user_id = "LASF_Projection";
+          crs.record_id = 2112;
+          const std::string wkt = "PROJCS[\"test\"]";
+          crs.data.assign(wkt.begin(), wkt.end());
+          h.vlrs.push_back(crs);
+          if (extra > 0) {
+            h.vlrs.push_back(io::las_extra_bytes_vlr(
+                {{10, 0, "distance", "d"}, {3, 0, "flag16", ""}, {5, 0, "count", ""}}));
+          }
+          const int n = 257;
+          const auto records = random_records(format, h.record_length, n, 7u + format);
+          const auto path = dir / ("f" + std::to_string(format) + "_" + std::to_string(extra) +
+                                   "_" + std::to_string(minor) + ".las");
+          io::write_las_file(path, h, records);
+
+          io::LasReader r(path);
+          CHECK(r.point_count() == static_cast<std::uint64_t>(n));
+          CHECK(r.header().point_format == format);
+          CHECK(r.header().record_length == h.record_length);
+          CHECK(r.header().version_minor == minor);
+          CHECK(r.header().crs() == wkt);
+          CHECK(r.read_records(0, n) == records);
+          CHECK(r.read_records(100, 50) ==
+                std::vector<std::uint8_t>(records.begin() + 100 * h.record_length,
+                                          records.begin() + 150 * h.record_length));
+          // Header fields at the positions of the specification.
+          const auto b = file_bytes(path);
+          CHECK(std::memcmp(b.data(), "LASF", 4) == 0);
+          CHECK(b[24] == 1);
+          CHECK(b[25] == minor);
+          const std::uint16_t hsize = minor == 4 ? 375 : minor == 3 ? 235 : 227;
+          CHECK(at<std::uint16_t>(b, 94) == hsize);
+          CHECK(at<std::uint32_t>(b, 100) == h.vlrs.size());
+          CHECK(b[104] == format);
+          CHECK(at<std::uint16_t>(b, 105) == h.record_length);
+          CHECK(at<std::uint32_t>(b, 107) == (format >= 6 ? 0u : static_cast<std::uint32_t>(n)));
+          if (minor == 4)
+            CHECK(at<std::uint64_t>(b, 247) == static_cast<std::uint64_t>(n));
+          CHECK(at<double>(b, 131) == 0.01);
+          CHECK(at<double>(b, 171) == -10.0);
+          CHECK(at<std::uint32_t>(b, 96) + static_cast<std::size_t>(n) * h.record_length ==
+                b.size());
+          // Bounds: max x at 179, min x at 187 equal the extreme records.
+          std::int32_t xmin = INT32_MAX, xmax = INT32_MIN;
+          for (int i = 0; i < n; ++i) {
+            std::int32_t x;
+            std::memcpy(&x, records.data() + static_cast<std::size_t>(i) * h.record_length, 4);
+            xmin = std::min(xmin, x);
+            xmax = std::max(xmax, x);
+          }
+          CHECK(at<double>(b, 179) == xmax * 0.01 + 500000);
+          CHECK(at<double>(b, 187) == xmin * 0.01 + 500000);
+          // VLR 1 at the header's end: 54-byte header, user id, record id, length.
+          std::size_t vlr = hsize + 54 + wkt.size();
+          if (extra > 0) {
+            CHECK(std::string(reinterpret_cast<const char*>(b.data() + vlr + 2)) == "LASF_Spec");
+            CHECK(at<std::uint16_t>(b, vlr + 18) == 4);
+            CHECK(at<std::uint16_t>(b, vlr + 20) == 3 * 192);
+            const std::size_t d0 = vlr + 54;
+            CHECK(b[d0 + 2] == 10);  // data type f64
+            CHECK(std::string(reinterpret_cast<const char*>(b.data() + d0 + 4)) == "distance");
+            CHECK(b[d0 + 192 + 2] == 3);
+            const auto dims = r.header().extra_dimensions();
+            REQUIRE(dims.size() == 3);
+            CHECK(dims[0].name == "distance");
+            CHECK(dims[1].name == "flag16");
+            CHECK(dims[2].data_type == 5);
+            CHECK(r.header().extra_bytes_per_record() == 14);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("GeoKey directories give an EPSG code as the CRS", "[tiles][las]") {
+  io::LasHeader h;
+  io::LasVlr v;
+  v.user_id = "LASF_Projection";
+  v.record_id = 34735;
+  const std::uint16_t keys[] = {1, 1, 0, 2, 1024, 0, 1, 1, 3072, 0, 1, 32611};
+  v.data.resize(sizeof keys);
+  std::memcpy(v.data.data(), keys, sizeof keys);
+  h.vlrs.push_back(v);
+  CHECK(h.crs() == "EPSG:32611");
+  CHECK(h.crs_vlrs().size() == 1);
+}
