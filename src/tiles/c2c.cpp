@@ -1,6 +1,7 @@
 // Cloud-to-cloud distances; see include/tessera/tiles/c2c.hpp.
 #include "tessera/tiles/c2c.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -8,6 +9,54 @@
 #include "tessera/tiles/plane_fit.hpp"
 
 namespace tessera::tiles {
+namespace {
+
+// Spreads the low 10 bits of v to the even bits of a 20-bit word.
+std::uint32_t spread10(std::uint32_t v) {
+  v &= 0x3ffu;
+  v = (v | (v << 8)) & 0x00ff00ffu;
+  v = (v | (v << 4)) & 0x0f0f0f0fu;
+  v = (v | (v << 2)) & 0x33333333u;
+  v = (v | (v << 1)) & 0x55555555u;
+  return v;
+}
+
+// The compared points in Z order (Morton order of a 1024 x 1024 grid over
+// their x-y extent), index order within a cell: a counting sort, O(n).
+// Neighbouring queries then walk the same tree nodes (cache reuse), and each
+// query's nearest-neighbour bound can start from its predecessor's answer.
+std::vector<std::uint32_t> z_order(const double* p, std::size_t n, std::size_t stride) {
+  double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+  for (std::size_t i = 0; i < n; ++i) {
+    x0 = std::min(x0, p[i * stride]);
+    x1 = std::max(x1, p[i * stride]);
+    y0 = std::min(y0, p[i * stride + 1]);
+    y1 = std::max(y1, p[i * stride + 1]);
+  }
+  const double sx = x1 > x0 ? 1023.999 / (x1 - x0) : 0.0;
+  const double sy = y1 > y0 ? 1023.999 / (y1 - y0) : 0.0;
+  std::vector<std::uint32_t> key(n);
+  std::vector<std::uint32_t> start((1u << 20) + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto cx = static_cast<std::uint32_t>((p[i * stride] - x0) * sx);
+    const auto cy = static_cast<std::uint32_t>((p[i * stride + 1] - y0) * sy);
+    key[i] = spread10(cx) | (spread10(cy) << 1);
+    ++start[key[i] + 1];
+  }
+  for (std::size_t k = 1; k < start.size(); ++k)
+    start[k] += start[k - 1];
+  std::vector<std::uint32_t> order(n);
+  for (std::size_t i = 0; i < n; ++i)
+    order[start[key[i]]++] = static_cast<std::uint32_t>(i);
+  return order;
+}
+
+double dist2(const double* a, const double* b) {
+  const double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
+  return dx * dx + dy * dy + dz * dz;
+}
+
+}  // namespace
 
 C2cResult c2c_distances(const double* ref, std::size_t nref, std::size_t ref_stride,
                         const double* cmp, std::size_t ncmp, std::size_t cmp_stride,
@@ -18,19 +67,33 @@ C2cResult c2c_distances(const double* ref, std::size_t nref, std::size_t ref_str
   const KdTree tree(ref, nref, ref_stride);
   const double cap2 = options.max_dist * options.max_dist;
   const std::size_t k = static_cast<std::size_t>(options.k < 6 ? 6 : options.k);
+  const std::vector<std::uint32_t> order = z_order(cmp, ncmp, cmp_stride);
 #pragma omp parallel
   {
     std::vector<std::uint32_t> idx;
     std::vector<double> d2;
-#pragma omp for schedule(dynamic, 1024)
-    for (std::size_t i = 0; i < ncmp; ++i) {
+    bool have_prev = false;
+    std::uint32_t prev = 0;
+#pragma omp for schedule(dynamic, 4096)
+    for (std::size_t n = 0; n < ncmp; ++n) {
+      const std::size_t i = order[n];
       const double* q = cmp + i * cmp_stride;
       if (!options.vertical) {
+        // The previous query's nearest point bounds this one's nearest
+        // distance from above; starting the search there prunes most of the
+        // tree. The answer (nearest, ties to the smaller index) is the same
+        // for any bound that is not below it. One relative ulp of slack keeps
+        // the bound from falling under nanoflann's own rounding of the same sum.
+        double bound = cap2;
+        if (have_prev)
+          bound = std::min(cap2, dist2(q, ref + prev * ref_stride) * (1.0 + 1e-12));
         std::uint32_t j = 0;
-        double dist2 = 0;
-        if (tree.nearest(q, j, dist2, cap2)) {
-          out.distance[i] = std::sqrt(dist2);
+        double dd = 0;
+        if (tree.nearest(q, j, dd, bound) && dd <= cap2) {
+          out.distance[i] = std::sqrt(dd);
           out.beyond[i] = 0;
+          prev = j;
+          have_prev = true;
         }
         continue;
       }

@@ -45,17 +45,21 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
     perf::Region region("compute");
     const auto runs_a = tile_runs(pa);
     for (const auto& [tile, run] : tile_runs(pb)) {
-      std::vector<TilePoint> ref;
+      // The tile's points are used where they lie (no copies): A's run is
+      // the reference, B's run the compared points.
+      const TilePoint* ref = nullptr;
+      std::size_t nref = 0;
       if (auto it = runs_a.find(tile); it != runs_a.end()) {
-        ref.assign(pa.begin() + static_cast<std::ptrdiff_t>(it->second.first),
-                   pa.begin() + static_cast<std::ptrdiff_t>(it->second.second));
+        ref = pa.data() + it->second.first;
+        nref = it->second.second - it->second.first;
       }
-      std::vector<TilePoint> cmp(pb.begin() + static_cast<std::ptrdiff_t>(run.first),
-                                 pb.begin() + static_cast<std::ptrdiff_t>(run.second));
-      C2cResult res = c2c_distances(ref, cmp, o.c2c);
+      const TilePoint* cmp = pb.data() + run.first;
+      const std::size_t ncmp = run.second - run.first;
+      C2cResult res = c2c_distances(ref ? &ref->x : nullptr, nref, kTilePointStride, &cmp->x, ncmp,
+                                    kTilePointStride, o.c2c);
       std::vector<std::uint8_t>& out = records[tile];
-      out.resize(cmp.size() * header.record_length);
-      for (std::size_t i = 0; i < cmp.size(); ++i) {
+      out.resize(ncmp * header.record_length);
+      for (std::size_t i = 0; i < ncmp; ++i) {
         std::uint8_t* rec = out.data() + i * header.record_length;
         encode_point6(cmp[i], header, rec);
         io::LasPointLayout::store(rec, 30, res.distance[i]);
@@ -73,7 +77,7 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
         const int bin = std::clamp(static_cast<int>(std::floor((d - lo) / width)), 0, bins - 1);
         ++hist[static_cast<std::size_t>(bin)];
       }
-      perf::add_items(static_cast<std::int64_t>(cmp.size()));
+      perf::add_items(static_cast<std::int64_t>(ncmp));
     }
   }
   write_tiled_las(comm, p.out, header, plan.grid.count(), records, p.clobber);

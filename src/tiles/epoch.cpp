@@ -209,35 +209,53 @@ std::vector<TilePoint> exchange_points(const Comm& comm, const TilePlan& plan,
                                        std::vector<TilePoint>&& local, double halo) {
   perf::Region region("exchange");
   const int nranks = comm.size();
-  // Destinations: (rank, tile) per copy.
-  std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
+  const auto ntiles = static_cast<std::size_t>(plan.grid.count());
+  // Pass 1: copies per destination tile (core + halo).
   std::vector<int> halo_tiles;
-  std::vector<std::pair<int, int>> dest;  // (tile, point index)
-  dest.reserve(local.size());
-  for (std::size_t i = 0; i < local.size(); ++i) {
-    const TilePoint& p = local[i];
-    const int own = plan.grid.tile_of(p.x, p.y);
-    dest.emplace_back(own, static_cast<int>(i));
+  std::vector<std::int64_t> tile_count(ntiles, 0);
+  for (const TilePoint& p : local) {
+    ++tile_count[static_cast<std::size_t>(plan.grid.tile_of(p.x, p.y))];
     plan.grid.halo_tiles(p.x, p.y, halo, halo_tiles);
     for (int t : halo_tiles)
-      dest.emplace_back(t, static_cast<int>(i));
+      ++tile_count[static_cast<std::size_t>(t)];
   }
-  for (const auto& d : dest)
-    ++send_count[static_cast<std::size_t>(plan.owner[static_cast<std::size_t>(d.first)])];
-  std::vector<std::int64_t> send_off(static_cast<std::size_t>(nranks) + 1, 0);
-  for (int r = 0; r < nranks; ++r)
-    send_off[r + 1] = send_off[r] + send_count[r];
-  std::vector<TilePoint> send(static_cast<std::size_t>(send_off[nranks]));
-  {
-    std::vector<std::int64_t> fill(send_off.begin(), send_off.end() - 1);
-    for (const auto& d : dest) {
-      const int r = plan.owner[static_cast<std::size_t>(d.first)];
-      TilePoint p = local[static_cast<std::size_t>(d.second)];
-      p.tile = d.first;
-      send[static_cast<std::size_t>(fill[r]++)] = p;
+  // The send buffer is ordered by (owner rank, tile), each tile's points in
+  // id order (local points are read in id order): a counting sort, so each
+  // sender's block for a rank arrives already grouped by tile.
+  std::vector<std::size_t> tiles_by_owner(ntiles);
+  for (std::size_t t = 0; t < ntiles; ++t)
+    tiles_by_owner[t] = t;
+  std::stable_sort(tiles_by_owner.begin(), tiles_by_owner.end(),
+                   [&](std::size_t x, std::size_t y) { return plan.owner[x] < plan.owner[y]; });
+  std::vector<std::int64_t> tile_fill(ntiles, 0);
+  std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
+  std::int64_t total = 0;
+  for (std::size_t t : tiles_by_owner) {
+    tile_fill[t] = total;
+    total += tile_count[t];
+    send_count[static_cast<std::size_t>(plan.owner[t])] += tile_count[t];
+  }
+  std::vector<TilePoint> send(static_cast<std::size_t>(total));
+  for (const TilePoint& p : local) {
+    const int own = plan.grid.tile_of(p.x, p.y);
+    TilePoint& c = send[static_cast<std::size_t>(tile_fill[static_cast<std::size_t>(own)]++)];
+    c = p;
+    c.tile = own;
+    plan.grid.halo_tiles(p.x, p.y, halo, halo_tiles);
+    for (int t : halo_tiles) {
+      TilePoint& h = send[static_cast<std::size_t>(tile_fill[static_cast<std::size_t>(t)]++)];
+      h = p;
+      h.tile = t;
     }
   }
   std::vector<TilePoint>().swap(local);
+  // One rank: the buffer is already in (tile, id) order; nothing to move.
+  if (nranks == 1)
+    return send;
+
+  std::vector<std::int64_t> send_off(static_cast<std::size_t>(nranks) + 1, 0);
+  for (int r = 0; r < nranks; ++r)
+    send_off[r + 1] = send_off[r] + send_count[r];
   std::vector<std::int64_t> recv_count(static_cast<std::size_t>(nranks), 0);
   check_mpi(MPI_Alltoall(send_count.data(), 1, MPI_INT64_T, recv_count.data(), 1, MPI_INT64_T,
                          comm.handle()),
@@ -265,10 +283,11 @@ std::vector<TilePoint> exchange_points(const Comm& comm, const TilePlan& plan,
                                    rd.data(), type, comm.handle());
   MPI_Type_free(&type);
   check_mpi(rc_mpi, "MPI_Alltoallv");
-  // Order by (tile, id) with a stable counting sort on the tile: each sender
-  // packed its points in id order, and senders' blocks are in rank order with
-  // increasing ids, so within a tile the received order is already by id.
-  std::vector<std::int64_t> start(static_cast<std::size_t>(plan.grid.count()) + 1, 0);
+  std::vector<TilePoint>().swap(send);  // peak memory: two copies, not three
+  // Order by (tile, id) with a stable counting sort on the tile: senders'
+  // blocks are in rank order with increasing ids, and each block is in
+  // (tile, id) order, so within a tile the received order is already by id.
+  std::vector<std::int64_t> start(ntiles + 1, 0);
   for (const TilePoint& p : recv)
     ++start[static_cast<std::size_t>(p.tile) + 1];
   for (std::size_t t = 1; t < start.size(); ++t)
