@@ -127,7 +127,6 @@ ClusterTable gather_cluster_table(const Comm& comm,
 }  // namespace
 
 GridStepResult run_grid_step(const Comm& comm, const GridStepOptions& opt) {
-  perf::Region top("raster.grid");
   GridStepResult res;
   // 1. The list of FSM files, decided on rank 0.
   std::string listing;

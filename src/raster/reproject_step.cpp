@@ -18,7 +18,6 @@
 namespace tessera::raster {
 
 ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOptions& opt) {
-  perf::Region top("raster.reproject");
   ReprojectStepResult res;
   std::string dst_wkt;
   GDALResampleAlg alg = GRA_NearestNeighbour;

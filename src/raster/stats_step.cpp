@@ -41,7 +41,6 @@ std::string num(double v) {
 }  // namespace
 
 StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
-  perf::Region top("raster.stats");
   StatsStepResult res;
   // 1. The variables present and their axes (all must share one grid).
   std::vector<FsmVariable> vars;
