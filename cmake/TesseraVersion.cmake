@@ -1,15 +1,13 @@
 # Build metadata recorded in every perf report.
 find_package(Git QUIET)
-set(TESSERA_GIT_SHA "unknown")
-if(GIT_FOUND AND EXISTS ${CMAKE_SOURCE_DIR}/.git)
-  execute_process(COMMAND ${GIT_EXECUTABLE} rev-parse --short=12 HEAD
-                  WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
-                  OUTPUT_VARIABLE TESSERA_GIT_SHA OUTPUT_STRIP_TRAILING_WHITESPACE
-                  ERROR_QUIET RESULT_VARIABLE _git_rc)
-  if(NOT _git_rc EQUAL 0)
-    set(TESSERA_GIT_SHA "unknown")
-  endif()
-endif()
+# The git SHA is read at build time, not configure time (see WriteGitSha.cmake):
+# generated once now so the source exists, then refreshed by every build.
+set(TESSERA_GIT_SHA_CPP ${CMAKE_BINARY_DIR}/generated/git_sha.cpp)
+set(_tessera_sha_args -DSRC=${CMAKE_SOURCE_DIR} -DOUT=${TESSERA_GIT_SHA_CPP}
+    -DGIT=${GIT_EXECUTABLE} -P ${CMAKE_SOURCE_DIR}/cmake/WriteGitSha.cmake)
+execute_process(COMMAND ${CMAKE_COMMAND} ${_tessera_sha_args})
+add_custom_target(tessera_git_sha COMMAND ${CMAKE_COMMAND} ${_tessera_sha_args}
+                  BYPRODUCTS ${TESSERA_GIT_SHA_CPP} VERBATIM)
 # Reference data the pipelines need at run time (the DESI PCA templates):
 # the source tree's sibling ../shared/data when present, otherwise the installed
 # copy under share/tessera. TESSERA_SHARED_DATA in the environment overrides both.

@@ -59,7 +59,7 @@ int dispatch(const std::vector<std::string>& words, bool root) {
   }
   if (first == "--version") {
     if (root)
-      std::cout << "tessera " << tessera::build::kVersion << " (" << tessera::build::kGitSha
+      std::cout << "tessera " << tessera::build::kVersion << " (" << tessera::build::git_sha()
                 << ")\n";
     return 0;
   }

@@ -495,6 +495,13 @@ def markdown_cases(result):
             ref_med = _s(c["reference"]["summary"]["seconds"]["median"])
             speed = f"{c['speedup']:.2f}x" + ("" if c["equal_cores"] else " (unequal cores)")
             notes.append(f"- `{c['name']}`: {c['cores_note']}.")
+            rs = c["reference"]["summary"]
+            ref_rss, case_rss = rs["peak_rss_bytes"]["median"], s["peak_rss_bytes"]["median"]
+            if ref_rss and case_rss:
+                notes.append(f"- `{c['name']}`: reference peak RSS {_mib(ref_rss)} MiB, "
+                             f"{case_rss / ref_rss:.2f} of it for the case (median of runs; "
+                             f"CPU s median: case {_s(s['cpu_seconds']['median'])}, reference "
+                             f"{_s(rs['cpu_seconds']['median'])}).")
         lines.append(
             f"| {c['name']} | {max(c['ranks'], 1)} x {c['threads']} | {len(c['runs'])} | "
             f"{_s(s['seconds']['median'])} | {_s(s['seconds']['min'])} | "

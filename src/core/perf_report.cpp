@@ -193,7 +193,7 @@ json run_metadata(const Comm& comm, const RunInfo& info, double wall_seconds,
     inputs[k] = v;
   }
   return json{{"tessera_version", build::kVersion},
-              {"git_sha", build::kGitSha},
+              {"git_sha", build::git_sha()},
               {"compiler", build::kCompiler},
               {"build_type", build::kBuildType},
               {"mpi_library", Runtime::library_version()},
