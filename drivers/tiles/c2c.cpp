@@ -7,13 +7,14 @@ namespace {
 void run(StepContext& ctx) {
   tiles::C2cStepOptions o;
   o.pair = tiles_cli::pair_options(ctx);
+  tiles_cli::round_options(ctx, o.pair);
   o.c2c.max_dist = ctx.vm["max-dist"].as<double>();
   o.c2c.vertical = ctx.vm["vertical"].as<bool>();
   o.c2c.k = ctx.vm["k"].as<int>();
   o.bins = ctx.vm["bins"].as<int>();
   if (ctx.common.dry_run)
     return;
-  tiles::run_c2c(ctx.comm, o);
+  tiles_cli::report_rounds(ctx, tiles::run_c2c(ctx.comm, o));
 }
 
 const CommandRegistrar kC2c{
@@ -22,6 +23,7 @@ const CommandRegistrar kC2c{
             "cloud-to-cloud distances of B to A (LAS 1.4 + distance)",
             [](po::options_description& d, po::positional_options_description&) {
               tiles_cli::add_pair_options(d);
+              tiles_cli::add_round_options(d);
               d.add_options()("max-dist", po::value<double>()->default_value(10.0),
                               "cap on distances (m); also the halo")(
                   "vertical", po::bool_switch()->default_value(false),

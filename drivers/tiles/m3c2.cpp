@@ -8,6 +8,7 @@ namespace {
 void run(StepContext& ctx) {
   tiles::M3c2StepOptions o;
   o.pair = tiles_cli::pair_options(ctx);
+  tiles_cli::round_options(ctx, o.pair);
   o.m3c2.normal_radii.clear();
   for (const std::string& r : cli::split_list(ctx.vm["normal-radius"].as<std::string>())) {
     try {
@@ -23,7 +24,7 @@ void run(StepContext& ctx) {
   o.core_step = ctx.vm["core-step"].as<std::int64_t>();
   if (ctx.common.dry_run)
     return;
-  tiles::run_m3c2(ctx.comm, o);
+  tiles_cli::report_rounds(ctx, tiles::run_m3c2(ctx.comm, o));
 }
 
 const CommandRegistrar kM3c2{Command{
@@ -32,6 +33,7 @@ const CommandRegistrar kM3c2{Command{
     "M3C2 distances, LoD95 and significance at A core points",
     [](po::options_description& d, po::positional_options_description&) {
       tiles_cli::add_pair_options(d);
+      tiles_cli::add_round_options(d);
       d.add_options()("normal-radius", po::value<std::string>()->default_value("1.0"),
                       "normal scale(s) as radii (m), e.g. 0.5,1,2: the most planar is kept")(
           "cyl-radius", po::value<double>()->default_value(1.0), "cylinder radius (m)")(

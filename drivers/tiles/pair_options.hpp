@@ -2,6 +2,7 @@
 // --halo --classes) and their translation into tiles::PairOptions.
 #pragma once
 
+#include <cmath>
 #include <string>
 
 #include "command.hpp"
@@ -21,6 +22,25 @@ inline void add_pair_options(po::options_description& d, bool need_out = true) {
       "halo width (m); auto = the method's minimum (a smaller value is raised to it)")(
       "classes", po::value<std::string>()->default_value("2"),
       "LAS classes used, e.g. 2 or 2,9 or all");
+}
+
+/// --memory-mb, for the steps that move points to tile owners (c2c, m3c2).
+inline void add_round_options(po::options_description& d) {
+  d.add_options()("memory-mb", po::value<double>()->default_value(0.0),
+                  "MiB of tile points (core + halo, both epochs; 48 bytes each) a rank holds at "
+                  "once: tiles are processed in rounds to fit; 0 = unlimited (one round)");
+}
+
+inline void round_options(const StepContext& ctx, tiles::PairOptions& p) {
+  p.memory_mb = ctx.vm["memory-mb"].as<double>();
+  if (!(p.memory_mb >= 0) || !std::isfinite(p.memory_mb))
+    throw UsageError("--memory-mb must be a number of MiB >= 0 (0 = unlimited)");
+}
+
+/// The number of tile rounds, from a step's summary (rank 0), into the perf report.
+inline void report_rounds(StepContext& ctx, const nlohmann::json& summary) {
+  if (summary.contains("rounds"))
+    ctx.info.options["tile_rounds"] = std::to_string(summary["rounds"].get<int>());
 }
 
 inline tiles::PairOptions pair_options(const StepContext& ctx) {

@@ -5,6 +5,8 @@
 #include "tessera/core/error.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/tiles/epoch.hpp"
+#include "tessera/tiles/tile_rounds.hpp"
+#include "tessera/tiles/tiled_las_writer.hpp"
 
 namespace tessera::tiles {
 
@@ -27,12 +29,20 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
   // The halo must hold every reference point within max_dist of a core point.
   const double halo = std::max(p.halo, o.c2c.max_dist);
   const TilePlan plan = plan_tiles(comm, union_grid(a, b, p.tile_size), {&a.points, &b.points});
-  std::vector<TilePoint> pa = exchange_points(comm, plan, std::move(a.points), halo);
-  std::vector<TilePoint> pb = exchange_points(comm, plan, std::move(b.points), 0.0);
+  const TileRounds rounds =
+      plan_rounds(comm, plan, {{&a.points, halo}, {&b.points, 0.0}}, p.memory_mb);
 
   const std::vector<io::LasExtraBytes> extra = {{10, 0, "distance", "C2C distance to epoch A (m)"},
                                                 {1, 0, "beyond", "1: no A point within max_dist"}};
-  io::LasHeader header = output_header(b.header, extra);
+  // One record per B point, in its core tile: the output's layout is known
+  // before any distance is computed, so each round's tiles go straight to
+  // their place in the file.
+  std::vector<std::int64_t> out_counts(static_cast<std::size_t>(plan.grid.count()), 0);
+  for (const TilePoint& q : b.points)
+    ++out_counts[static_cast<std::size_t>(plan.grid.tile_of(q.x, q.y))];
+  TiledLasWriter writer(comm, p.out, output_header(b.header, extra), std::move(out_counts),
+                        p.clobber);
+  const io::LasHeader& header = writer.header();
   const int bins = std::max(1, o.bins);
   const double lo = o.c2c.vertical ? -o.c2c.max_dist : 0.0;
   const double width = (o.c2c.max_dist - lo) / bins;
@@ -40,8 +50,11 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
   std::int64_t counts[2] = {0, 0};  // within, beyond
   double sums[2] = {0, 0};          // Σd, Σd²
   double dmin = INFINITY, dmax = -INFINITY;
-  std::map<int, std::vector<std::uint8_t>> records;
-  {
+  for (int round = 0; round < rounds.rounds; ++round) {
+    const std::vector<std::uint8_t> active = rounds.active(round);
+    const bool last = round + 1 == rounds.rounds;
+    std::vector<TilePoint> pa = exchange_round(comm, plan, a.points, halo, active, last);
+    std::vector<TilePoint> pb = exchange_round(comm, plan, b.points, 0.0, active, last);
     perf::Region region("compute");
     const auto runs_a = tile_runs(pa);
     for (const auto& [tile, run] : tile_runs(pb)) {
@@ -57,8 +70,7 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
       const std::size_t ncmp = run.second - run.first;
       C2cResult res = c2c_distances(ref ? &ref->x : nullptr, nref, kTilePointStride, &cmp->x, ncmp,
                                     kTilePointStride, o.c2c);
-      std::vector<std::uint8_t>& out = records[tile];
-      out.resize(ncmp * header.record_length);
+      std::vector<std::uint8_t> out(ncmp * header.record_length);
       for (std::size_t i = 0; i < ncmp; ++i) {
         std::uint8_t* rec = out.data() + i * header.record_length;
         encode_point6(cmp[i], header, rec);
@@ -77,10 +89,11 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
         const int bin = std::clamp(static_cast<int>(std::floor((d - lo) / width)), 0, bins - 1);
         ++hist[static_cast<std::size_t>(bin)];
       }
+      writer.write_tile(tile, out);
       perf::add_items(static_cast<std::int64_t>(ncmp));
     }
   }
-  write_tiled_las(comm, p.out, header, plan.grid.count(), records, p.clobber);
+  writer.finish();
 
   check_mpi(MPI_Allreduce(MPI_IN_PLACE, hist.data(), bins, MPI_INT64_T, MPI_SUM, comm.handle()),
             "MPI_Allreduce");
@@ -113,6 +126,11 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
   s["tiles"] = plan.grid.count();
   s["tile_size"] = p.tile_size;
   s["halo"] = halo;
+  s["rounds"] = rounds.rounds;
+  s["memory_mb"] = p.memory_mb;
+  s["round_budget_points"] = rounds.budget_points;  // 0: unlimited
+  if (rounds.budget_points > 0)
+    s["max_round_points"] = rounds.max_round_points;
   log::info("c2c: {} points, {} within {} m (mean {:.4f} m), {} beyond", counts[0] + counts[1],
             counts[0], o.c2c.max_dist, counts[0] ? sums[0] / counts[0] : 0.0, counts[1]);
   detail::finish_outputs(comm, p.out, s, fp);

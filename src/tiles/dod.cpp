@@ -5,6 +5,7 @@
 #include <climits>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "tessera/core/error.hpp"
 
@@ -37,12 +38,9 @@ CellAggregate parse_aggregate(const std::string& name) {
     return CellAggregate::kMin;
   if (name == "max")
     return CellAggregate::kMax;
-  if (name == "median") {
-    throw UsageError(
-        "--aggregate median is not implemented yet (integer accumulators cannot "
-        "merge medians across ranks); use mean, min or max");
-  }
-  throw UsageError("--aggregate must be mean, min or max, not \"" + name + "\"");
+  if (name == "median")
+    return CellAggregate::kMedian;
+  throw UsageError("--aggregate must be mean, median, min or max, not \"" + name + "\"");
 }
 
 CellAccumulator::CellAccumulator(std::int64_t cells)
@@ -74,7 +72,33 @@ std::vector<double> CellAccumulator::surface(CellAggregate how, double scale, do
       case CellAggregate::kMax:
         z[c] = max[c] * scale + offset;
         break;
+      case CellAggregate::kMedian:
+        throw std::logic_error("CellAccumulator cannot form medians; use cell_medians");
     }
+  }
+  return z;
+}
+
+std::vector<double> cell_medians(std::vector<CellSample>& samples, std::int64_t first,
+                                 std::int64_t cells, double scale, double offset) {
+  std::vector<double> z(static_cast<std::size_t>(cells), std::numeric_limits<double>::quiet_NaN());
+  std::sort(samples.begin(), samples.end(), [](const CellSample& a, const CellSample& b) {
+    return a.cell != b.cell ? a.cell < b.cell : a.z < b.z;
+  });
+  std::size_t i = 0;
+  while (i < samples.size()) {
+    std::size_t j = i;
+    while (j < samples.size() && samples[j].cell == samples[i].cell)
+      ++j;
+    const std::int64_t c = static_cast<std::int64_t>(samples[i].cell) - first;
+    if (c < 0 || c >= cells)
+      throw std::logic_error("cell_medians: a sample outside the cells asked for");
+    const std::size_t n = j - i, mid = i + n / 2;
+    // Two int32 in double: the sum and the halving are exact.
+    const double m = n % 2 == 1 ? samples[mid].z
+                                : (static_cast<double>(samples[mid - 1].z) + samples[mid].z) / 2;
+    z[static_cast<std::size_t>(c)] = m * scale + offset;
+    i = j;
   }
   return z;
 }

@@ -1,16 +1,20 @@
-// `tessera tiles dod`: DEM of difference to a north-up GeoTIFF.
+// `tessera tiles dod`: DEM of difference to a north-up GeoTIFF or NetCDF.
 //
 // Deliberate difference from the tile-with-halo design of the other methods:
-// a cell's value needs only the points inside it, so each rank grids its own
-// block of records into integer accumulators over the whole raster and the
-// accumulators are summed on rank 0 (exact, so independent of the rank
-// count). No point moves between ranks and no halo is needed.
+// a cell's value needs only the points inside it, so for mean, min and max
+// each rank grids its own block of records into integer accumulators over
+// the whole raster and the accumulators are summed on rank 0 (exact, so
+// independent of the rank count); no point moves and no halo is needed. The
+// median cannot be merged that way: the (cell, Z) pairs move to the owners
+// of bands of raster rows instead (dod_median_step.hpp).
 #include <cpl_conv.h>
 #include <ogr_srs_api.h>
 
 #include <cmath>
 #include <limits>
 
+#include "dod_median_step.hpp"
+#include "dod_raster.hpp"
 #include "step_common.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
@@ -73,13 +77,7 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
   const PairOptions& p = o.pair;
   if (!(o.cell > 0))
     throw UsageError("--cell must be > 0");
-  const std::string ext = p.out.extension().string();
-  if (ext == ".nc") {
-    throw UsageError("NetCDF output for the DoD is not implemented yet; write a GeoTIFF (.tif)");
-  }
-  if (ext != ".tif" && ext != ".tiff") {
-    throw UsageError("--out must end in .tif (GeoTIFF): " + p.out.string());
-  }
+  const detail::DodFormat format = detail::dod_format_of(p.out);
   Fingerprint fp = detail::pair_fingerprint(p, "dod");
   fp.add("cell", std::to_string(o.cell))
       .add("aggregate", std::to_string(static_cast<int>(o.aggregate)))
@@ -98,11 +96,21 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
     throw UsageError("the DoD raster would have " + std::to_string(grid.size()) +
                      " cells; use a larger --cell");
   }
-  CellAccumulator ga(0), gb(0);
+  // The two surfaces, on rank 0 (empty elsewhere).
+  std::vector<double> za, zb;
   {
     perf::Region region("grid");
-    ga = grid_epoch(comm, a, grid);
-    gb = grid_epoch(comm, b, grid);
+    if (o.aggregate == CellAggregate::kMedian) {
+      za = detail::median_surface(comm, a, grid);
+      zb = detail::median_surface(comm, b, grid);
+    } else {
+      const CellAccumulator ga = grid_epoch(comm, a, grid);
+      const CellAccumulator gb = grid_epoch(comm, b, grid);
+      if (comm.is_root()) {
+        za = ga.surface(o.aggregate, a.header.scale[2], a.header.offset[2]);
+        zb = gb.surface(o.aggregate, b.header.scale[2], b.header.offset[2]);
+      }
+    }
     perf::add_items(static_cast<std::int64_t>(a.points.size() + b.points.size()));
   }
   nlohmann::json s;
@@ -110,18 +118,9 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
     if (!comm.is_root())
       return;
     perf::Region region("write");
-    const std::vector<double> za = ga.surface(o.aggregate, a.header.scale[2], a.header.offset[2]);
-    const std::vector<double> zb = gb.surface(o.aggregate, b.header.scale[2], b.header.offset[2]);
     const std::vector<double> dod = difference(za, zb);
     const VolumeSummary v = summarise_dod(dod, o.cell, o.threshold);
-    std::vector<float> band(dod.begin(), dod.end());
-    io::GeoTransform gt;
-    gt.x0 = grid.x0;
-    gt.dx = o.cell;
-    gt.rx = 0;
-    gt.y0 = grid.north();
-    gt.ry = 0;
-    gt.dy = -o.cell;
+    const std::vector<float> band(dod.begin(), dod.end());
     std::string crs = a.header.crs();
     if (crs.empty())
       crs = b.header.crs();
@@ -129,14 +128,11 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
     if (!crs.empty() && wkt.empty())
       log::warn("dod: cannot interpret the CRS \"{}\"; raster has none", crs);
     AtomicFile file(p.out, p.clobber);
-    io::GdalRaster r =
-        io::GdalRaster::create_geotiff(file.temp_path(), grid.nx, grid.ny, 1, GDT_Float32, gt, wkt,
-                                       std::numeric_limits<double>::quiet_NaN());
-    r.write_band(1, band.data());
-    r.close();
+    detail::write_dod_raster(file.temp_path(), format, grid, band, wkt);
     perf::add_bytes_written(
         static_cast<std::int64_t>(std::filesystem::file_size(file.temp_path())));
     file.commit();
+    const double gt[6] = {grid.x0, o.cell, 0, grid.north(), 0, -o.cell};
     s["step"] = "dod";
     s["a"] = p.a.string();
     s["b"] = p.b.string();
@@ -144,7 +140,12 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
     s["cell"] = o.cell;
     s["width"] = grid.nx;
     s["height"] = grid.ny;
-    s["geotransform"] = {gt.x0, gt.dx, gt.rx, gt.y0, gt.ry, gt.dy};
+    s["format"] = format == detail::DodFormat::kNetCdf ? "netcdf" : "geotiff";
+    s["aggregate"] = o.aggregate == CellAggregate::kMedian ? "median"
+                     : o.aggregate == CellAggregate::kMin  ? "min"
+                     : o.aggregate == CellAggregate::kMax  ? "max"
+                                                           : "mean";
+    s["geotransform"] = gt;
     s["net_volume"] = v.net;
     s["gain_volume"] = v.gain;
     s["loss_volume"] = v.loss;

@@ -16,6 +16,7 @@
 #include "tessera/core/perf.hpp"
 #include "tessera/io/las_reader.hpp"
 #include "tessera/io/las_writer.hpp"
+#include "tessera/tiles/tiled_las_writer.hpp"
 
 namespace tessera::tiles {
 
@@ -205,19 +206,32 @@ TilePlan plan_tiles(const Comm& comm, const TileGrid& grid,
   return plan;
 }
 
-std::vector<TilePoint> exchange_points(const Comm& comm, const TilePlan& plan,
-                                       std::vector<TilePoint>&& local, double halo) {
+namespace {
+
+/// The exchange of the points bound for the tiles where `active` is non-zero
+/// (all tiles when it is empty). `local` is only read; when `release` is
+/// given (it is `local`), it is freed once the send buffer is built, so a
+/// single round holds two copies of the points, not three.
+std::vector<TilePoint> exchange_active(const Comm& comm, const TilePlan& plan,
+                                       const std::vector<TilePoint>& local, double halo,
+                                       const std::vector<std::uint8_t>& active,
+                                       std::vector<TilePoint>* release) {
   perf::Region region("exchange");
   const int nranks = comm.size();
   const auto ntiles = static_cast<std::size_t>(plan.grid.count());
-  // Pass 1: copies per destination tile (core + halo).
+  auto wanted = [&](int t) { return active.empty() || active[static_cast<std::size_t>(t)] != 0; };
+  // Pass 1: copies per destination tile (core + halo) of the active tiles.
   std::vector<int> halo_tiles;
   std::vector<std::int64_t> tile_count(ntiles, 0);
   for (const TilePoint& p : local) {
-    ++tile_count[static_cast<std::size_t>(plan.grid.tile_of(p.x, p.y))];
+    const int own = plan.grid.tile_of(p.x, p.y);
+    if (wanted(own))
+      ++tile_count[static_cast<std::size_t>(own)];
     plan.grid.halo_tiles(p.x, p.y, halo, halo_tiles);
-    for (int t : halo_tiles)
-      ++tile_count[static_cast<std::size_t>(t)];
+    for (int t : halo_tiles) {
+      if (wanted(t))
+        ++tile_count[static_cast<std::size_t>(t)];
+    }
   }
   // The send buffer is ordered by (owner rank, tile), each tile's points in
   // id order (local points are read in id order): a counting sort, so each
@@ -238,17 +252,22 @@ std::vector<TilePoint> exchange_points(const Comm& comm, const TilePlan& plan,
   std::vector<TilePoint> send(static_cast<std::size_t>(total));
   for (const TilePoint& p : local) {
     const int own = plan.grid.tile_of(p.x, p.y);
-    TilePoint& c = send[static_cast<std::size_t>(tile_fill[static_cast<std::size_t>(own)]++)];
-    c = p;
-    c.tile = own;
+    if (wanted(own)) {
+      TilePoint& c = send[static_cast<std::size_t>(tile_fill[static_cast<std::size_t>(own)]++)];
+      c = p;
+      c.tile = own;
+    }
     plan.grid.halo_tiles(p.x, p.y, halo, halo_tiles);
     for (int t : halo_tiles) {
+      if (!wanted(t))
+        continue;
       TilePoint& h = send[static_cast<std::size_t>(tile_fill[static_cast<std::size_t>(t)]++)];
       h = p;
       h.tile = t;
     }
   }
-  std::vector<TilePoint>().swap(local);
+  if (release != nullptr)
+    std::vector<TilePoint>().swap(*release);
   // One rank: the buffer is already in (tile, id) order; nothing to move.
   if (nranks == 1)
     return send;
@@ -296,6 +315,20 @@ std::vector<TilePoint> exchange_points(const Comm& comm, const TilePlan& plan,
   for (const TilePoint& p : recv)
     sorted[static_cast<std::size_t>(start[static_cast<std::size_t>(p.tile)]++)] = p;
   return sorted;
+}
+
+}  // namespace
+
+std::vector<TilePoint> exchange_points(const Comm& comm, const TilePlan& plan,
+                                       std::vector<TilePoint>&& local, double halo) {
+  std::vector<TilePoint> mine = std::move(local);
+  return exchange_active(comm, plan, mine, halo, {}, &mine);
+}
+
+std::vector<TilePoint> exchange_round(const Comm& comm, const TilePlan& plan,
+                                      std::vector<TilePoint>& local, double halo,
+                                      const std::vector<std::uint8_t>& active, bool last) {
+  return exchange_active(comm, plan, local, halo, active, last ? &local : nullptr);
 }
 
 std::map<int, std::pair<std::size_t, std::size_t>> tile_runs(const std::vector<TilePoint>& pts) {
@@ -370,22 +403,13 @@ void write_tiled_las(const Comm& comm, const std::filesystem::path& out, io::Las
                      int tile_count, const std::map<int, std::vector<std::uint8_t>>& records,
                      bool clobber) {
   std::vector<std::int64_t> counts(static_cast<std::size_t>(tile_count), 0);
-  io::LasRecordStats stats;
-  for (const auto& [tile, rec] : records) {
+  for (const auto& [tile, rec] : records)
     counts[static_cast<std::size_t>(tile)] =
         static_cast<std::int64_t>(rec.size() / header.record_length);
-    stats.merge(stats_of(header, rec.data(), rec.size() / header.record_length));
-  }
-  allreduce_i64(comm, counts.data(), tile_count, MPI_SUM);
-  std::vector<std::uint64_t> first(static_cast<std::size_t>(tile_count) + 1, 0);
-  for (int t = 0; t < tile_count; ++t)
-    first[t + 1] = first[t] + static_cast<std::uint64_t>(counts[t]);
-  std::vector<std::pair<std::uint64_t, const std::vector<std::uint8_t>*>> parts;
-  for (const auto& [tile, rec] : records) {
-    if (!rec.empty())
-      parts.emplace_back(first[static_cast<std::size_t>(tile)], &rec);
-  }
-  write_parallel(comm, out, std::move(header), 0, parts, stats, clobber);
+  TiledLasWriter writer(comm, out, std::move(header), std::move(counts), clobber);
+  for (const auto& [tile, rec] : records)
+    writer.write_tile(tile, rec);
+  writer.finish();
 }
 
 void write_block_las(const Comm& comm, const std::filesystem::path& out, io::LasHeader header,

@@ -5,6 +5,8 @@
 #include "tessera/core/error.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/tiles/epoch.hpp"
+#include "tessera/tiles/tile_rounds.hpp"
+#include "tessera/tiles/tiled_las_writer.hpp"
 
 namespace tessera::tiles {
 
@@ -41,8 +43,8 @@ nlohmann::json run_m3c2(const Comm& comm, const M3c2StepOptions& o) {
   require_overlap(a, b);
   const double halo = std::max(p.halo, m.halo());
   const TilePlan plan = plan_tiles(comm, union_grid(a, b, p.tile_size), {&a.points, &b.points});
-  std::vector<TilePoint> pa = exchange_points(comm, plan, std::move(a.points), halo);
-  std::vector<TilePoint> pb = exchange_points(comm, plan, std::move(b.points), halo);
+  const TileRounds rounds =
+      plan_rounds(comm, plan, {{&a.points, halo}, {&b.points, halo}}, p.memory_mb);
 
   const std::vector<io::LasExtraBytes> extra = {{10, 0, "distance", "M3C2 distance B - A (m)"},
                                                 {10, 0, "lod", "level of detection 95% (m)"},
@@ -54,11 +56,25 @@ nlohmann::json run_m3c2(const Comm& comm, const M3c2StepOptions& o) {
                                                 {10, 0, "normal_z", "normal z"},
                                                 {10, 0, "spread_a", "sigma of A along normal (m)"},
                                                 {10, 0, "spread_b", "sigma of B along normal (m)"}};
-  io::LasHeader header = output_header(a.header, extra);
+  // One record per core point (A points whose record index is a multiple of
+  // the core step), in its core tile: known before anything is computed, so
+  // each round's tiles go straight to their place in the file.
+  const auto step = static_cast<std::uint64_t>(o.core_step);
+  std::vector<std::int64_t> out_counts(static_cast<std::size_t>(plan.grid.count()), 0);
+  for (const TilePoint& q : a.points) {
+    if (q.id % step == 0)
+      ++out_counts[static_cast<std::size_t>(plan.grid.tile_of(q.x, q.y))];
+  }
+  TiledLasWriter writer(comm, p.out, output_header(a.header, extra), std::move(out_counts),
+                        p.clobber);
+  const io::LasHeader& header = writer.header();
   std::int64_t counts[3] = {0, 0, 0};  // cores, undefined (NaN), significant
   double sums[2] = {0, 0};             // Σd, Σd² over defined
-  std::map<int, std::vector<std::uint8_t>> records;
-  {
+  for (int round = 0; round < rounds.rounds; ++round) {
+    const std::vector<std::uint8_t> active = rounds.active(round);
+    const bool last = round + 1 == rounds.rounds;
+    std::vector<TilePoint> pa = exchange_round(comm, plan, a.points, halo, active, last);
+    std::vector<TilePoint> pb = exchange_round(comm, plan, b.points, halo, active, last);
     perf::Region region("compute");
     const auto runs_b = tile_runs(pb);
     for (const auto& [tile, run] : tile_runs(pa)) {
@@ -72,16 +88,14 @@ nlohmann::json run_m3c2(const Comm& comm, const M3c2StepOptions& o) {
       std::vector<std::uint32_t> cores;
       for (std::size_t i = 0; i < ta.size(); ++i) {
         const TilePoint& q = ta[i];
-        if (plan.grid.tile_of(q.x, q.y) == tile &&
-            q.id % static_cast<std::uint64_t>(o.core_step) == 0) {
+        if (plan.grid.tile_of(q.x, q.y) == tile && q.id % step == 0) {
           cores.push_back(static_cast<std::uint32_t>(i));
         }
       }
       if (cores.empty())
         continue;
       const std::vector<M3c2Result> res = m3c2_tile(ta, tb, cores, m);
-      std::vector<std::uint8_t>& out = records[tile];
-      out.resize(cores.size() * header.record_length);
+      std::vector<std::uint8_t> out(cores.size() * header.record_length);
       for (std::size_t c = 0; c < cores.size(); ++c) {
         std::uint8_t* rec = out.data() + c * header.record_length;
         const M3c2Result& r = res[c];
@@ -105,10 +119,11 @@ nlohmann::json run_m3c2(const Comm& comm, const M3c2StepOptions& o) {
         sums[0] += r.distance;
         sums[1] += r.distance * r.distance;
       }
+      writer.write_tile(tile, out);
       perf::add_items(static_cast<std::int64_t>(cores.size()));
     }
   }
-  write_tiled_las(comm, p.out, header, plan.grid.count(), records, p.clobber);
+  writer.finish();
   check_mpi(MPI_Allreduce(MPI_IN_PLACE, counts, 3, MPI_INT64_T, MPI_SUM, comm.handle()),
             "MPI_Allreduce");
   check_mpi(MPI_Allreduce(MPI_IN_PLACE, sums, 2, MPI_DOUBLE, MPI_SUM, comm.handle()),
@@ -133,6 +148,11 @@ nlohmann::json run_m3c2(const Comm& comm, const M3c2StepOptions& o) {
   s["registration_error"] = m.registration_error;
   s["tiles"] = plan.grid.count();
   s["halo"] = halo;
+  s["rounds"] = rounds.rounds;
+  s["memory_mb"] = p.memory_mb;
+  s["round_budget_points"] = rounds.budget_points;  // 0: unlimited
+  if (rounds.budget_points > 0)
+    s["max_round_points"] = rounds.max_round_points;
   log::info("m3c2: {} core points, {} significant, {} undefined", counts[0], counts[2], counts[1]);
   detail::finish_outputs(comm, p.out, s, fp);
   return comm.is_root() ? s : nlohmann::json();

@@ -5,7 +5,9 @@
 // Elevations are accumulated as the LAS integers (sum of int32 Z in int64,
 // count, min, max), so partial grids from any number of ranks add up
 // exactly and the result does not depend on the rank count; the mean is
-// formed once at the end: mean = (Σ Z / n)·scale + offset.
+// formed once at the end: mean = (Σ Z / n)·scale + offset. The median does
+// not merge that way: it needs all of a cell's values in one place
+// (cell_medians; the distributed step moves them to cell-row owners).
 //
 // Grids are stored with row 0 = north (the output GeoTIFF's order: the
 // original wrote its rasters flipped), i.e. row = ny − 1 − j.
@@ -29,8 +31,9 @@ struct CellGrid {
   std::int64_t size() const { return static_cast<std::int64_t>(nx) * ny; }
 };
 
-enum class CellAggregate { kMean, kMin, kMax };
-CellAggregate parse_aggregate(const std::string& name);  ///< mean|min|max; throws UsageError
+enum class CellAggregate { kMean, kMin, kMax, kMedian };
+/// mean|min|max|median; throws UsageError naming --aggregate.
+CellAggregate parse_aggregate(const std::string& name);
 
 /// Per-cell integer accumulators of one epoch (exactly mergeable).
 struct CellAccumulator {
@@ -40,9 +43,24 @@ struct CellAccumulator {
   std::vector<std::int32_t> max;
   explicit CellAccumulator(std::int64_t cells = 0);
   void add(std::int64_t cell, std::int32_t raw_z);
-  /// Elevation per cell for `how` with the epoch's z scale and offset; NaN if empty.
+  /// Elevation per cell for `how` (mean, min or max: the median is not
+  /// mergeable, see cell_medians) with the epoch's z scale and offset; NaN if empty.
   std::vector<double> surface(CellAggregate how, double scale, double offset) const;
 };
+
+/// One point for the median: its cell (storage index) and LAS integer Z.
+struct CellSample {
+  std::uint32_t cell;
+  std::int32_t z;
+};
+
+/// Median elevation of each cell in [first, first + cells) from all the
+/// samples of those cells (reordered): sorted integer Z, the middle value,
+/// or for an even count the mean of the two middle values (numpy's and
+/// PDAL's convention), then ·scale + offset. Integer Z makes it exact and
+/// independent of the order the samples arrive in. NaN for empty cells.
+std::vector<double> cell_medians(std::vector<CellSample>& samples, std::int64_t first,
+                                 std::int64_t cells, double scale, double offset);
 
 /// B − A per cell, NaN where either is empty.
 std::vector<double> difference(const std::vector<double>& a, const std::vector<double>& b);

@@ -8,10 +8,13 @@
 //   exchange_points each point goes to the owner of its core tile and, for a
 //                   halo > 0, to the owners of the tiles whose halo holds it
 //                   (MPI_Alltoall of counts, then MPI_Alltoallv)
+//   exchange_round  the same for the tiles of one round only (tile_rounds.hpp),
+//                   the read block kept for the next round
 //   write_tiled_las outputs are ordered by tile, then by input record index:
 //                   the same file whatever the number of ranks or the tiling's
 //                   assignment; every rank pwrites its tiles' records
-//                   into a CollectiveAtomicFile.
+//                   into a CollectiveAtomicFile (TiledLasWriter, which can
+//                   also take them round by round).
 #pragma once
 
 #include <cstdint>
@@ -73,6 +76,15 @@ TilePlan plan_tiles(const Comm& comm, const TileGrid& grid,
 std::vector<TilePoint> exchange_points(const Comm& comm, const TilePlan& plan,
                                        std::vector<TilePoint>&& local, double halo);
 
+/// Collective: one round of the exchange — only the copies (core + halo) of
+/// `local`'s points bound for tiles with `active[t] != 0` move. `local` is
+/// kept for the next rounds, unless `last` (then it is freed once the send
+/// buffer is built). Returns this rank's points of its active tiles sorted
+/// by (tile, id), exactly as exchange_points would for those tiles.
+std::vector<TilePoint> exchange_round(const Comm& comm, const TilePlan& plan,
+                                      std::vector<TilePoint>& local, double halo,
+                                      const std::vector<std::uint8_t>& active, bool last);
+
 /// [begin, end) of each tile's run in a vector sorted by tile.
 std::map<int, std::pair<std::size_t, std::size_t>> tile_runs(const std::vector<TilePoint>& pts);
 
@@ -82,6 +94,8 @@ io::LasHeader output_header(const io::LasHeader& like, const std::vector<io::Las
 
 /// Collective: writes the records of each tile this rank holds (encoded
 /// with header.record_length) so the file holds all tiles in tile order.
+/// All records at once; TiledLasWriter (tiled_las_writer.hpp) writes them
+/// round by round.
 /// Header counts and bounds are computed from the records. Atomic.
 void write_tiled_las(const Comm& comm, const std::filesystem::path& out, io::LasHeader header,
                      int tile_count, const std::map<int, std::vector<std::uint8_t>>& records,

@@ -2,7 +2,7 @@
 //
 //   tessera tiles info  A.las [B.las]       run_info
 //   tessera tiles align --a --b --out       run_align   (ICP, B onto A)
-//   tessera tiles dod   --a --b --cell      run_dod     (GeoTIFF)
+//   tessera tiles dod   --a --b --cell      run_dod     (GeoTIFF or NetCDF)
 //   tessera tiles c2c   --a --b --max-dist  run_c2c     (LAS 1.4 + distance)
 //   tessera tiles m3c2  --a --b ...         run_m3c2    (LAS 1.4 + distance, lod, ...)
 //   tessera synth tiles --out --scale       run_synth
@@ -35,6 +35,10 @@ struct PairOptions {
   double halo = -1;             ///< < 0: automatic (the method's minimum)
   std::vector<int> classes{2};  ///< empty: all classes
   bool clobber = false;
+  /// c2c, m3c2: MiB of tile points (core + halo, both epochs) a rank holds
+  /// at once; tiles are processed in rounds to fit (tile_rounds.hpp). 0 =
+  /// unlimited (one round). Outputs do not depend on it.
+  double memory_mb = 0;
 };
 
 nlohmann::json run_info(const Comm& comm, const std::vector<std::filesystem::path>& files);

@@ -48,7 +48,16 @@ struct TileGrid {
     out.clear();
     if (halo <= 0)
       return;
-    const int own = tile_of(x, y);
+    const int oc = column(x), orow = row(y);
+    const int own = orow * nx + oc;
+    // Fast path (most points): farther than `halo` inside every edge of its
+    // own core, so in no neighbour's widened box. The bounds are the same
+    // expressions the box test below evaluates for the adjacent tiles, so the
+    // two paths agree to the last bit.
+    if (x > x0 + oc * size + halo && x < x0 + (oc + 1) * size - halo &&
+        y > y0 + orow * size + halo && y < y0 + (orow + 1) * size - halo) {
+      return;
+    }
     // One extra tile on each side: the widened boxes are closed, so a point
     // exactly `halo` past a core's upper edge still belongs to its halo.
     const int c0 = std::clamp(static_cast<int>(std::floor((x - halo - x0) / size)) - 1, 0, nx - 1);

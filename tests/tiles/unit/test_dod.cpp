@@ -1,5 +1,7 @@
 // DoD gridding: half-open cells, north-up rows, exact integer means, volumes.
+#include <climits>
 #include <cmath>
+#include <stdexcept>
 
 #include "support/catch.hpp"
 #include "tessera/core/error.hpp"
@@ -40,5 +42,25 @@ TEST_CASE("Cell means from integer sums and the DoD volume are exact", "[tiles][
   CHECK(v.area_changed == Approx(4.0));
   CHECK(v.cells_empty == 2);
   CHECK(b.surface(CellAggregate::kMax, 0.001, 0)[2] == Approx(0.007));
-  CHECK_THROWS_AS(parse_aggregate("median"), tessera::UsageError);
+  CHECK(parse_aggregate("median") == CellAggregate::kMedian);
+  CHECK_THROWS_AS(parse_aggregate("mode"), tessera::UsageError);
+  CHECK_THROWS_AS(a.surface(CellAggregate::kMedian, 0.001, 0), std::logic_error);
+}
+
+TEST_CASE("Cell medians are exact for odd and even counts and any sample order", "[tiles][dod]") {
+  // Cells 10..13: odd count, even count (mean of the two middle values),
+  // empty, one value. Samples shuffled and interleaved.
+  std::vector<CellSample> s = {{11, 7},   {10, 5}, {13, -4}, {11, 1}, {10, -9},
+                               {11, 100}, {10, 6}, {11, 2},  {10, 5}, {10, 40}};
+  const auto z = cell_medians(s, 10, 4, 0.01, 50.0);
+  REQUIRE(z.size() == 4);
+  CHECK(z[0] == 5 * 0.01 + 50.0);    // sorted -9 5 5 6 40: middle 5
+  CHECK(z[1] == 4.5 * 0.01 + 50.0);  // sorted 1 2 7 100: (2 + 7) / 2
+  CHECK(std::isnan(z[2]));
+  CHECK(z[3] == -4 * 0.01 + 50.0);
+  // Extreme int32 values: the even-count mean does not overflow.
+  std::vector<CellSample> big = {{0, INT32_MAX}, {0, INT32_MAX - 2}};
+  CHECK(cell_medians(big, 0, 1, 1.0, 0.0)[0] == static_cast<double>(INT32_MAX) - 1);
+  std::vector<CellSample> outside = {{9, 1}};
+  CHECK_THROWS_AS(cell_medians(outside, 10, 4, 1.0, 0.0), std::logic_error);
 }

@@ -1,0 +1,109 @@
+// Tile-by-tile parallel LAS output; see include/tessera/tiles/tiled_las_writer.hpp.
+#include "tessera/tiles/tiled_las_writer.hpp"
+
+#include "tessera/core/error.hpp"
+#include "tessera/core/log.hpp"
+#include "tessera/core/perf.hpp"
+
+namespace tessera::tiles {
+
+namespace {
+
+void allreduce_i64(const Comm& comm, std::int64_t* data, int n, MPI_Op op) {
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, data, n, MPI_INT64_T, op, comm.handle()), "MPI_Allreduce");
+}
+
+}  // namespace
+
+TiledLasWriter::TiledLasWriter(const Comm& comm, std::filesystem::path out, io::LasHeader header,
+                               std::vector<std::int64_t> local_counts, bool clobber)
+    : comm_(comm), header_(std::move(header)), counts_(std::move(local_counts)) {
+  std::vector<std::int64_t>& counts = counts_;
+  allreduce_i64(comm_, counts.data(), static_cast<int>(counts.size()), MPI_SUM);
+  first_.assign(counts.size() + 1, 0);
+  for (std::size_t t = 0; t < counts.size(); ++t)
+    first_[t + 1] = first_[t] + static_cast<std::uint64_t>(counts[t]);
+  file_ = std::make_unique<CollectiveAtomicFile>(comm_, std::move(out), clobber);
+  try {
+    records_ = std::make_unique<io::LasRecordFile>(file_->temp_path());
+  } catch (const std::exception& e) {
+    ok_ = false;
+    log::error("{}", e.what());
+  }
+}
+
+TiledLasWriter::~TiledLasWriter() = default;
+
+void TiledLasWriter::write_tile(int tile, const std::vector<std::uint8_t>& records) {
+  if (!ok_)
+    return;
+  perf::Region region("write");
+  try {
+    const auto t = static_cast<std::size_t>(tile);
+    const std::uint64_t n = records.size() / header_.record_length;
+    if (t >= counts_.size() || static_cast<std::int64_t>(n) != counts_[t]) {
+      throw ParallelError("tile " + std::to_string(tile) + " has " + std::to_string(n) +
+                          " output records, " +
+                          std::to_string(t < counts_.size() ? counts_[t] : 0) + " were announced");
+    }
+    if (n == 0)
+      return;
+    records_->write_records(header_, first_[t], n, records.data());
+    io::LasPointLayout layout(header_.point_format, header_.record_length);
+    for (std::uint64_t i = 0; i < n; ++i)
+      stats_.add(layout, records.data() + i * header_.record_length);
+    perf::add_bytes_written(static_cast<std::int64_t>(records.size()));
+  } catch (const std::exception& e) {
+    ok_ = false;
+    log::error("{}: {}", file_->final_path().string(), e.what());
+  }
+}
+
+void TiledLasWriter::finish() {
+  perf::Region region("write");
+  // The header's statistics merge exactly (integer counts, min, max), so
+  // they do not depend on how tiles were spread over ranks and rounds.
+  std::vector<std::int64_t> sums(16), mins(3), maxs(3);
+  sums[0] = static_cast<std::int64_t>(stats_.count);  // records written by this rank
+  for (int i = 0; i < 15; ++i)
+    sums[1 + i] = static_cast<std::int64_t>(stats_.by_return[i]);
+  for (int i = 0; i < 3; ++i) {
+    mins[i] = stats_.min_raw[i];
+    maxs[i] = stats_.max_raw[i];
+  }
+  allreduce_i64(comm_, sums.data(), 16, MPI_SUM);
+  // Every announced record must have been written by some rank: a tile left
+  // out would leave a hole of zero bytes that looks like a valid record.
+  if (static_cast<std::uint64_t>(sums[0]) != first_.back()) {
+    if (ok_ && comm_.is_root()) {
+      log::error("{}: {} of {} records were written", file_->final_path().string(), sums[0],
+                 first_.back());
+    }
+    ok_ = false;
+  }
+  allreduce_i64(comm_, mins.data(), 3, MPI_MIN);
+  allreduce_i64(comm_, maxs.data(), 3, MPI_MAX);
+  io::LasRecordStats all;
+  all.count = static_cast<std::uint64_t>(sums[0]);
+  for (int i = 0; i < 15; ++i)
+    all.by_return[i] = static_cast<std::uint64_t>(sums[1 + i]);
+  for (int i = 0; i < 3; ++i) {
+    all.min_raw[i] = static_cast<std::int32_t>(mins[i]);
+    all.max_raw[i] = static_cast<std::int32_t>(maxs[i]);
+  }
+  all.apply_to(header_);
+  if (ok_) {
+    try {
+      if (comm_.is_root())
+        records_->write_header(header_);
+      records_->close();
+    } catch (const std::exception& e) {
+      ok_ = false;
+      log::error("{}", e.what());
+    }
+  }
+  records_.reset();
+  file_->commit(ok_);
+}
+
+}  // namespace tessera::tiles
