@@ -10,10 +10,6 @@ namespace tessera::healpix {
 
 using io::FitsFile;
 
-namespace {
-
-// TARGETID, TARGET_RA, TARGET_DEC, Z, ZERR, ZWARN: the columns zafter and
-// baltable files share (their TFORMs differ; CFITSIO converts on write).
 void write_identity_columns(FitsFile& f, const std::vector<QsoRecord>& rows) {
   std::vector<std::int64_t> id(rows.size());
   std::vector<double> col(rows.size());
@@ -30,28 +26,6 @@ void write_identity_columns(FitsFile& f, const std::vector<QsoRecord>& rows) {
   put("Z", &QsoRecord::z);
   put("ZERR", &QsoRecord::zerr);
   put("ZWARN", &QsoRecord::zwarn);
-}
-
-}  // namespace
-
-void write_zafter(const std::filesystem::path& path, const std::vector<QsoRecord>& rows,
-                  std::int64_t nside, std::int64_t pixel) {
-  FitsFile f(path, FitsFile::Mode::kCreate);
-  const auto n = static_cast<std::int64_t>(rows.size());
-  f.create_table("REDSHIFTS",
-                 {{"TARGETID", "K", ""},
-                  {"TARGET_RA", "D", "deg"},
-                  {"TARGET_DEC", "D", "deg"},
-                  {"Z", "D", ""},
-                  {"ZERR", "D", ""},
-                  {"ZWARN", "D", ""},
-                  {"SPECTYPE", "6A", ""}},
-                 n);
-  f.write_key("HPXNSIDE", nside, "HEALPix NSIDE");
-  f.write_key("HPXPIXEL", pixel, "HEALPix pixel (nested)");
-  write_identity_columns(f, rows);
-  f.write_strings("SPECTYPE", 0, std::vector<std::string>(rows.size(), "QSO"));
-  f.close();
 }
 
 std::vector<QsoRecord> read_zafter(const std::filesystem::path& path,

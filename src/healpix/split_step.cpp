@@ -15,6 +15,7 @@
 #include "tessera/core/perf.hpp"
 #include "tessera/healpix/bal_tables.hpp"
 #include "tessera/healpix/steps.hpp"
+#include "tessera/healpix/zafter_file.hpp"
 #include "tessera/io/fits_file.hpp"
 
 namespace tessera::healpix {
@@ -27,6 +28,10 @@ struct RowRecord {
   QsoRecord qso;
 };
 static_assert(sizeof(RowRecord) == 64);
+
+// Per-pixel tables are flat up to NSIDE 256 (12 * 256^2 pixels, 6 MB of 8-byte
+// counts), beyond which clearing and scanning them costs more than sorting.
+constexpr std::int64_t kFlatPixelTableMax = std::int64_t{12} << 16;
 
 std::vector<RowRecord> read_block(const SplitOptions& o, const SkyPixelizer& pixelizer,
                                   const Comm& comm, std::int64_t& catalog_rows,
@@ -42,12 +47,22 @@ std::vector<RowRecord> read_block(const SplitOptions& o, const SkyPixelizer& pix
   }
   const BlockRange block = block_range(catalog_rows, comm.size(), comm.rank());
   const std::int64_t n = block.size();
-  const auto id = f.read_column<std::int64_t>("TARGETID", block.begin, n);
-  const auto ra = f.read_column<double>(o.ra_column, block.begin, n);
-  const auto dec = f.read_column<double>(o.dec_column, block.begin, n);
-  const auto z = f.read_column<double>("Z", block.begin, n);
-  const auto zerr = f.read_column<double>("ZERR", block.begin, n);
-  const auto zwarn = f.read_column<double>("ZWARN", block.begin, n);
+  std::vector<std::int64_t> id(static_cast<std::size_t>(n));
+  std::vector<double> ra(id.size()), dec(id.size()), z(id.size()), zerr(id.size()),
+      zwarn(id.size());
+  // Chunks that fit CFITSIO's buffers: each catalog block is read from the
+  // file once for all six columns, not once per column.
+  const std::int64_t chunk = f.buffered_rows();
+  for (std::int64_t k = 0; k < n; k += chunk) {
+    const std::int64_t m = std::min(chunk, n - k);
+    const auto at = static_cast<std::size_t>(k);
+    f.read_column("TARGETID", block.begin + k, m, id.data() + at);
+    f.read_column(o.ra_column, block.begin + k, m, ra.data() + at);
+    f.read_column(o.dec_column, block.begin + k, m, dec.data() + at);
+    f.read_column("Z", block.begin + k, m, z.data() + at);
+    f.read_column("ZERR", block.begin + k, m, zerr.data() + at);
+    f.read_column("ZWARN", block.begin + k, m, zwarn.data() + at);
+  }
   bytes = n * 6 * 8;
   perf::add_bytes_read(bytes);
   std::vector<RowRecord> rows(static_cast<std::size_t>(n));
@@ -67,15 +82,26 @@ std::vector<RowRecord> read_block(const SplitOptions& o, const SkyPixelizer& pix
   return rows;
 }
 
-// Rank 0 gathers the sparse pixel histogram and assigns pixels to ranks by
-// LPT on their row counts; every rank gets the (pixel -> owner) map.
-std::map<std::int64_t, int> plan_owners(const Comm& comm, const std::vector<RowRecord>& rows) {
-  perf::Region r("plan");
+// Local sparse histogram as (pixel, count) pairs in pixel order: counted in a
+// flat table up to NSIDE 256 (one pass), else by sorting the pixel ids.
+std::vector<std::int64_t> pixel_histogram(const std::vector<RowRecord>& rows, std::int64_t npix) {
+  std::vector<std::int64_t> flat;
+  if (npix <= kFlatPixelTableMax) {
+    std::vector<std::int64_t> count(static_cast<std::size_t>(npix), 0);
+    for (const RowRecord& row : rows)
+      ++count[static_cast<std::size_t>(row.pixel)];
+    for (std::size_t p = 0; p < count.size(); ++p) {
+      if (count[p] > 0) {
+        flat.push_back(static_cast<std::int64_t>(p));
+        flat.push_back(count[p]);
+      }
+    }
+    return flat;
+  }
   std::vector<std::int64_t> ids(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i)
     ids[i] = rows[i].pixel;
   std::sort(ids.begin(), ids.end());
-  std::vector<std::int64_t> flat;
   for (std::size_t i = 0; i < ids.size();) {
     std::size_t j = i;
     while (j < ids.size() && ids[j] == ids[i])
@@ -84,6 +110,15 @@ std::map<std::int64_t, int> plan_owners(const Comm& comm, const std::vector<RowR
     flat.push_back(static_cast<std::int64_t>(j - i));
     i = j;
   }
+  return flat;
+}
+
+// Rank 0 gathers the sparse pixel histogram and assigns pixels to ranks by
+// LPT on their row counts; every rank gets the (pixel -> owner) map.
+std::map<std::int64_t, int> plan_owners(const Comm& comm, const std::vector<RowRecord>& rows,
+                                        std::int64_t npix) {
+  perf::Region r("plan");
+  const std::vector<std::int64_t> flat = pixel_histogram(rows, npix);
   const int nlocal = static_cast<int>(flat.size());
   std::vector<int> counts(static_cast<std::size_t>(comm.size()));
   check_mpi(MPI_Gather(&nlocal, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.handle()),
@@ -124,6 +159,8 @@ std::map<std::int64_t, int> plan_owners(const Comm& comm, const std::vector<RowR
 std::vector<RowRecord> exchange(const Comm& comm, std::vector<RowRecord> rows,
                                 const std::map<std::int64_t, int>& owners, std::int64_t npix) {
   perf::Region r("exchange");
+  if (comm.size() == 1)
+    return rows;  // every pixel is ours: no copies, no MPI
   const auto p = static_cast<std::size_t>(comm.size());
   std::vector<int> owner_of(rows.size());
   std::vector<int> send_counts(p, 0);
@@ -169,6 +206,54 @@ std::vector<RowRecord> exchange(const Comm& comm, std::vector<RowRecord> rows,
   return recv;
 }
 
+// This rank's rows grouped by pixel: rows[order[start[k]] .. order[start[k+1] - 1]]
+// are those of pixels[k], in catalog order. 4-byte indices: a rank holds far
+// fewer than 2^32 rows (MPI counts already limit it to 2^31).
+struct PixelGroups {
+  std::vector<std::int64_t> pixels;  // ascending
+  std::vector<std::size_t> start;
+  std::vector<std::uint32_t> order;
+};
+
+// Rows arrive in catalog order within each pixel (sender blocks are ascending
+// row ranges, received in rank order, each packed in row order), so a stable
+// counting sort by pixel gives the (pixel, row) order that makes outputs
+// independent of the rank count: O(n) on 4-byte indices, where a comparison
+// sort of the 64-byte records cost as much as writing the files.
+PixelGroups group_by_pixel(const std::vector<RowRecord>& rows,
+                           const std::map<std::int64_t, int>& owners, int rank, std::int64_t npix) {
+  perf::Region r("group");
+  PixelGroups g;
+  for (const auto& [pixel, owner] : owners) {
+    if (owner == rank)
+      g.pixels.push_back(pixel);
+  }
+  // Pixel -> group: a flat table up to NSIDE 256, else a binary search.
+  std::vector<std::uint32_t> table;
+  if (npix <= kFlatPixelTableMax) {
+    table.assign(static_cast<std::size_t>(npix), 0);
+    for (std::size_t k = 0; k < g.pixels.size(); ++k)
+      table[static_cast<std::size_t>(g.pixels[k])] = static_cast<std::uint32_t>(k);
+  }
+  std::vector<std::uint32_t> group(rows.size());
+  g.start.assign(g.pixels.size() + 1, 0);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    group[i] = table.empty()
+                   ? static_cast<std::uint32_t>(
+                         std::lower_bound(g.pixels.begin(), g.pixels.end(), rows[i].pixel) -
+                         g.pixels.begin())
+                   : table[static_cast<std::size_t>(rows[i].pixel)];
+    ++g.start[group[i] + 1];
+  }
+  for (std::size_t k = 1; k < g.start.size(); ++k)
+    g.start[k] += g.start[k - 1];
+  g.order.resize(rows.size());
+  std::vector<std::size_t> fill(g.start.begin(), g.start.end() - 1);
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    g.order[fill[group[i]]++] = static_cast<std::uint32_t>(i);
+  return g;
+}
+
 }  // namespace
 
 SplitSummary run_split(const Comm& comm, const SplitOptions& o, FailureLog& failures) {
@@ -180,7 +265,7 @@ SplitSummary run_split(const Comm& comm, const SplitOptions& o, FailureLog& fail
   run_phase(comm, "split: read catalog",
             [&] { rows = read_block(o, pixelizer, comm, s.catalog_rows, bytes); });
   s.bytes_read = comm.allreduce_sum(bytes);
-  const auto owners = plan_owners(comm, rows);
+  const auto owners = plan_owners(comm, rows, pixelizer.npix());
   s.pixels = static_cast<std::int64_t>(owners.size());
   if (o.dry_run) {
     if (comm.is_root()) {
@@ -190,10 +275,7 @@ SplitSummary run_split(const Comm& comm, const SplitOptions& o, FailureLog& fail
     return s;
   }
   rows = exchange(comm, std::move(rows), owners, pixelizer.npix());
-  // Catalog order inside each pixel: outputs independent of the rank count.
-  std::sort(rows.begin(), rows.end(), [](const RowRecord& a, const RowRecord& b) {
-    return a.pixel != b.pixel ? a.pixel < b.pixel : a.row < b.row;
-  });
+  const PixelGroups groups = group_by_pixel(rows, owners, comm.rank(), pixelizer.npix());
   std::int64_t written = 0;
   std::int64_t skipped = 0;
   {
@@ -204,29 +286,32 @@ SplitSummary run_split(const Comm& comm, const SplitOptions& o, FailureLog& fail
         .add("scheme", o.scheme == PixelScheme::kNested ? "nest" : "ring")
         .add("ra", o.ra_column)
         .add("dec", o.dec_column);
-    std::size_t i = 0;
     std::vector<QsoRecord> pixel_rows;
-    while (i < rows.size()) {
-      const std::int64_t pixel = rows[i].pixel;
-      pixel_rows.clear();
-      for (; i < rows.size() && rows[i].pixel == pixel; ++i)
-        pixel_rows.push_back(rows[i].qso);
+    for (std::size_t k = 0; k < groups.pixels.size(); ++k) {
+      const std::int64_t pixel = groups.pixels[k];
       const auto path = zafter_path(o.altzdir, o.sp, pixel);
+      const auto nrows = static_cast<std::int64_t>(groups.start[k + 1] - groups.start[k]);
       Fingerprint fp = base;
       fp.add("pixel", std::to_string(pixel));
+      const std::string fingerprint = fp.hex();
       try {
-        if (!o.clobber && is_up_to_date(path, fp)) {
+        // The fingerprint lives in the zafter header (zafter_file.hpp): one
+        // read checks it, no sidecar file to create per pixel.
+        if (!o.clobber && zafter_is_current(path, nrows, o.nside, pixel, fingerprint)) {
           ++skipped;
-          written += static_cast<std::int64_t>(pixel_rows.size());
+          written += nrows;
           continue;
         }
+        pixel_rows.clear();
+        for (std::size_t j = groups.start[k]; j < groups.start[k + 1]; ++j)
+          pixel_rows.push_back(rows[groups.order[j]].qso);
         AtomicFile out(path, true);
-        write_zafter(out.temp_path(), pixel_rows, o.nside, pixel);
+        const std::int64_t file_bytes =
+            write_zafter(out.temp_path(), pixel_rows, o.nside, pixel, fingerprint);
         out.commit();
-        record_fingerprint(path, fp);
-        written += static_cast<std::int64_t>(pixel_rows.size());
+        written += nrows;
         perf::add_items(1);
-        perf::add_bytes_written(static_cast<std::int64_t>(pixel_rows.size()) * 54);
+        perf::add_bytes_written(file_bytes);
       } catch (const Error& e) {
         failures.record(fmt::format("pixel {}", pixel), e.what());
       }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "tessera/core/error.hpp"
@@ -95,6 +96,59 @@ FitsFile::FitsFile(const std::filesystem::path& path, Mode mode) : path_(path.st
   }
 }
 
+FitsMemory::~FitsMemory() {
+  std::free(data);
+}
+
+FitsFile FitsFile::in_memory(const std::string& label) {
+  FitsFile f;
+  f.path_ = label;
+  f.memory_ = std::make_unique<FitsMemory>();
+  int status = 0;
+  fitsfile* raw = nullptr;
+  // Start with two blocks (primary header + one extension header), grow by
+  // ten; CFITSIO reallocs through the pointers it keeps to memory_'s fields.
+  f.memory_->size = 2 * 2880;
+  // Zeroed: CFITSIO must not find a stale FITS header in recycled memory.
+  f.memory_->data = std::calloc(f.memory_->size, 1);
+  if (f.memory_->data == nullptr)
+    throw IoError("cannot allocate an in-memory FITS file", label);
+  fits_create_memfile(&raw, &f.memory_->data, &f.memory_->size, 10 * 2880, std::realloc, &status);
+  if (status == 0)
+    f.file_.reset(raw);
+  if (status == 0) {
+    long naxes[1] = {0};
+    fits_create_img(raw, BYTE_IMG, 0, naxes, &status);
+  }
+  f.check(status, "cannot create an in-memory FITS file");
+  return f;
+}
+
+std::int64_t FitsFile::data_offset() const {
+  int status = 0;
+  LONGLONG head = 0, data = 0, end = 0;
+  fits_get_hduaddrll(file_.get(), &head, &data, &end, &status);
+  check(status, "cannot locate the HDU's data");
+  return data;
+}
+
+std::string FitsFile::take_bytes() {
+  if (!memory_ || !file_)
+    throw IoError("take_bytes: not an open in-memory FITS file", path_);
+  // The file ends where its last HDU's (padded) data unit ends.
+  int status = 0;
+  int n = 0;
+  fits_get_num_hdus(file_.get(), &n, &status);
+  fits_movabs_hdu(file_.get(), n, nullptr, &status);
+  LONGLONG head = 0, data = 0, end = 0;
+  fits_get_hduaddrll(file_.get(), &head, &data, &end, &status);
+  check(status, "cannot size the in-memory FITS file");
+  close();
+  if (static_cast<std::size_t>(end) > memory_->size)
+    throw IoError("in-memory FITS file shorter than its HDUs", path_);
+  return std::string(static_cast<const char*>(memory_->data), static_cast<std::size_t>(end));
+}
+
 void FitsFile::check(int status, const std::string& what, const std::string& object) const {
   fits_check(status, what, path_, object.empty() && file_ ? hdu_label() : object);
 }
@@ -180,6 +234,14 @@ std::int64_t FitsFile::num_rows() const {
   fits_get_num_rowsll(file_.get(), &n, &status);
   check(status, "cannot read the row count");
   return n;
+}
+
+std::int64_t FitsFile::buffered_rows() const {
+  int status = 0;
+  long n = 0;
+  fits_get_rowsize(file_.get(), &n, &status);
+  check(status, "cannot read the optimal row count");
+  return std::max<std::int64_t>(n, 1);
 }
 
 bool FitsFile::has_column(const std::string& name) const {

@@ -11,6 +11,10 @@
 
 #include "tessera/healpix/bal_finder.hpp"
 
+namespace tessera::io {
+class FitsFile;
+}
+
 namespace tessera::healpix {
 
 /// One catalog row as split carries it.
@@ -19,9 +23,11 @@ struct QsoRecord {
   double ra = 0.0, dec = 0.0, z = 0.0, zerr = 0.0, zwarn = 0.0;
 };
 
-/// Writes a zafter file at `path` (a temporary name: the caller commits it).
-void write_zafter(const std::filesystem::path& path, const std::vector<QsoRecord>& rows,
-                  std::int64_t nside, std::int64_t pixel);
+// Writing zafter files: tessera/healpix/zafter_file.hpp.
+/// Writes TARGETID, TARGET_RA, TARGET_DEC, Z, ZERR, ZWARN of `rows` into the
+/// current table of `f` (zafter and baltable files share them; their TFORMs
+/// differ and CFITSIO converts on write).
+void write_identity_columns(io::FitsFile& f, const std::vector<QsoRecord>& rows);
 /// Reads a zafter file with the QSO rows' SPECTYPE through `spectype`.
 std::vector<QsoRecord> read_zafter(const std::filesystem::path& path,
                                    std::vector<std::string>* spectype = nullptr);

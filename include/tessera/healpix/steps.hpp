@@ -11,7 +11,8 @@
 //           matches by TARGETID and writes the catalog once.
 //
 // Every step is collective over `comm`, writes outputs atomically with a
-// fingerprint sidecar (re-runs skip up-to-date outputs unless clobber), and
+// fingerprint (in the zafter header, as a `.fp` sidecar for the others; re-runs
+// skip up-to-date outputs unless clobber), and
 // records per-item failures in `failures` (exit code 1 from the driver).
 #pragma once
 

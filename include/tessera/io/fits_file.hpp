@@ -74,6 +74,17 @@ struct FitsCloser {
   void operator()(fitsfile* f) const noexcept;
 };
 
+/// The buffer of a FITS file held by CFITSIO's memory driver: CFITSIO grows
+/// it with realloc() while the file is open; its owner frees it.
+struct FitsMemory {
+  void* data = nullptr;
+  std::size_t size = 0;
+  FitsMemory() = default;
+  FitsMemory(const FitsMemory&) = delete;
+  FitsMemory& operator=(const FitsMemory&) = delete;
+  ~FitsMemory();
+};
+
 class FitsFile {
  public:
   enum class Mode { kRead, kReadWrite, kCreate, kCreateBare };
@@ -83,8 +94,27 @@ class FitsFile {
   /// a FITS file.
   FitsFile(const std::filesystem::path& path, Mode mode);
   FitsFile(FitsFile&&) noexcept = default;
-  FitsFile& operator=(FitsFile&&) noexcept = default;
+  /// Closes this file (before its memory buffer, if any, is released).
+  FitsFile& operator=(FitsFile&& other) noexcept {
+    if (this != &other) {
+      file_.reset();
+      memory_ = std::move(other.memory_);
+      file_ = std::move(other.file_);
+      path_ = std::move(other.path_);
+    }
+    return *this;
+  }
   ~FitsFile() = default;
+
+  /// A new FITS file built in memory by CFITSIO's memory driver, with an empty
+  /// primary HDU; `label` names it in messages. Many small files are then
+  /// each written with one write(2) (take_bytes), not block by block.
+  static FitsFile in_memory(const std::string& label);
+  /// Closes an in_memory() file (flushing it) and returns the file's bytes:
+  /// every HDU, padded to whole 2880-byte blocks as on disk.
+  std::string take_bytes();
+  /// Byte offset of the current HDU's data unit (= the end of its header).
+  std::int64_t data_offset() const;
 
   fitsfile* get() const noexcept { return file_.get(); }
   const std::string& path() const noexcept { return path_; }
@@ -125,6 +155,18 @@ class FitsFile {
   std::vector<T> read_column(const std::string& name) const {
     return read_column<T>(name, 0, num_rows());
   }
+  /// The same into `out` (nrows * repeat values), for reading in row chunks.
+  template <typename T>
+  void read_column(const std::string& name, std::int64_t first_row, std::int64_t nrows,
+                   T* out) const {
+    const FitsColumnInfo info = numeric_column(name);
+    if (nrows > 0)
+      read_raw(info, name, fits_type_code<T>(), first_row, nrows, out);
+  }
+  /// Rows per chunk that fit CFITSIO's I/O buffers (fits_get_rowsize): reading
+  /// several columns chunk by chunk then reads each file block once, where
+  /// whole-column reads of a wide table read the table once per column.
+  std::int64_t buffered_rows() const;
   /// Reads a string column (trailing blanks removed).
   std::vector<std::string> read_strings(const std::string& name, std::int64_t first_row,
                                         std::int64_t nrows) const;
@@ -229,6 +271,9 @@ class FitsFile {
   void write_image_raw(int datatype, std::int64_t first, void* data, std::int64_t n);
   void check(int status, const std::string& what, const std::string& object = {}) const;
 
+  FitsFile() = default;
+  // Declared before file_, so a memory file is closed before its buffer goes.
+  std::unique_ptr<FitsMemory> memory_;
   std::unique_ptr<fitsfile, FitsCloser> file_;
   std::string path_;
 };
