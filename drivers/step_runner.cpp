@@ -8,6 +8,7 @@
 
 #include "command.hpp"
 #include "step_runner.hpp"
+#include "tessera/core/affinity.hpp"
 #include "tessera/core/atomic_file.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/log.hpp"
@@ -89,6 +90,7 @@ int run_step(const Command& command, const std::vector<std::string>& args) {
   }
   if (common.threads > 0)
     omp_set_num_threads(common.threads);
+  warn_if_threads_exceed_cpus(world, omp_get_max_threads());
   set_progress_enabled(!vm["no-progress"].as<bool>());
 
   perf::RunInfo info;

@@ -48,7 +48,10 @@ import time
 SOURCE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES_DIR = os.path.join(SOURCE, "perf", "cases")
 RESULTS_DIR = os.path.join(SOURCE, "perf", "results")
-DEFAULT_LAUNCHER = "{mpiexec} -n {ranks} --oversubscribe"
+# {bind}: "--bind-to none" when a rank runs several OpenMP threads. Open MPI
+# binds each rank to one core when ranks <= 2, and the threads of a bound rank
+# would all share that core.
+DEFAULT_LAUNCHER = "{mpiexec} -n {ranks} --oversubscribe {bind}"
 RESULT_FORMAT = "tessera-bench/1"
 MIB = 1024.0 * 1024.0
 
@@ -102,7 +105,7 @@ def default_case_files():
 
 
 _VARIABLE = re.compile(
-    r"\{(tessera|work|python|source|ranks|threads|perf_report|mpiexec)(?:\*(\d+))?\}")
+    r"\{(tessera|work|python|source|ranks|threads|perf_report|mpiexec|bind)(?:\*(\d+))?\}")
 
 
 def expand(text, variables):
@@ -146,13 +149,14 @@ class Runner:
             "threads": threads,
             "perf_report": perf_report,
             "mpiexec": self.mpiexec,
+            "bind": "--bind-to none" if threads and threads > 1 else "",
         }
 
     def argv(self, command, ranks, threads, perf_report=""):
         v = self.variables(ranks, threads, perf_report)
         argv = [expand(a, v) for a in command]
         if ranks and ranks > 0:
-            argv = [expand(a, v) for a in shlex.split(self.launcher)] + argv
+            argv = shlex.split(expand(self.launcher, v)) + argv
         return argv
 
     def environment(self, threads, extra):

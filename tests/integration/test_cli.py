@@ -56,4 +56,22 @@ t.check(r.returncode == 2 and "itemz" in r.stderr and "run.ini" in r.stderr,
 r = tessera(["check", "workload", "--dry-run", "--out", os.path.join(work, "dry")])
 t.check(r.returncode == 0 and not os.path.exists(os.path.join(work, "dry", "workload.h5")),
         "--dry-run plans and writes nothing", r)
+# More OpenMP threads than the CPUs a rank may use (a launcher's binding,
+# here taskset) is warned about with the fix; a matching count is not.
+import shutil
+import subprocess
+from tessera_test import EXE, _ENV
+if shutil.which("taskset"):
+    args = [EXE, "check", "workload", "--items", "20", "--no-progress", "--out",
+            os.path.join(work, "bound")]
+    e = dict(_ENV, OMP_NUM_THREADS="2")
+    r = subprocess.run(["taskset", "-c", "0"] + args, capture_output=True, text=True,
+                       timeout=120, env=e)
+    t.check(r.returncode == 0 and "2 OpenMP threads per rank" in r.stderr
+            and "--bind-to none" in r.stderr, "threads beyond the rank's CPUs are warned about", r)
+    e["OMP_NUM_THREADS"] = "1"
+    r = subprocess.run(["taskset", "-c", "0"] + args + ["--clobber"], capture_output=True,
+                       text=True, timeout=120, env=e)
+    t.check(r.returncode == 0 and "OpenMP threads per rank" not in r.stderr,
+            "one thread on one CPU is not warned about", r)
 t.done()

@@ -1,0 +1,22 @@
+// CPU affinity of a rank against its OpenMP thread count.
+//
+// Launchers pin ranks: Open MPI binds each rank to one core when there are at
+// most two ranks (and to a socket above that), Slurm to --cpus-per-task CPUs.
+// OpenMP threads inherit the mask, so four threads in a rank pinned to one
+// core take turns on it: the run is correct and silently several times
+// slower. Tessera says so at start-up rather than leave it to be found in a
+// scaling plot.
+#pragma once
+
+#include "tessera/core/mpi.hpp"
+
+namespace tessera {
+
+/// CPUs this process may run on (sched_getaffinity); 0 when unknown.
+int affinity_cpus();
+
+/// Collective. Warns on rank 0 when `threads` exceeds the CPUs of the most
+/// tightly bound rank, naming the launcher options that fix it.
+void warn_if_threads_exceed_cpus(const Comm& comm, int threads);
+
+}  // namespace tessera
