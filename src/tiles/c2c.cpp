@@ -11,46 +11,6 @@
 namespace tessera::tiles {
 namespace {
 
-// Spreads the low 10 bits of v to the even bits of a 20-bit word.
-std::uint32_t spread10(std::uint32_t v) {
-  v &= 0x3ffu;
-  v = (v | (v << 8)) & 0x00ff00ffu;
-  v = (v | (v << 4)) & 0x0f0f0f0fu;
-  v = (v | (v << 2)) & 0x33333333u;
-  v = (v | (v << 1)) & 0x55555555u;
-  return v;
-}
-
-// The compared points in Z order (Morton order of a 1024 x 1024 grid over
-// their x-y extent), index order within a cell: a counting sort, O(n).
-// Neighbouring queries then walk the same tree nodes (cache reuse), and each
-// query's nearest-neighbour bound can start from its predecessor's answer.
-std::vector<std::uint32_t> z_order(const double* p, std::size_t n, std::size_t stride) {
-  double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-  for (std::size_t i = 0; i < n; ++i) {
-    x0 = std::min(x0, p[i * stride]);
-    x1 = std::max(x1, p[i * stride]);
-    y0 = std::min(y0, p[i * stride + 1]);
-    y1 = std::max(y1, p[i * stride + 1]);
-  }
-  const double sx = x1 > x0 ? 1023.999 / (x1 - x0) : 0.0;
-  const double sy = y1 > y0 ? 1023.999 / (y1 - y0) : 0.0;
-  std::vector<std::uint32_t> key(n);
-  std::vector<std::uint32_t> start((1u << 20) + 1, 0);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto cx = static_cast<std::uint32_t>((p[i * stride] - x0) * sx);
-    const auto cy = static_cast<std::uint32_t>((p[i * stride + 1] - y0) * sy);
-    key[i] = spread10(cx) | (spread10(cy) << 1);
-    ++start[key[i] + 1];
-  }
-  for (std::size_t k = 1; k < start.size(); ++k)
-    start[k] += start[k - 1];
-  std::vector<std::uint32_t> order(n);
-  for (std::size_t i = 0; i < n; ++i)
-    order[start[key[i]]++] = static_cast<std::uint32_t>(i);
-  return order;
-}
-
 double dist2(const double* a, const double* b) {
   const double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
   return dx * dx + dy * dy + dz * dz;
@@ -67,7 +27,10 @@ C2cResult c2c_distances(const double* ref, std::size_t nref, std::size_t ref_str
   const KdTree tree(ref, nref, ref_stride);
   const double cap2 = options.max_dist * options.max_dist;
   const std::size_t k = static_cast<std::size_t>(options.k < 6 ? 6 : options.k);
-  const std::vector<std::uint32_t> order = z_order(cmp, ncmp, cmp_stride);
+  // Queries in Z order: neighbouring queries walk the same tree nodes (cache
+  // reuse), and each query's nearest-neighbour bound can start from its
+  // predecessor's answer.
+  const std::vector<std::uint32_t> order = detail::z_order(cmp, ncmp, cmp_stride);
 #pragma omp parallel
   {
     std::vector<std::uint32_t> idx;

@@ -49,6 +49,71 @@ struct StridedCloud {
 
 namespace detail {
 
+/// Spreads the low 10 bits of v to the even bits of a 20-bit word.
+inline std::uint32_t spread10(std::uint32_t v) {
+  v &= 0x3ffu;
+  v = (v | (v << 8)) & 0x00ff00ffu;
+  v = (v | (v << 4)) & 0x0f0f0f0fu;
+  v = (v | (v << 2)) & 0x33333333u;
+  v = (v | (v << 1)) & 0x55555555u;
+  return v;
+}
+
+/// The indices of `n` points (x, y first of each `stride` doubles) in Z
+/// order: Morton order of a grid over their x-y extent with about one cell
+/// per point (at most 1024 x 1024), index order within a cell. A counting
+/// sort, O(n). Points near in space are then near in the order (cache
+/// reuse for a tree's nodes and leaves, and for successive queries).
+inline std::vector<std::uint32_t> z_order(const double* p, std::size_t n, std::size_t stride) {
+  double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+  for (std::size_t i = 0; i < n; ++i) {
+    x0 = std::min(x0, p[i * stride]);
+    x1 = std::max(x1, p[i * stride]);
+    y0 = std::min(y0, p[i * stride + 1]);
+    y1 = std::max(y1, p[i * stride + 1]);
+  }
+  // A table (zeroed and summed per call) no larger than the points need.
+  int bits = 1;
+  while (bits < 10 && (std::size_t{1} << (2 * bits)) < n)
+    ++bits;
+  const double cells = static_cast<double>(1u << bits) - 0.001;
+  const double sx = x1 > x0 ? cells / (x1 - x0) : 0.0;
+  const double sy = y1 > y0 ? cells / (y1 - y0) : 0.0;
+  std::vector<std::uint32_t> key(n);
+  std::vector<std::uint32_t> start((std::size_t{1} << (2 * bits)) + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto cx = static_cast<std::uint32_t>((p[i * stride] - x0) * sx);
+    const auto cy = static_cast<std::uint32_t>((p[i * stride + 1] - y0) * sy);
+    key[i] = spread10(cx) | (spread10(cy) << 1);
+    ++start[key[i] + 1];
+  }
+  for (std::size_t k = 1; k < start.size(); ++k)
+    start[k] += start[k - 1];
+  std::vector<std::uint32_t> order(n);
+  for (std::size_t i = 0; i < n; ++i)
+    order[start[key[i]]++] = static_cast<std::uint32_t>(i);
+  return order;
+}
+
+/// Hands a collector the caller's point indices instead of the tree's
+/// (positions in its reordered copy), so tie-breaks and results are by the
+/// caller's index exactly as if the tree were built over the points in place.
+template <class Collector>
+class Remapped {
+ public:
+  using DistanceType = double;
+  using IndexType = std::uint32_t;
+  Remapped(Collector& c, const std::uint32_t* original) : c_(c), original_(original) {}
+  std::size_t size() const { return c_.size(); }
+  bool full() const { return c_.full(); }
+  bool addPoint(double dist, std::uint32_t index) { return c_.addPoint(dist, original_[index]); }
+  double worstDist() const { return c_.worstDist(); }
+
+ private:
+  Collector& c_;
+  const std::uint32_t* original_;
+};
+
 /// Every point strictly closer than `bound` (squared), appended unsorted.
 class RadiusCollector {
  public:
@@ -74,7 +139,10 @@ class KnnCollector {
  public:
   using DistanceType = double;
   using IndexType = std::uint32_t;
-  KnnCollector(std::size_t k, double bound) : k_(k), bound_(bound) {
+  KnnCollector(std::size_t k, double bound)
+      : k_(k),
+        bound_(bound),
+        worst_(std::nextafter(bound, std::numeric_limits<double>::infinity())) {
     idx_.reserve(k + 1);
     dist_.reserve(k + 1);
   }
@@ -98,20 +166,21 @@ class KnnCollector {
       idx_.pop_back();
       dist_.pop_back();
     }
+    if (full())
+      worst_ = std::nextafter(dist_.back(), std::numeric_limits<double>::infinity());
     return true;
   }
   /// Equal distances must still reach addPoint (nanoflann offers only
-  /// dist < worstDist), so the bound sits one ulp above the k-th distance.
-  double worstDist() const {
-    double w = full() ? dist_.back() : bound_;
-    return std::nextafter(w, std::numeric_limits<double>::infinity());
-  }
+  /// dist < worstDist), so the bound sits one ulp above the k-th distance
+  /// (kept up to date by addPoint: nanoflann asks at every node it visits).
+  double worstDist() const { return worst_; }
   const std::vector<std::uint32_t>& indices() const { return idx_; }
   const std::vector<double>& distances() const { return dist_; }
 
  private:
   std::size_t k_;
   double bound_;
+  double worst_;
   std::vector<std::uint32_t> idx_;
   std::vector<double> dist_;
 };
@@ -122,26 +191,32 @@ class NearestCollector {
  public:
   using DistanceType = double;
   using IndexType = std::uint32_t;
-  explicit NearestCollector(double bound) : dist_(bound) {}
+  explicit NearestCollector(double bound) : dist_(bound), worst_(above(bound)) {}
   std::size_t size() const { return found_ ? 1 : 0; }
   bool full() const { return found_; }
   bool addPoint(double dist, std::uint32_t index) {
     if (dist < dist_ || (dist == dist_ && (!found_ || index < idx_))) {
+      if (dist != dist_)
+        worst_ = above(dist);
       dist_ = dist;
       idx_ = index;
       found_ = true;
     }
     return true;
   }
-  double worstDist() const {
-    return std::nextafter(dist_, std::numeric_limits<double>::infinity());
-  }
+  /// nanoflann asks for this at every node and leaf it visits, so the ulp
+  /// step (a libm call) is taken once per change of the nearest, not per ask.
+  double worstDist() const { return worst_; }
   bool found() const { return found_; }
   double distance() const { return dist_; }
   std::uint32_t index() const { return idx_; }
 
  private:
+  static double above(double d) {
+    return std::nextafter(d, std::numeric_limits<double>::infinity());
+  }
   double dist_;
+  double worst_;  ///< above(dist_)
   std::uint32_t idx_ = 0;
   bool found_ = false;
 };
@@ -151,16 +226,32 @@ class NearestCollector {
 class KdTree {
  public:
   /// Builds the tree over `n` points (x, y, z first in each `stride` doubles).
-  /// The points must outlive the tree and stay unchanged.
-  KdTree(const double* xyz, std::size_t n, std::size_t stride = 3, std::size_t leaf_size = 16)
-      : cloud_{xyz, n, stride} {
-    if (n > 0) {
-      index_ =
-          std::make_unique<Index>(3, cloud_, nanoflann::KDTreeSingleIndexAdaptorParams(leaf_size));
+  /// The tree keeps its own copy of the coordinates: packed (24 bytes a
+  /// point, not a TilePoint's 48) and in Z order, so the build's partitioning
+  /// and each leaf's distance loop touch few cache lines. Every answer is
+  /// given in the caller's indices (Remapped), and distances are the same
+  /// sums of the same doubles, so results do not change with the copy.
+  KdTree(const double* xyz, std::size_t n, std::size_t stride = 3, std::size_t leaf_size = 16) {
+    if (n == 0)
+      return;
+    original_ = detail::z_order(xyz, n, stride);
+    packed_.resize(3 * n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const double* p = xyz + std::size_t{original_[k]} * stride;
+      packed_[3 * k] = p[0];
+      packed_[3 * k + 1] = p[1];
+      packed_[3 * k + 2] = p[2];
     }
+    cloud_ = {packed_.data(), n, 3};
+    index_ =
+        std::make_unique<Index>(3, cloud_, nanoflann::KDTreeSingleIndexAdaptorParams(leaf_size));
   }
 
-  std::size_t size() const { return cloud_.n; }
+  // The nanoflann index refers to cloud_ by address: the tree stays put.
+  KdTree(const KdTree&) = delete;
+  KdTree& operator=(const KdTree&) = delete;
+
+  std::size_t size() const { return original_.size(); }
 
   /// Indices of all points with squared distance <= r2 from q, ascending.
   void radius(const double* q, double r2, std::vector<std::uint32_t>& out) const {
@@ -168,7 +259,8 @@ class KdTree {
     if (!index_)
       return;
     detail::RadiusCollector rc(std::nextafter(r2, std::numeric_limits<double>::infinity()), out);
-    index_->findNeighbors(rc, q, KdSearchParams());
+    detail::Remapped<detail::RadiusCollector> mapped(rc, original_.data());
+    index_->findNeighbors(mapped, q, KdSearchParams());
     std::sort(out.begin(), out.end());
   }
 
@@ -182,7 +274,8 @@ class KdTree {
     if (!index_ || k == 0)
       return 0;
     detail::KnnCollector kc(k, bound2);
-    index_->findNeighbors(kc, q, KdSearchParams());
+    detail::Remapped<detail::KnnCollector> mapped(kc, original_.data());
+    index_->findNeighbors(mapped, q, KdSearchParams());
     for (std::size_t i = 0; i < kc.size(); ++i) {
       if (kc.distances()[i] <= bound2) {
         idx.push_back(kc.indices()[i]);
@@ -198,7 +291,8 @@ class KdTree {
     if (!index_)
       return false;
     detail::NearestCollector nc(bound2);
-    index_->findNeighbors(nc, q, KdSearchParams());
+    detail::Remapped<detail::NearestCollector> mapped(nc, original_.data());
+    index_->findNeighbors(mapped, q, KdSearchParams());
     if (!nc.found() || nc.distance() > bound2)
       return false;
     index = nc.index();
@@ -210,6 +304,8 @@ class KdTree {
   using Index =
       nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<double, StridedCloud>,
                                           StridedCloud, 3, std::uint32_t>;
+  std::vector<double> packed_;           ///< x, y, z of the points in Z order
+  std::vector<std::uint32_t> original_;  ///< caller's index of each packed point
   StridedCloud cloud_;
   std::unique_ptr<Index> index_;
 };
