@@ -9,6 +9,7 @@
 #include "tessera/core/atomic_file.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/core/exchange.hpp"
 #include "tessera/core/fingerprint.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/partition.hpp"
@@ -163,7 +164,7 @@ std::vector<RowRecord> exchange(const Comm& comm, std::vector<RowRecord> rows,
     return rows;  // every pixel is ours: no copies, no MPI
   const auto p = static_cast<std::size_t>(comm.size());
   std::vector<int> owner_of(rows.size());
-  std::vector<int> send_counts(p, 0);
+  std::vector<std::int64_t> send_counts(p, 0);
   // A flat pixel -> owner table when it is small (NSIDE <= 2048), else the map.
   std::vector<int> table;
   if (npix <= (std::int64_t{1} << 26)) {
@@ -176,34 +177,14 @@ std::vector<RowRecord> exchange(const Comm& comm, std::vector<RowRecord> rows,
         table.empty() ? owners.at(rows[i].pixel) : table[static_cast<std::size_t>(rows[i].pixel)];
     ++send_counts[static_cast<std::size_t>(owner_of[i])];
   }
-  std::vector<int> send_displs(p, 0);
-  for (std::size_t i = 1; i < p; ++i)
-    send_displs[i] = send_displs[i - 1] + send_counts[i - 1];
   std::vector<RowRecord> send(rows.size());
-  std::vector<int> fill = send_displs;
+  std::vector<std::int64_t> fill = send_offsets(send_counts);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     send[static_cast<std::size_t>(fill[static_cast<std::size_t>(owner_of[i])]++)] = rows[i];
   }
   rows.clear();
   rows.shrink_to_fit();
-  std::vector<int> recv_counts(p, 0);
-  check_mpi(
-      MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT, comm.handle()),
-      "MPI_Alltoall(row counts)");
-  std::vector<int> recv_displs(p, 0);
-  for (std::size_t i = 1; i < p; ++i)
-    recv_displs[i] = recv_displs[i - 1] + recv_counts[i - 1];
-  std::vector<RowRecord> recv(static_cast<std::size_t>(recv_displs.back() + recv_counts.back()));
-  // Records as one derived type: counts are rows, far below 2^31 per rank pair.
-  MPI_Datatype record;
-  check_mpi(MPI_Type_contiguous(sizeof(RowRecord), MPI_BYTE, &record), "MPI_Type_contiguous");
-  check_mpi(MPI_Type_commit(&record), "MPI_Type_commit");
-  const int rc =
-      MPI_Alltoallv(send.data(), send_counts.data(), send_displs.data(), record, recv.data(),
-                    recv_counts.data(), recv_displs.data(), record, comm.handle());
-  MPI_Type_free(&record);
-  check_mpi(rc, "MPI_Alltoallv(catalog rows)");
-  return recv;
+  return exchange_records(comm, send, send_counts, "split: catalog rows");
 }
 
 // This rank's rows grouped by pixel: rows[order[start[k]] .. order[start[k+1] - 1]]

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "tessera/core/error.hpp"
+#include "tessera/core/exchange.hpp"
 #include "tessera/core/perf.hpp"
 
 namespace tessera::tiles::detail {
@@ -64,46 +65,19 @@ std::vector<double> median_surface(const Comm& comm, const EpochBlock& e, const 
       owner_of_row[static_cast<std::size_t>(row)] = r;
   }
 
-  // Counting sort of the samples by destination rank, then the exchange
-  // (counts in samples of 8 bytes: up to 2^31 per rank).
+  // Counting sort of the samples by destination rank, then the exchange.
   std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
   for (const CellSample& s : samples)
     ++send_count[static_cast<std::size_t>(owner_of_row[s.cell / grid.nx])];
-  std::vector<std::int64_t> recv_count(static_cast<std::size_t>(nranks), 0);
-  check_mpi(MPI_Alltoall(send_count.data(), 1, MPI_INT64_T, recv_count.data(), 1, MPI_INT64_T,
-                         comm.handle()),
-            "MPI_Alltoall");
-  std::vector<int> sc(nranks), sd(nranks + 1, 0), rc(nranks), rd(nranks + 1, 0);
-  std::int64_t send_total = 0, recv_total = 0;
-  for (int r = 0; r < nranks; ++r) {
-    send_total += send_count[r];
-    recv_total += recv_count[r];
-  }
-  // Agreed on every rank, so nobody is left waiting in the exchange.
-  if (comm.allreduce_or(send_total > INT_MAX || recv_total > INT_MAX))
-    throw ParallelError(
-        "dod --aggregate median: more than 2^31 points on one rank; use more ranks");
-  for (int r = 0; r < nranks; ++r) {
-    sc[r] = static_cast<int>(send_count[r]);
-    rc[r] = static_cast<int>(recv_count[r]);
-    sd[r + 1] = sd[r] + sc[r];
-    rd[r + 1] = rd[r] + rc[r];
-  }
   std::vector<CellSample> send(samples.size());
   {
-    std::vector<int> fill(sd.begin(), sd.end() - 1);
+    std::vector<std::int64_t> fill = send_offsets(send_count);
     for (const CellSample& s : samples)
-      send[static_cast<std::size_t>(fill[owner_of_row[s.cell / grid.nx]]++)] = s;
+      send[static_cast<std::size_t>(
+          fill[static_cast<std::size_t>(owner_of_row[s.cell / grid.nx])]++)] = s;
   }
   std::vector<CellSample>().swap(samples);
-  std::vector<CellSample> mine(static_cast<std::size_t>(recv_total));
-  MPI_Datatype type;
-  check_mpi(MPI_Type_contiguous(sizeof(CellSample), MPI_BYTE, &type), "MPI_Type_contiguous");
-  check_mpi(MPI_Type_commit(&type), "MPI_Type_commit");
-  const int rc_mpi = MPI_Alltoallv(send.data(), sc.data(), sd.data(), type, mine.data(), rc.data(),
-                                   rd.data(), type, comm.handle());
-  MPI_Type_free(&type);
-  check_mpi(rc_mpi, "MPI_Alltoallv");
+  std::vector<CellSample> mine = exchange_records(comm, send, send_count, "dod --aggregate median");
   std::vector<CellSample>().swap(send);
 
   // This rank's band of cells, then the bands gathered on rank 0 in rank

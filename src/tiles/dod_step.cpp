@@ -22,6 +22,7 @@
 #include "step_common.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/core/exchange.hpp"
 #include "tessera/core/partition.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/io/gdal_raster.hpp"
@@ -109,28 +110,9 @@ CellAccumulator grid_epoch(const Comm& comm, const EpochBlock& e, const CellGrid
     owner[i] = owner_of_row[static_cast<std::size_t>(cell[i] / grid.nx)];
     ++send_count[static_cast<std::size_t>(owner[i])];
   }
-  std::vector<std::int64_t> recv_count(static_cast<std::size_t>(nranks), 0);
-  check_mpi(MPI_Alltoall(send_count.data(), 1, MPI_INT64_T, recv_count.data(), 1, MPI_INT64_T,
-                         comm.handle()),
-            "MPI_Alltoall");
-  std::int64_t send_total = 0, recv_total = 0;
-  for (int r = 0; r < nranks; ++r) {
-    send_total += send_count[static_cast<std::size_t>(r)];
-    recv_total += recv_count[static_cast<std::size_t>(r)];
-  }
-  // Agreed on every rank, so nobody is left waiting in the exchange.
-  if (comm.allreduce_or(send_total > INT_MAX || recv_total > INT_MAX))
-    throw ParallelError("dod: more than 2^31 points on one rank; use more ranks");
-  std::vector<int> sc(nranks), sd(nranks + 1, 0), rc(nranks), rd(nranks + 1, 0);
-  for (int r = 0; r < nranks; ++r) {
-    sc[r] = static_cast<int>(send_count[r]);
-    rc[r] = static_cast<int>(recv_count[r]);
-    sd[r + 1] = sd[r] + sc[r];
-    rd[r + 1] = rd[r] + rc[r];
-  }
-  std::vector<CellSample> send(static_cast<std::size_t>(send_total));
+  std::vector<std::int64_t> fill = send_offsets(send_count);
+  std::vector<CellSample> send(static_cast<std::size_t>(fill.back()));
   {
-    std::vector<int> fill(sd.begin(), sd.end() - 1);
     for (std::size_t i = 0; i < e.points.size(); ++i) {
       if (cell[i] < 0)
         continue;
@@ -141,14 +123,7 @@ CellAccumulator grid_epoch(const Comm& comm, const EpochBlock& e, const CellGrid
   }
   std::vector<std::int64_t>().swap(cell);
   std::vector<int>().swap(owner);
-  std::vector<CellSample> mine(static_cast<std::size_t>(recv_total));
-  MPI_Datatype type;
-  check_mpi(MPI_Type_contiguous(sizeof(CellSample), MPI_BYTE, &type), "MPI_Type_contiguous");
-  check_mpi(MPI_Type_commit(&type), "MPI_Type_commit");
-  const int rc_mpi = MPI_Alltoallv(send.data(), sc.data(), sd.data(), type, mine.data(), rc.data(),
-                                   rd.data(), type, comm.handle());
-  MPI_Type_free(&type);
-  check_mpi(rc_mpi, "MPI_Alltoallv");
+  std::vector<CellSample> mine = exchange_records(comm, send, send_count, "dod");
   std::vector<CellSample>().swap(send);
   const std::int64_t first = bands.first[static_cast<std::size_t>(comm.rank())];
   CellAccumulator acc(bands.cells[static_cast<std::size_t>(comm.rank())]);
