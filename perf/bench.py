@@ -36,6 +36,7 @@ import os
 import platform
 import re
 import shlex
+import shutil
 import signal
 import socket
 import statistics
@@ -253,6 +254,14 @@ def run_setup(runner, case):
         _check(outcome, f"case {case['name']}: setup step #{i}")
 
 
+def remove_path(path):
+    """Removes a file or a directory tree if it exists."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.remove(path)
+
+
 class Side:
     """One of the two commands compared in a case: the case itself or its reference."""
 
@@ -264,6 +273,10 @@ class Side:
         self.threads = threads
         self.cores = cores
         self.env = spec.get("env", case.get("env"))
+        # Outputs removed before every run, untimed: each run then writes a new
+        # file, as a conversion of new data does, instead of also timing the
+        # file system's replacement of the previous run's output.
+        self.fresh = spec.get("fresh", [])
         self.runs = []
 
     def run_once(self, runner, index, counted):
@@ -271,6 +284,8 @@ class Side:
         report = os.path.join(runner.work, "reports", tag + ".json")
         if os.path.exists(report):
             os.remove(report)
+        for pattern in self.fresh:
+            remove_path(expand(pattern, runner.variables(self.ranks, self.threads)))
         argv = runner.argv(self.command, self.ranks, self.threads, report)
         outcome = runner.execute(argv, runner.environment(self.threads, self.env), tag)
         _check(outcome, f"case {self.case['name']} ({self.label})")

@@ -30,22 +30,28 @@ void rotate_phase(std::complex<float>* vis, std::int64_t nrows, int nfreq, int n
 
 namespace tessera::subband {
 
+/// Reverses the channel order of one row of (nfreq, npol) values in place.
+template <typename T>
+void reverse_row(T* row, int nfreq, int npol) {
+  for (int a = 0, b = nfreq - 1; a < b; ++a, --b) {
+    T* x = row + static_cast<std::int64_t>(a) * npol;
+    T* y = row + static_cast<std::int64_t>(b) * npol;
+    for (int p = 0; p < npol; ++p) {
+      T tmp = x[p];
+      x[p] = y[p];
+      y[p] = tmp;
+    }
+  }
+}
+
 /// Reverses the channel order of every row of (nfreq, npol) values in place
 /// (flags and nsamples follow the visibilities).
 template <typename T>
 void reverse_channel_order(T* data, std::int64_t nrows, int nfreq, int npol) {
   const std::int64_t row_len = static_cast<std::int64_t>(nfreq) * npol;
 #pragma omp parallel for schedule(static)
-  for (std::int64_t r = 0; r < nrows; ++r) {
-    T* row = data + r * row_len;
-    for (int a = 0, b = nfreq - 1; a < b; ++a, --b) {
-      for (int p = 0; p < npol; ++p) {
-        T tmp = row[static_cast<std::int64_t>(a) * npol + p];
-        row[static_cast<std::int64_t>(a) * npol + p] = row[static_cast<std::int64_t>(b) * npol + p];
-        row[static_cast<std::int64_t>(b) * npol + p] = tmp;
-      }
-    }
-  }
+  for (std::int64_t r = 0; r < nrows; ++r)
+    reverse_row(data + r * row_len, nfreq, npol);
 }
 
 }  // namespace tessera::subband
