@@ -58,6 +58,10 @@ MIB = 1024.0 * 1024.0
 
 # Open MPI refuses to run as root without both of these; harmless otherwise.
 ROOT_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
+# Single-node Open MPI: the ob1 PML over shared memory instead of UCX, whose
+# device probe adds ~0.2 s to every start-up here (docs/install.md). Kept if
+# the caller set it; other MPIs ignore it.
+LOCAL_MPI_ENV = {"OMPI_MCA_pml": "ob1"}
 
 
 class BenchError(Exception):
@@ -163,6 +167,8 @@ class Runner:
     def environment(self, threads, extra):
         env = dict(os.environ)
         env.update(ROOT_ENV)
+        for k, val in LOCAL_MPI_ENV.items():
+            env.setdefault(k, val)
         env["OMP_NUM_THREADS"] = str(threads)
         for k, val in (extra or {}).items():
             env[k] = expand(str(val), self.variables(0, threads))

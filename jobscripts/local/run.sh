@@ -31,6 +31,9 @@ exe=${TESSERA_EXE:-$source_dir/build/tessera}
 [[ -x $exe ]] || { echo "run.sh: no executable at $exe (build it, or set TESSERA_EXE)" >&2; exit 2; }
 
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# One node: Open MPI's ob1 PML over shared memory starts ~0.2 s faster than UCX
+# (which probes for network devices); set OMPI_MCA_pml yourself to override.
+export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
 export OMP_NUM_THREADS=$threads
 bind=()
 ((threads > 1)) && bind=(--bind-to none)

@@ -25,6 +25,7 @@ _ENV = dict(os.environ)
 _ENV.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")
 _ENV.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
 _ENV.setdefault("OMP_NUM_THREADS", "1")
+_ENV.setdefault("OMPI_MCA_pml", "ob1")  # single node: skip UCX's start-up probe
 
 
 def scratch(name):
