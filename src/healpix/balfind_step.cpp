@@ -145,7 +145,19 @@ BalfindSummary run_balfind(const Comm& comm, const BalfindOptions& o, FailureLog
   std::vector<WorkItem> plan;
   if (comm.is_root()) {
     perf::Region r("plan");
-    std::vector<std::int64_t> pixels = discover_pixels(o.altzdir, o.sp, "zafter");
+    // With --only-with-coadd the pixels come from the (usually much smaller)
+    // set of coadds and must also have a zafter file; otherwise every zafter
+    // pixel is planned and a missing coadd is that pixel's failure.
+    std::vector<std::int64_t> pixels;
+    if (o.only_with_coadd) {
+      for (auto p : discover_pixels(o.redux, o.sp, "coadd")) {
+        std::error_code ec;
+        if (std::filesystem::exists(zafter_path(o.altzdir, o.sp, p), ec))
+          pixels.push_back(p);
+      }
+    } else {
+      pixels = discover_pixels(o.altzdir, o.sp, "zafter");
+    }
     if (!o.pixels.empty()) {
       std::vector<std::int64_t> keep;
       for (auto p : pixels) {
@@ -155,10 +167,7 @@ BalfindSummary run_balfind(const Comm& comm, const BalfindOptions& o, FailureLog
       pixels.swap(keep);
     }
     for (auto p : pixels) {
-      const auto coadd = coadd_path(o.redux, o.sp, p);
       std::error_code ec;
-      if (o.only_with_coadd && !std::filesystem::exists(coadd, ec))
-        continue;
       // Cost: the zafter size follows its QSO count.
       const auto size = std::filesystem::file_size(zafter_path(o.altzdir, o.sp, p), ec);
       plan.push_back({p, ec ? 1.0 : static_cast<double>(size)});
