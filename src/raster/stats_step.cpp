@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <vector>
@@ -158,26 +159,25 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
         }
       }
       perf::Region r("zones");
+      const int swe_index = swe_it == vars.end() ? -1 : static_cast<int>(swe_it - vars.begin());
 #pragma omp parallel for collapse(2) schedule(dynamic)
       for (std::int64_t k = 0; k < nt; ++k) {
         for (std::size_t z = 0; z < nz; ++z) {
           double* row = local.data() + static_cast<std::size_t>(t0 - mine.begin + k) * per_day;
+          std::array<const float*, kFsmVariableCount> day{};
+          std::array<ZoneStats, kFsmVariableCount> s{};
+          for (std::size_t v = 0; v < nv; ++v)
+            day[v] = slab[v].data() + k * npix;
+          zone_day_stats(zones[z].coverage, day.data(), nv, cell_area, swe_index,
+                         opt.snow_threshold_mm, s.data(), &row[nz * nv * kStatCount + z]);
           for (std::size_t v = 0; v < nv; ++v) {
-            const ZoneStats s = zone_stats(zones[z].coverage, slab[v].data() + k * npix, cell_area);
             double* o = row + (z * nv + v) * kStatCount;
-            o[0] = s.mean;
-            o[1] = s.sum;
-            o[2] = s.min;
-            o[3] = s.max;
-            o[4] = s.covered_area;
+            o[0] = s[v].mean;
+            o[1] = s[v].sum;
+            o[2] = s[v].min;
+            o[3] = s[v].max;
+            o[4] = s[v].covered_area;
           }
-          row[nz * nv * kStatCount + z] =
-              swe_it == vars.end()
-                  ? std::nan("")
-                  : snow_covered_fraction(
-                        zones[z].coverage,
-                        slab[static_cast<std::size_t>(swe_it - vars.begin())].data() + k * npix,
-                        opt.snow_threshold_mm);
         }
       }
     }
