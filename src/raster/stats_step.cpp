@@ -130,8 +130,15 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
   res.basins = static_cast<std::int64_t>(basin_ids.size());
   res.groups = static_cast<std::int64_t>(group_names.size());
 
-  // 3. Days over ranks; collective reads in bounded blocks.
-  const std::int64_t npix = axes.grid.cells();
+  // 3. Days over ranks; collective reads in bounded blocks of the rows the
+  // zones cover (the cells are re-indexed to that window).
+  std::vector<const Coverage*> covs;
+  for (const Zone& z : zones)
+    covs.push_back(&z.coverage);
+  const RowWindow window = covered_rows(covs, axes.grid.width);
+  for (Zone& z : zones)
+    shift_to_window(z.coverage, window, axes.grid.width);
+  const std::int64_t npix = window.rows() * axes.grid.width;
   const BlockRange mine = block_range(axes.days, comm.size(), comm.rank());
   const std::int64_t per_day_bytes = npix * 4 * static_cast<std::int64_t>(vars.size());
   const std::int64_t block_days =
@@ -152,9 +159,12 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
         perf::Region r("read");
         for (std::size_t v = 0; v < nv; ++v) {
           slab[v].resize(static_cast<std::size_t>(std::max<std::int64_t>(nt, 1) * npix));
-          files[v].get_all(varids[v], {static_cast<MPI_Offset>(nt > 0 ? t0 : 0), 0, 0},
-                           {static_cast<MPI_Offset>(nt), axes.grid.height, axes.grid.width},
-                           slab[v].data());
+          files[v].get_all(
+              varids[v],
+              {static_cast<MPI_Offset>(nt > 0 ? t0 : 0), static_cast<MPI_Offset>(window.first), 0},
+              {static_cast<MPI_Offset>(nt), static_cast<MPI_Offset>(window.rows()),
+               axes.grid.width},
+              slab[v].data());
           perf::add_bytes_read(nt * npix * 4);
         }
       }

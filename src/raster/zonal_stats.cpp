@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace tessera::raster {
 
@@ -29,6 +30,25 @@ ZoneStats zone_stats(const Coverage& cov, const float* grid, double cell_area) {
     s.max = hi;
   }
   return s;
+}
+
+RowWindow covered_rows(const std::vector<const Coverage*>& zones, int width) {
+  std::int64_t lo = std::numeric_limits<std::int64_t>::max(), hi = -1;
+  for (const Coverage* z : zones) {
+    for (const std::int64_t c : z->cell) {
+      lo = std::min(lo, c);
+      hi = std::max(hi, c);
+    }
+  }
+  if (hi < 0)
+    return {};
+  return {lo / width, hi / width + 1};
+}
+
+void shift_to_window(Coverage& cov, const RowWindow& window, int width) {
+  const std::int64_t offset = window.first * width;
+  for (auto& c : cov.cell)
+    c -= offset;
 }
 
 double snow_covered_fraction(const Coverage& cov, const float* swe, double threshold_mm) {

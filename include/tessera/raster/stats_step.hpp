@@ -28,7 +28,11 @@ struct StatsStepOptions {
   std::filesystem::path out_dir;
   double snow_threshold_mm = 1.0;  ///< swe above this counts as snow-covered
   bool clobber = false;
-  std::int64_t block_bytes = 64LL << 20;
+  /// Per-rank read buffer. Small on purpose: a block that stays in the
+  /// last-level cache is read (the kernel's copy and PnetCDF's byte swap)
+  /// and consumed by the statistics while still cached. Medium run, 1 rank:
+  /// 64 MiB blocks read 0.41 s + zones 0.78 s, 8 MiB (one day) 0.30 + 0.60 s.
+  std::int64_t block_bytes = 8LL << 20;
 };
 
 struct StatsStepResult {

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <vector>
 
 #include "tessera/raster/coverage.hpp"
 
@@ -28,6 +29,22 @@ struct ZoneStats {
   double max = std::numeric_limits<double>::quiet_NaN();
   double covered_area = 0.0;
 };
+
+/// The rows [first, last) of a grid that hold every covered cell of some
+/// zones. `raster stats` reads only these rows of each day: they are one
+/// contiguous run of the file per day, and basins often cover a small part of
+/// the domain. Empty (first == last == 0) when no zone covers any cell.
+struct RowWindow {
+  std::int64_t first = 0;
+  std::int64_t last = 0;
+  std::int64_t rows() const noexcept { return last - first; }
+};
+RowWindow covered_rows(const std::vector<const Coverage*>& zones, int width);
+
+/// Re-indexes `cov`'s cells from the whole grid to `window` (cell - first ·
+/// width), so that they index a buffer holding only the window's rows. Every
+/// cell must lie inside the window.
+void shift_to_window(Coverage& cov, const RowWindow& window, int width);
 
 /// Statistics of `grid` (one day, row-major, the coverage's grid) over `cov`.
 ZoneStats zone_stats(const Coverage& cov, const float* grid, double cell_area);

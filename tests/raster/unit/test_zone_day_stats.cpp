@@ -71,3 +71,30 @@ TEST_CASE("One pass over every variable equals the separate per-variable statist
     }
   }
 }
+
+TEST_CASE("Statistics over the covered rows only equal those over the whole grid", "[stats]") {
+  const int width = 7, height = 9;
+  Coverage a, b;
+  a.cell = {2 * width + 3, 2 * width + 4, 3 * width + 0};
+  a.fraction = {0.5, 1.0, 0.25};
+  b.cell = {5 * width + 6, 6 * width + 1};
+  b.fraction = {1.0, 0.75};
+  const RowWindow w = covered_rows({&a, &b}, width);
+  CHECK(w.first == 2);
+  CHECK(w.last == 7);
+  std::vector<float> grid(static_cast<std::size_t>(width * height));
+  for (std::size_t i = 0; i < grid.size(); ++i)
+    grid[i] = static_cast<float>(i) * 1.5f;
+  const ZoneStats whole_a = zone_stats(a, grid.data(), 1.0);
+  const ZoneStats whole_b = zone_stats(b, grid.data(), 1.0);
+  shift_to_window(a, w, width);
+  shift_to_window(b, w, width);
+  const float* rows = grid.data() + w.first * width;  // what a read of the window holds
+  CHECK(same_stats(zone_stats(a, rows, 1.0), whole_a));
+  CHECK(same_stats(zone_stats(b, rows, 1.0), whole_b));
+  CHECK(a.cell.front() == 3);
+
+  const Coverage empty;
+  const RowWindow none = covered_rows({&empty}, width);
+  CHECK(none.rows() == 0);
+}
