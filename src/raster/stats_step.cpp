@@ -130,7 +130,7 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
   res.basins = static_cast<std::int64_t>(basin_ids.size());
   res.groups = static_cast<std::int64_t>(group_names.size());
 
-  // 3. Days over ranks; collective reads in bounded blocks of the rows the
+  // 3. Days over ranks; independent reads in bounded blocks of the rows the
   // zones cover (the cells are re-indexed to that window).
   std::vector<const Coverage*> covs;
   for (const Zone& z : zones)
@@ -143,7 +143,7 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
   const std::int64_t per_day_bytes = npix * 4 * static_cast<std::int64_t>(vars.size());
   const std::int64_t block_days =
       std::max<std::int64_t>(1, opt.block_bytes / std::max<std::int64_t>(1, per_day_bytes));
-  const std::int64_t rounds = comm.allreduce_max((mine.size() + block_days - 1) / block_days);
+  const std::int64_t rounds = (mine.size() + block_days - 1) / block_days;
   const std::size_t nz = zones.size(), nv = vars.size();
   // Per day: [zone][var][stat] then [zone] snow-covered fraction.
   const std::size_t per_day = nz * nv * kStatCount + nz;
@@ -152,19 +152,23 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
   const auto swe_it = std::find(vars.begin(), vars.end(), FsmVariable::kSwe);
   std::vector<std::vector<float>> slab(nv);
   run_phase(comm, "raster.stats: statistics", [&] {
+    // Independent reads: each rank's days are one contiguous run per block,
+    // disjoint from the other ranks', so collective I/O has nothing to merge
+    // and would only make every rank wait for the slowest at every block.
+    for (auto& f : files)
+      f.begin_independent();
     for (std::int64_t round = 0; round < rounds; ++round) {
       const std::int64_t t0 = mine.begin + round * block_days;
       const std::int64_t nt = std::clamp<std::int64_t>(mine.end - t0, 0, block_days);
       {
         perf::Region r("read");
         for (std::size_t v = 0; v < nv; ++v) {
-          slab[v].resize(static_cast<std::size_t>(std::max<std::int64_t>(nt, 1) * npix));
-          files[v].get_all(
-              varids[v],
-              {static_cast<MPI_Offset>(nt > 0 ? t0 : 0), static_cast<MPI_Offset>(window.first), 0},
-              {static_cast<MPI_Offset>(nt), static_cast<MPI_Offset>(window.rows()),
-               axes.grid.width},
-              slab[v].data());
+          slab[v].resize(static_cast<std::size_t>(nt * npix));
+          files[v].get(varids[v],
+                       {static_cast<MPI_Offset>(t0), static_cast<MPI_Offset>(window.first), 0},
+                       {static_cast<MPI_Offset>(nt), static_cast<MPI_Offset>(window.rows()),
+                        axes.grid.width},
+                       slab[v].data());
           perf::add_bytes_read(nt * npix * 4);
         }
       }

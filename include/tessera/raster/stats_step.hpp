@@ -3,8 +3,8 @@
 // Coverage of every basin (and of the union of every group's basins) is
 // computed once, exactly (coverage.hpp), and reused for every day and
 // variable. The days are divided among ranks; each rank reads its time slab
-// of every variable with collective reads in bounded blocks, computes the
-// statistics, and rank 0 gathers them and writes:
+// of every variable (the rows the basins cover) with independent reads in
+// bounded blocks, computes the statistics, and rank 0 gathers them and writes:
 //   {var}_mean_values_table.csv        Date + one column per basin id (the original's)
 //   {var}_basin_mean_values_table.csv  Date + one column per group (with --group-field)
 //   statistics.csv                     long format: every statistic, zone and day
