@@ -41,10 +41,16 @@ TEST_CASE("One pass over every variable equals the separate per-variable statist
   std::vector<std::vector<float>> grids(6, std::vector<float>(static_cast<std::size_t>(npix)));
   for (std::size_t v = 0; v < grids.size(); ++v) {
     for (std::int64_t p = 0; p < npix; ++p) {
-      // Nodata differs per variable, and one variable is all nodata.
-      const bool nodata = v == 4 || (p % 97) < static_cast<std::int64_t>(3 * v);
-      grids[v][static_cast<std::size_t>(p)] =
-          nodata ? std::numeric_limits<float>::quiet_NaN() : value(rng);
+      // Nodata differs per variable, and one variable is all nodata. Values
+      // include -0.0 and +0.0 (ties for min and max).
+      const bool nodata = v == 2 || (p % 97) < static_cast<std::int64_t>(3 * v);
+      grids[v][static_cast<std::size_t>(p)] = nodata ? std::numeric_limits<float>::quiet_NaN()
+                                              : p % 89 == 0 ? (p % 2 == 0 ? -0.0f : 0.0f)
+                                                            : value(rng);
+      if (v == 3)  // non-negative: its minimum is a tie of -0.0 and +0.0
+        grids[v][static_cast<std::size_t>(p)] =
+            p % 89 == 0 && p % 2 == 0 && !nodata ? -0.0f
+                                                 : std::fabs(grids[v][static_cast<std::size_t>(p)]);
     }
   }
   std::vector<const float*> ptr;
