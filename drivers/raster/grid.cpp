@@ -45,7 +45,7 @@ const CommandRegistrar kGrid{Command{
           "variables to grid (swe,snd,rof,gst)")(
           "original-compat", po::bool_switch()->default_value(false),
           "reproduce the original's 0 nodata fill and 0.1 rounding")(
-          "block-mb", po::value<std::int64_t>()->default_value(64),
+          "block-mb", po::value<std::int64_t>()->default_value(2),
           "per-rank gridding buffer (MiB); memory does not grow with the number of days");
     },
     run,

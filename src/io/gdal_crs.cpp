@@ -19,7 +19,7 @@ struct SrsDeleter {
 using SrsPtr = std::unique_ptr<void, SrsDeleter>;
 
 SrsPtr parse(const std::string& wkt) {
-  gdal_register_once();
+  gdal_init_once();  // WKT text needs PROJ, no GDAL driver
   SrsPtr srs(OSRNewSpatialReference(nullptr));
   if (wkt.empty() || OSRSetFromUserInput(srs.get(), wkt.c_str()) != OGRERR_NONE) {
     throw FormatError(gdal_message("unrecognised CRS"), {}, wkt.substr(0, 60));

@@ -5,6 +5,7 @@
 #include <cpl_error.h>
 #include <cpl_string.h>
 #include <gdal.h>
+#include <gdal_frmts.h>
 #include <ogr_srs_api.h>
 
 #include <cmath>
@@ -16,15 +17,35 @@
 
 namespace tessera::io {
 
-void gdal_register_once() {
+void gdal_init_once() {
   static std::once_flag once;
   std::call_once(once, [] {
-    GDALAllRegister();
     // Keep GDAL's own error printing off stderr: errors reach the user
     // through tessera::Error with the same text.
     CPLSetErrorHandler(CPLQuietErrorHandler);
   });
 }
+
+void gdal_register_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    gdal_init_once();
+    GDALAllRegister();
+  });
+}
+
+namespace {
+
+// The GeoTIFF driver alone (GDALRegister_GTiff is idempotent).
+void gdal_register_geotiff_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    gdal_init_once();
+    GDALRegister_GTiff();
+  });
+}
+
+}  // namespace
 
 std::string gdal_message(const std::string& message) {
   const char* msg = CPLGetLastErrorMsg();
@@ -52,12 +73,19 @@ GdalRaster& GdalRaster::operator=(GdalRaster&& other) noexcept {
 }
 
 GdalRaster GdalRaster::open(const std::filesystem::path& path) {
-  gdal_register_once();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     throw IoError("no such file", path.string());
+  gdal_register_geotiff_once();
+  const char* const geotiff[] = {"GTiff", nullptr};
   CPLErrorReset();
-  GDALDatasetH ds = GDALOpen(path.c_str(), GA_ReadOnly);
+  GDALDatasetH ds =
+      GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, geotiff, nullptr, nullptr);
+  if (ds == nullptr) {
+    gdal_register_once();
+    CPLErrorReset();
+    ds = GDALOpen(path.c_str(), GA_ReadOnly);
+  }
   if (ds == nullptr) {
     throw FormatError(gdal_message("not a raster GDAL can open"), path.string());
   }

@@ -144,6 +144,16 @@ void NcFile::get_all(int varid, const std::vector<MPI_Offset>& start,
           "get_vara_double_all", path_, var_name(varid));
 }
 
+void NcFile::begin_independent() {
+  nccheck(ncmpi_begin_indep_data(ncid_), "begin_indep_data", path_);
+}
+
+void NcFile::get(int varid, const std::vector<MPI_Offset>& start,
+                 const std::vector<MPI_Offset>& count, float* data) const {
+  nccheck(ncmpi_get_vara_float(ncid_, varid, start.data(), count.data(), data), "get_vara_float",
+          path_, var_name(varid));
+}
+
 int NcFile::varid(const std::string& name) const {
   int id = -1;
   nccheck(ncmpi_inq_varid(ncid_, name.c_str(), &id), "no such variable", path_, name);

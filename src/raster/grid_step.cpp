@@ -97,6 +97,10 @@ ClusterTable gather_cluster_table(const Comm& comm,
                 send.begin() + static_cast<std::ptrdiff_t>(c * per_cluster + v * days));
     }
   }
+  // Each copy of the series is released as soon as the next one exists: the
+  // parsed series, the send buffer, the gathered table and the day-major
+  // table would otherwise all be alive here (4 x T x N x 4 values).
+  std::vector<FsmSeries>().swap(local);
   std::vector<int> counts(static_cast<std::size_t>(comm.size())),
       displs(static_cast<std::size_t>(comm.size()));
   for (int r = 0; r < comm.size(); ++r) {
@@ -112,6 +116,7 @@ ClusterTable gather_cluster_table(const Comm& comm,
   check_mpi(MPI_Allgatherv(send.data(), static_cast<int>(send.size()), MPI_FLOAT, all.data(),
                            counts.data(), displs.data(), MPI_FLOAT, comm.handle()),
             "MPI_Allgatherv (cluster table)");
+  std::vector<float>().swap(send);
   for (int v = 0; v < kFsmVariableCount; ++v) {
     auto& out = table.values[static_cast<std::size_t>(v)];
     out.resize(static_cast<std::size_t>(days * n));

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <vector>
@@ -129,13 +130,20 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
   res.basins = static_cast<std::int64_t>(basin_ids.size());
   res.groups = static_cast<std::int64_t>(group_names.size());
 
-  // 3. Days over ranks; collective reads in bounded blocks.
-  const std::int64_t npix = axes.grid.cells();
+  // 3. Days over ranks; independent reads in bounded blocks of the rows the
+  // zones cover (the cells are re-indexed to that window).
+  std::vector<const Coverage*> covs;
+  for (const Zone& z : zones)
+    covs.push_back(&z.coverage);
+  const RowWindow window = covered_rows(covs, axes.grid.width);
+  for (Zone& z : zones)
+    shift_to_window(z.coverage, window, axes.grid.width);
+  const std::int64_t npix = window.rows() * axes.grid.width;
   const BlockRange mine = block_range(axes.days, comm.size(), comm.rank());
   const std::int64_t per_day_bytes = npix * 4 * static_cast<std::int64_t>(vars.size());
   const std::int64_t block_days =
       std::max<std::int64_t>(1, opt.block_bytes / std::max<std::int64_t>(1, per_day_bytes));
-  const std::int64_t rounds = comm.allreduce_max((mine.size() + block_days - 1) / block_days);
+  const std::int64_t rounds = (mine.size() + block_days - 1) / block_days;
   const std::size_t nz = zones.size(), nv = vars.size();
   // Per day: [zone][var][stat] then [zone] snow-covered fraction.
   const std::size_t per_day = nz * nv * kStatCount + nz;
@@ -144,40 +152,46 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
   const auto swe_it = std::find(vars.begin(), vars.end(), FsmVariable::kSwe);
   std::vector<std::vector<float>> slab(nv);
   run_phase(comm, "raster.stats: statistics", [&] {
+    // Independent reads: each rank's days are one contiguous run per block,
+    // disjoint from the other ranks', so collective I/O has nothing to merge
+    // and would only make every rank wait for the slowest at every block.
+    for (auto& f : files)
+      f.begin_independent();
     for (std::int64_t round = 0; round < rounds; ++round) {
       const std::int64_t t0 = mine.begin + round * block_days;
       const std::int64_t nt = std::clamp<std::int64_t>(mine.end - t0, 0, block_days);
       {
         perf::Region r("read");
         for (std::size_t v = 0; v < nv; ++v) {
-          slab[v].resize(static_cast<std::size_t>(std::max<std::int64_t>(nt, 1) * npix));
-          files[v].get_all(varids[v], {static_cast<MPI_Offset>(nt > 0 ? t0 : 0), 0, 0},
-                           {static_cast<MPI_Offset>(nt), axes.grid.height, axes.grid.width},
-                           slab[v].data());
+          slab[v].resize(static_cast<std::size_t>(nt * npix));
+          files[v].get(varids[v],
+                       {static_cast<MPI_Offset>(t0), static_cast<MPI_Offset>(window.first), 0},
+                       {static_cast<MPI_Offset>(nt), static_cast<MPI_Offset>(window.rows()),
+                        axes.grid.width},
+                       slab[v].data());
           perf::add_bytes_read(nt * npix * 4);
         }
       }
       perf::Region r("zones");
+      const int swe_index = swe_it == vars.end() ? -1 : static_cast<int>(swe_it - vars.begin());
 #pragma omp parallel for collapse(2) schedule(dynamic)
       for (std::int64_t k = 0; k < nt; ++k) {
         for (std::size_t z = 0; z < nz; ++z) {
           double* row = local.data() + static_cast<std::size_t>(t0 - mine.begin + k) * per_day;
+          std::array<const float*, kFsmVariableCount> day{};
+          std::array<ZoneStats, kFsmVariableCount> s{};
+          for (std::size_t v = 0; v < nv; ++v)
+            day[v] = slab[v].data() + k * npix;
+          zone_day_stats(zones[z].coverage, day.data(), nv, cell_area, swe_index,
+                         opt.snow_threshold_mm, s.data(), &row[nz * nv * kStatCount + z]);
           for (std::size_t v = 0; v < nv; ++v) {
-            const ZoneStats s = zone_stats(zones[z].coverage, slab[v].data() + k * npix, cell_area);
             double* o = row + (z * nv + v) * kStatCount;
-            o[0] = s.mean;
-            o[1] = s.sum;
-            o[2] = s.min;
-            o[3] = s.max;
-            o[4] = s.covered_area;
+            o[0] = s[v].mean;
+            o[1] = s[v].sum;
+            o[2] = s[v].min;
+            o[3] = s[v].max;
+            o[4] = s[v].covered_area;
           }
-          row[nz * nv * kStatCount + z] =
-              swe_it == vars.end()
-                  ? std::nan("")
-                  : snow_covered_fraction(
-                        zones[z].coverage,
-                        slab[static_cast<std::size_t>(swe_it - vars.begin())].data() + k * npix,
-                        opt.snow_threshold_mm);
         }
       }
     }

@@ -67,6 +67,14 @@ class NcFile {
   void get_all(int varid, const std::vector<MPI_Offset>& start,
                const std::vector<MPI_Offset>& count, double* data) const;
 
+  /// Collective. Enters independent data mode: get() then reads without
+  /// synchronising with the other ranks (each rank at its own pace, e.g.
+  /// through its own days). close() ends it.
+  void begin_independent();
+  /// Independent read of a hyperslab (after begin_independent()).
+  void get(int varid, const std::vector<MPI_Offset>& start, const std::vector<MPI_Offset>& count,
+           float* data) const;
+
   // --- inquiry -------------------------------------------------------------------
   int varid(const std::string& name) const;
   bool has_var(const std::string& name) const;

@@ -3,8 +3,8 @@
 // Coverage of every basin (and of the union of every group's basins) is
 // computed once, exactly (coverage.hpp), and reused for every day and
 // variable. The days are divided among ranks; each rank reads its time slab
-// of every variable with collective reads in bounded blocks, computes the
-// statistics, and rank 0 gathers them and writes:
+// of every variable (the rows the basins cover) with independent reads in
+// bounded blocks, computes the statistics, and rank 0 gathers them and writes:
 //   {var}_mean_values_table.csv        Date + one column per basin id (the original's)
 //   {var}_basin_mean_values_table.csv  Date + one column per group (with --group-field)
 //   statistics.csv                     long format: every statistic, zone and day
@@ -28,7 +28,11 @@ struct StatsStepOptions {
   std::filesystem::path out_dir;
   double snow_threshold_mm = 1.0;  ///< swe above this counts as snow-covered
   bool clobber = false;
-  std::int64_t block_bytes = 64LL << 20;
+  /// Per-rank read buffer. Small on purpose: a block that stays in the
+  /// last-level cache is read (the kernel's copy and PnetCDF's byte swap)
+  /// and consumed by the statistics while still cached. Medium run, 1 rank:
+  /// 64 MiB blocks read 0.41 s + zones 0.78 s, 8 MiB (one day) 0.30 + 0.60 s.
+  std::int64_t block_bytes = 8LL << 20;
 };
 
 struct StatsStepResult {
