@@ -5,11 +5,12 @@
 
     raster_plain_write.py OUT_FILE NBYTES
 
-Written under a temporary name and renamed over OUT_FILE, which is kept, as
-`raster grid --clobber` replaces its outputs: repeated runs then leave the
-same amount of dirty page cache behind them on both sides. (Deleting the file
-at the end would let the kernel drop its dirty pages unwritten, and the
-yardstick would never pay for write-back.)
+Written under a temporary name and renamed to OUT_FILE, which is kept, as
+`raster grid` keeps its outputs: repeated runs then leave the same amount of
+dirty page cache behind them on both sides. (Deleting the file at the end
+would let the kernel drop its dirty pages unwritten, and the yardstick would
+never pay for write-back.) The benchmark case removes the previous OUT_FILE
+before each run (untimed, `fresh`), as it removes grid's previous outputs.
 """
 import os
 import sys
