@@ -30,6 +30,7 @@
 
 #include "tessera/tiles/kdtree.hpp"
 #include "tessera/tiles/tile_point.hpp"
+#include "tessera/tiles/xy_grid_index.hpp"
 
 namespace tessera::tiles {
 
@@ -65,6 +66,11 @@ struct CylinderSample {
 std::vector<double> cylinder_axial(const KdTree& tree, const double* cloud, std::size_t stride,
                                    const Eigen::Vector3d& centre, const Eigen::Vector3d& normal,
                                    double radius, double half_length);
+/// The same on a grid index of the cloud (what m3c2_tile uses): the same
+/// hits, the candidates taken from the cells under the segments' spheres.
+std::vector<double> cylinder_axial(const XyGridIndex& grid, const Eigen::Vector3d& centre,
+                                   const Eigen::Vector3d& normal, double radius,
+                                   double half_length);
 /// Mean, median and sample variance of axial coordinates (summed in order).
 CylinderSample summarise_axial(std::vector<double> t);
 /// Distance, LoD and significance from two samples (Lague 2013 eq. 1).
