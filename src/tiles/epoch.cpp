@@ -16,6 +16,7 @@
 #include "tessera/core/perf.hpp"
 #include "tessera/io/las_reader.hpp"
 #include "tessera/io/las_writer.hpp"
+#include "tessera/tiles/tile_owners.hpp"
 #include "tessera/tiles/tiled_las_writer.hpp"
 
 namespace tessera::tiles {
@@ -237,9 +238,24 @@ TilePlan plan_tiles(const Comm& comm, const TileGrid& grid,
     for (const TilePoint& p : *pts)
       ++plan.points[static_cast<std::size_t>(grid.tile_of(p.x, p.y))];
   }
+  // Each tile's holder: the rank with most of its core points (ties to the
+  // lower rank, MPI_MAXLOC's rule), before the counts are summed.
+  struct CountRank {
+    long count;
+    int rank;
+  };
+  std::vector<CountRank> most(plan.points.size());
+  for (std::size_t t = 0; t < most.size(); ++t)
+    most[t] = {static_cast<long>(plan.points[t]), comm.rank()};
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, most.data(), grid.count(), MPI_LONG_INT, MPI_MAXLOC,
+                          comm.handle()),
+            "MPI_Allreduce");
   allreduce_i64(comm, plan.points.data(), grid.count(), MPI_SUM);
   std::vector<double> weights(plan.points.begin(), plan.points.end());
-  plan.owner = lpt_plan(weights, comm.size()).owner;
+  std::vector<int> holder(most.size());
+  for (std::size_t t = 0; t < most.size(); ++t)
+    holder[t] = most[t].rank;
+  plan.owner = local_first_owners(weights, holder, comm.size());
   return plan;
 }
 
