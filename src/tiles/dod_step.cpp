@@ -19,6 +19,7 @@
 
 #include "dod_median_step.hpp"
 #include "dod_raster.hpp"
+#include "freed_memory.hpp"
 #include "step_common.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
@@ -222,6 +223,7 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
       .add("threshold", std::to_string(o.threshold));
   if (detail::skip_up_to_date(comm, p, fp))
     return {};
+  detail::keep_freed_memory();  // big buffers reuse freed pages (freed_memory.hpp)
 
   EpochBlock a = read_epoch(comm, p.a, p.classes, "A");
   EpochBlock b = read_epoch(comm, p.b, p.classes, "B");
