@@ -152,12 +152,12 @@ void m3c2_distance(const CylinderSample& a, const CylinderSample& b, const M3c2O
   out.significant = std::abs(out.distance) > out.lod ? 1 : 0;
 }
 
-std::vector<M3c2Result> m3c2_tile(const std::vector<TilePoint>& a, const std::vector<TilePoint>& b,
+std::vector<M3c2Result> m3c2_tile(std::span<const TilePoint> a, std::span<const TilePoint> b,
                                   const std::vector<std::uint32_t>& cores,
                                   const M3c2Options& options) {
   std::vector<M3c2Result> results(cores.size());
-  const double* ax = &a.data()->x;
-  const double* bx = &b.data()->x;
+  const double* ax = a.empty() ? nullptr : &a.data()->x;
+  const double* bx = b.empty() ? nullptr : &b.data()->x;
   // Uniform x-y grids, not KD-trees: terrain is 2.5-D, and a neighbourhood
   // or a near-vertical cylinder is then a few contiguous runs of cells
   // (xy_grid_index.hpp); the answers are the same point sets.

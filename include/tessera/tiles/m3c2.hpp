@@ -26,6 +26,7 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "tessera/tiles/kdtree.hpp"
@@ -78,7 +79,8 @@ void m3c2_distance(const CylinderSample& a, const CylinderSample& b, const M3c2O
                    M3c2Result& out);
 
 /// M3C2 for the `cores` (indices into `a`) of one tile. OpenMP over cores.
-std::vector<M3c2Result> m3c2_tile(const std::vector<TilePoint>& a, const std::vector<TilePoint>& b,
+/// Spans, so a tile's runs of the exchanged points are used where they lie.
+std::vector<M3c2Result> m3c2_tile(std::span<const TilePoint> a, std::span<const TilePoint> b,
                                   const std::vector<std::uint32_t>& cores,
                                   const M3c2Options& options);
 
