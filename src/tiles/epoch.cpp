@@ -282,12 +282,20 @@ std::vector<TilePoint> exchange_active(const Comm& comm, const TilePlan& plan,
   std::vector<int> halo_tiles;
   std::vector<std::int64_t> tile_count(ntiles, 0);
   std::vector<std::int32_t> own_tile(local.size());
+  const TileGrid& grid = plan.grid;
   for (std::size_t i = 0; i < local.size(); ++i) {
     const TilePoint& p = local[i];
-    const int own = plan.grid.tile_of(p.x, p.y);
+    // tile_of, with the column and row kept for the inline fast path of
+    // halo_tiles (each is a floor of a division).
+    const int oc = grid.column(p.x), orow = grid.row(p.y);
+    const int own = orow * grid.nx + oc;
     if (wanted(own))
       ++tile_count[static_cast<std::size_t>(own)];
-    plan.grid.halo_tiles(p.x, p.y, halo, halo_tiles);
+    if (halo <= 0 || grid.deep_inside(p.x, p.y, oc, orow, halo)) {
+      own_tile[i] = own;
+      continue;
+    }
+    grid.halo_tiles(p.x, p.y, halo, halo_tiles);
     for (int t : halo_tiles) {
       if (wanted(t))
         ++tile_count[static_cast<std::size_t>(t)];
