@@ -150,34 +150,37 @@ CellAccumulator grid_epoch(const Comm& comm, const EpochBlock& e, const CellGrid
     const auto rows = bands.cells[static_cast<std::size_t>(r)] / grid.nx;
     std::fill_n(owner_of_row.begin() + first_row, rows, r);
   }
-  // Pass 1: each point's cell (-1 outside) and the counts per owner.
-  std::vector<std::int64_t> cell(e.points.size());
-  std::vector<int> owner(e.points.size());
-  std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
-  for (std::size_t i = 0; i < e.points.size(); ++i) {
-    cell[i] = grid.index_of(e.points[i].x, e.points[i].y);
-    if (cell[i] < 0)
+  // Samples of this rank's own band are accumulated where they are read;
+  // only the others travel. With blocks given to the ranks holding their
+  // points (cell_bands) that is a small part, and the local part costs what
+  // the one-rank path costs: no cell and owner arrays, send buffer or
+  // self-copy through MPI. Sums, counts, minima and maxima are integers and
+  // order-free, so where a sample is added never changes a cell.
+  const int me = comm.rank();
+  const std::int64_t first = bands.first[static_cast<std::size_t>(me)];
+  CellAccumulator acc(bands.cells[static_cast<std::size_t>(me)]);
+  std::vector<std::vector<CellSample>> away(static_cast<std::size_t>(nranks));
+  for (const TilePoint& p : e.points) {
+    const std::int64_t c = grid.index_of(p.x, p.y);
+    if (c < 0)
       continue;
-    owner[i] = owner_of_row[static_cast<std::size_t>(cell[i] / grid.nx)];
-    ++send_count[static_cast<std::size_t>(owner[i])];
+    const int owner = owner_of_row[static_cast<std::size_t>(c / grid.nx)];
+    const auto z = static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale));
+    if (owner == me)
+      acc.add(c - first, z);
+    else
+      away[static_cast<std::size_t>(owner)].push_back({static_cast<std::uint32_t>(c), z});
   }
-  std::vector<std::int64_t> fill = send_offsets(send_count);
-  std::vector<CellSample> send(static_cast<std::size_t>(fill.back()));
-  {
-    for (std::size_t i = 0; i < e.points.size(); ++i) {
-      if (cell[i] < 0)
-        continue;
-      send[static_cast<std::size_t>(fill[static_cast<std::size_t>(owner[i])]++)] = {
-          static_cast<std::uint32_t>(cell[i]),
-          static_cast<std::int32_t>(std::nearbyint((e.points[i].z - offset) / scale))};
-    }
+  std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
+  std::vector<CellSample> send;
+  for (int r = 0; r < nranks; ++r) {
+    auto& v = away[static_cast<std::size_t>(r)];
+    send_count[static_cast<std::size_t>(r)] = static_cast<std::int64_t>(v.size());
+    send.insert(send.end(), v.begin(), v.end());
+    std::vector<CellSample>().swap(v);
   }
-  std::vector<std::int64_t>().swap(cell);
-  std::vector<int>().swap(owner);
-  std::vector<CellSample> mine = exchange_records(comm, send, send_count, "dod");
+  const std::vector<CellSample> mine = exchange_records(comm, send, send_count, "dod");
   std::vector<CellSample>().swap(send);
-  const std::int64_t first = bands.first[static_cast<std::size_t>(comm.rank())];
-  CellAccumulator acc(bands.cells[static_cast<std::size_t>(comm.rank())]);
   for (const CellSample& smp : mine)
     acc.add(static_cast<std::int64_t>(smp.cell) - first, smp.z);
   return acc;
