@@ -111,7 +111,8 @@ GdalRaster GdalRaster::open_update(const std::filesystem::path& path) {
 
 GdalRaster GdalRaster::create_geotiff(const std::filesystem::path& path, int width, int height,
                                       int bands, GDALDataType type, const GeoTransform& transform,
-                                      const std::string& crs_wkt, double nodata) {
+                                      const std::string& crs_wkt, double nodata,
+                                      Compression compression) {
   gdal_register_once();
   if (width <= 0 || height <= 0 || bands <= 0) {
     throw UsageError("raster size must be positive (width " + std::to_string(width) + ", height " +
@@ -122,7 +123,12 @@ GdalRaster GdalRaster::create_geotiff(const std::filesystem::path& path, int wid
   if (drv == nullptr)
     throw IoError("GDAL has no GTiff driver", path.string());
   char** opts = nullptr;
-  opts = CSLSetNameValue(opts, "COMPRESS", "LZW");
+  if (compression == Compression::kDeflateFast) {
+    opts = CSLSetNameValue(opts, "COMPRESS", "DEFLATE");
+    opts = CSLSetNameValue(opts, "ZLEVEL", "1");
+  } else {
+    opts = CSLSetNameValue(opts, "COMPRESS", "LZW");
+  }
   if (static_cast<long long>(width) * height > 1024LL * 1024LL) {
     opts = CSLSetNameValue(opts, "TILED", "YES");
   }

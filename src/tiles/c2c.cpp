@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "tessera/tiles/kdtree.hpp"
 #include "tessera/tiles/plane_fit.hpp"
+#include "tessera/tiles/xy_grid_index.hpp"
 
 namespace tessera::tiles {
 namespace {
@@ -24,10 +26,19 @@ C2cResult c2c_distances(const double* ref, std::size_t nref, std::size_t ref_str
   C2cResult out;
   out.distance.assign(ncmp, options.max_dist);
   out.beyond.assign(ncmp, 1);
-  const KdTree tree(ref, nref, ref_stride);
+  // Nearest distances come from a uniform x-y grid (terrain is 2.5-D: a
+  // query's neighbours sit in a few contiguous runs of cells, several times
+  // faster than a KD-tree descent); the vertical mode's k-nearest queries
+  // from the KD-tree. Each is built only when its mode needs it.
+  std::optional<XyGridIndex> grid;
+  std::optional<KdTree> tree;
+  if (options.vertical)
+    tree.emplace(ref, nref, ref_stride);
+  else
+    grid.emplace(ref, nref, ref_stride);
   const double cap2 = options.max_dist * options.max_dist;
   const std::size_t k = static_cast<std::size_t>(options.k < 6 ? 6 : options.k);
-  // Queries in Z order: neighbouring queries walk the same tree nodes (cache
+  // Queries in Z order: neighbouring queries scan the same cells (cache
   // reuse), and each query's nearest-neighbour bound can start from its
   // predecessor's answer.
   const std::vector<std::uint32_t> order = detail::z_order(cmp, ncmp, cmp_stride);
@@ -43,16 +54,16 @@ C2cResult c2c_distances(const double* ref, std::size_t nref, std::size_t ref_str
       const double* q = cmp + i * cmp_stride;
       if (!options.vertical) {
         // The previous query's nearest point bounds this one's nearest
-        // distance from above; starting the search there prunes most of the
-        // tree. The answer (nearest, ties to the smaller index) is the same
+        // distance from above; starting the search there lets it stop at the
+        // first rings. The answer (nearest, ties to the smaller index) is the same
         // for any bound that is not below it. One relative ulp of slack keeps
-        // the bound from falling under nanoflann's own rounding of the same sum.
+        // the bound from falling under the index's own rounding of the same sum.
         double bound = cap2;
         if (have_prev)
           bound = std::min(cap2, dist2(q, ref + prev * ref_stride) * (1.0 + 1e-12));
         std::uint32_t j = 0;
         double dd = 0;
-        if (tree.nearest(q, j, dd, bound) && dd <= cap2) {
+        if (grid->nearest(q, j, dd, bound) && dd <= cap2) {
           out.distance[i] = std::sqrt(dd);
           out.beyond[i] = 0;
           prev = j;
@@ -62,7 +73,7 @@ C2cResult c2c_distances(const double* ref, std::size_t nref, std::size_t ref_str
       }
       // Vertical mode: all k neighbours must lie within the cap, or the
       // answer could depend on the tile's halo.
-      if (tree.knn(q, k, idx, d2, cap2) < k)
+      if (tree->knn(q, k, idx, d2, cap2) < k)
         continue;
       PlaneFit fit = fit_plane(ref, ref_stride, idx);
       if (!fit.ok)

@@ -1,6 +1,7 @@
 // `tessera tiles c2c`: distributed cloud-to-cloud distances.
 #include <cmath>
 
+#include "freed_memory.hpp"
 #include "step_common.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/perf.hpp"
@@ -22,6 +23,7 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
       .add("k", std::to_string(o.c2c.k));
   if (detail::skip_up_to_date(comm, p, fp))
     return {};
+  detail::keep_freed_memory();  // big buffers reuse freed pages (freed_memory.hpp)
 
   EpochBlock a = read_epoch(comm, p.a, p.classes, "A");
   EpochBlock b = read_epoch(comm, p.b, p.classes, "B");

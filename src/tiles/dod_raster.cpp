@@ -107,9 +107,12 @@ void write_dod_raster(const std::filesystem::path& path, DodFormat format, const
     write_netcdf(path, grid, dod, crs_wkt);
     return;
   }
-  io::GdalRaster r =
-      io::GdalRaster::create_geotiff(path, grid.nx, grid.ny, 1, GDT_Float32, transform_of(grid),
-                                     crs_wkt, std::numeric_limits<double>::quiet_NaN());
+  // DEFLATE level 1, not LZW: the write is rank 0's serial tail of the
+  // step (0.31 s of 1.3 s at medium with LZW), and DEFLATE-1 compresses a
+  // float DoD in about half the time, to a smaller file (11.7 vs 13.9 MB).
+  io::GdalRaster r = io::GdalRaster::create_geotiff(
+      path, grid.nx, grid.ny, 1, GDT_Float32, transform_of(grid), crs_wkt,
+      std::numeric_limits<double>::quiet_NaN(), io::GdalRaster::Compression::kDeflateFast);
   r.write_band(1, dod.data());
   r.close();
 }

@@ -19,6 +19,7 @@
 
 #include "dod_median_step.hpp"
 #include "dod_raster.hpp"
+#include "freed_memory.hpp"
 #include "step_common.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
@@ -54,12 +55,62 @@ struct Bands {
   std::vector<int> first, cells;
 };
 
-Bands cell_bands(const Comm& comm, const CellGrid& grid) {
+/// The raster's rows cut into one block per rank; block k goes to the rank
+/// that holds most of its points, as far as each rank gets one block. Read
+/// blocks follow the file's record order, which is spatial in lidar files
+/// (scan lines here, south first), while row blocks run north first: with
+/// block k on rank k, nearly every sample crossed between ranks at 2 ranks.
+/// Holders come from every 16th point (the choice moves work, never values:
+/// a cell's samples are the same wherever they are accumulated, and the
+/// gather places each band by its rows).
+Bands cell_bands(const Comm& comm, const CellGrid& grid,
+                 const std::vector<const EpochBlock*>& epochs) {
   Bands b;
-  if (comm.size() == 1)
+  const int nranks = comm.size();
+  if (nranks == 1)
     return b;  // one band, never described to MPI
-  for (int r = 0; r < comm.size(); ++r) {
-    const BlockRange rows = block_range(grid.ny, comm.size(), r);
+  struct CountRank {
+    long count;
+    int rank;
+  };
+  std::vector<CountRank> most(static_cast<std::size_t>(nranks));
+  for (int k = 0; k < nranks; ++k)
+    most[static_cast<std::size_t>(k)] = {0, comm.rank()};
+  constexpr std::size_t kSampleStep = 16;
+  for (const EpochBlock* e : epochs) {
+    for (std::size_t i = 0; i < e->points.size(); i += kSampleStep) {
+      const std::int64_t c = grid.index_of(e->points[i].x, e->points[i].y);
+      if (c >= 0)
+        ++most[static_cast<std::size_t>(block_owner(grid.ny, nranks, c / grid.nx))].count;
+    }
+  }
+  check_mpi(
+      MPI_Allreduce(MPI_IN_PLACE, most.data(), nranks, MPI_LONG_INT, MPI_MAXLOC, comm.handle()),
+      "MPI_Allreduce");
+  // Blocks with the clearest holder first (ties by block); a rank already
+  // given a block leaves the next to the lowest free rank.
+  std::vector<int> order(static_cast<std::size_t>(nranks));
+  for (int k = 0; k < nranks; ++k)
+    order[static_cast<std::size_t>(k)] = k;
+  std::stable_sort(order.begin(), order.end(), [&](int x, int y) {
+    return most[static_cast<std::size_t>(x)].count > most[static_cast<std::size_t>(y)].count;
+  });
+  std::vector<int> block_of(static_cast<std::size_t>(nranks), -1);
+  std::vector<int> left;
+  for (int k : order) {
+    const int h = most[static_cast<std::size_t>(k)].rank;
+    if (block_of[static_cast<std::size_t>(h)] < 0)
+      block_of[static_cast<std::size_t>(h)] = k;
+    else
+      left.push_back(k);
+  }
+  std::size_t next = 0;
+  for (int r = 0; r < nranks; ++r) {
+    if (block_of[static_cast<std::size_t>(r)] < 0)
+      block_of[static_cast<std::size_t>(r)] = left[next++];
+  }
+  for (int r = 0; r < nranks; ++r) {
+    const BlockRange rows = block_range(grid.ny, nranks, block_of[static_cast<std::size_t>(r)]);
     const std::int64_t first = rows.begin * grid.nx, cells = rows.size() * grid.nx;
     // Gathered as MPI int counts and displacements.
     if (first + cells > INT_MAX)
@@ -99,45 +150,48 @@ CellAccumulator grid_epoch(const Comm& comm, const EpochBlock& e, const CellGrid
     const auto rows = bands.cells[static_cast<std::size_t>(r)] / grid.nx;
     std::fill_n(owner_of_row.begin() + first_row, rows, r);
   }
-  // Pass 1: each point's cell (-1 outside) and the counts per owner.
-  std::vector<std::int64_t> cell(e.points.size());
-  std::vector<int> owner(e.points.size());
-  std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
-  for (std::size_t i = 0; i < e.points.size(); ++i) {
-    cell[i] = grid.index_of(e.points[i].x, e.points[i].y);
-    if (cell[i] < 0)
+  // Samples of this rank's own band are accumulated where they are read;
+  // only the others travel. With blocks given to the ranks holding their
+  // points (cell_bands) that is a small part, and the local part costs what
+  // the one-rank path costs: no cell and owner arrays, send buffer or
+  // self-copy through MPI. Sums, counts, minima and maxima are integers and
+  // order-free, so where a sample is added never changes a cell.
+  const int me = comm.rank();
+  const std::int64_t first = bands.first[static_cast<std::size_t>(me)];
+  CellAccumulator acc(bands.cells[static_cast<std::size_t>(me)]);
+  std::vector<std::vector<CellSample>> away(static_cast<std::size_t>(nranks));
+  for (const TilePoint& p : e.points) {
+    const std::int64_t c = grid.index_of(p.x, p.y);
+    if (c < 0)
       continue;
-    owner[i] = owner_of_row[static_cast<std::size_t>(cell[i] / grid.nx)];
-    ++send_count[static_cast<std::size_t>(owner[i])];
+    const int owner = owner_of_row[static_cast<std::size_t>(c / grid.nx)];
+    const auto z = static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale));
+    if (owner == me)
+      acc.add(c - first, z);
+    else
+      away[static_cast<std::size_t>(owner)].push_back({static_cast<std::uint32_t>(c), z});
   }
-  std::vector<std::int64_t> fill = send_offsets(send_count);
-  std::vector<CellSample> send(static_cast<std::size_t>(fill.back()));
-  {
-    for (std::size_t i = 0; i < e.points.size(); ++i) {
-      if (cell[i] < 0)
-        continue;
-      send[static_cast<std::size_t>(fill[static_cast<std::size_t>(owner[i])]++)] = {
-          static_cast<std::uint32_t>(cell[i]),
-          static_cast<std::int32_t>(std::nearbyint((e.points[i].z - offset) / scale))};
-    }
+  std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
+  std::vector<CellSample> send;
+  for (int r = 0; r < nranks; ++r) {
+    auto& v = away[static_cast<std::size_t>(r)];
+    send_count[static_cast<std::size_t>(r)] = static_cast<std::int64_t>(v.size());
+    send.insert(send.end(), v.begin(), v.end());
+    std::vector<CellSample>().swap(v);
   }
-  std::vector<std::int64_t>().swap(cell);
-  std::vector<int>().swap(owner);
-  std::vector<CellSample> mine = exchange_records(comm, send, send_count, "dod");
+  const std::vector<CellSample> mine = exchange_records(comm, send, send_count, "dod");
   std::vector<CellSample>().swap(send);
-  const std::int64_t first = bands.first[static_cast<std::size_t>(comm.rank())];
-  CellAccumulator acc(bands.cells[static_cast<std::size_t>(comm.rank())]);
   for (const CellSample& smp : mine)
     acc.add(static_cast<std::int64_t>(smp.cell) - first, smp.z);
   return acc;
 }
 
 /// The DoD of this rank's band (B - A from the banded accumulators), the
-/// bands gathered on rank 0 in rank order = row order = storage order: only
+/// bands gathered on rank 0 each at its rows' place in storage order: only
 /// the final 8 bytes per cell travel to rank 0, not 24 per cell and epoch.
 std::vector<double> banded_dod(const Comm& comm, const EpochBlock& a, const EpochBlock& b,
                                const CellGrid& grid, CellAggregate how) {
-  const Bands bands = cell_bands(comm, grid);
+  const Bands bands = cell_bands(comm, grid, {&a, &b});
   std::vector<double> za, zb;
   {
     const CellAccumulator ga = grid_epoch(comm, a, grid, bands);
@@ -172,6 +226,7 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
       .add("threshold", std::to_string(o.threshold));
   if (detail::skip_up_to_date(comm, p, fp))
     return {};
+  detail::keep_freed_memory();  // big buffers reuse freed pages (freed_memory.hpp)
 
   EpochBlock a = read_epoch(comm, p.a, p.classes, "A");
   EpochBlock b = read_epoch(comm, p.b, p.classes, "B");

@@ -16,6 +16,7 @@
 #include "tessera/core/perf.hpp"
 #include "tessera/io/las_reader.hpp"
 #include "tessera/io/las_writer.hpp"
+#include "tessera/tiles/tile_owners.hpp"
 #include "tessera/tiles/tiled_las_writer.hpp"
 
 namespace tessera::tiles {
@@ -237,9 +238,24 @@ TilePlan plan_tiles(const Comm& comm, const TileGrid& grid,
     for (const TilePoint& p : *pts)
       ++plan.points[static_cast<std::size_t>(grid.tile_of(p.x, p.y))];
   }
+  // Each tile's holder: the rank with most of its core points (ties to the
+  // lower rank, MPI_MAXLOC's rule), before the counts are summed.
+  struct CountRank {
+    long count;
+    int rank;
+  };
+  std::vector<CountRank> most(plan.points.size());
+  for (std::size_t t = 0; t < most.size(); ++t)
+    most[t] = {static_cast<long>(plan.points[t]), comm.rank()};
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, most.data(), grid.count(), MPI_LONG_INT, MPI_MAXLOC,
+                          comm.handle()),
+            "MPI_Allreduce");
   allreduce_i64(comm, plan.points.data(), grid.count(), MPI_SUM);
   std::vector<double> weights(plan.points.begin(), plan.points.end());
-  plan.owner = lpt_plan(weights, comm.size()).owner;
+  std::vector<int> holder(most.size());
+  for (std::size_t t = 0; t < most.size(); ++t)
+    holder[t] = most[t].rank;
+  plan.owner = local_first_owners(weights, holder, comm.size());
   return plan;
 }
 
@@ -247,8 +263,9 @@ namespace {
 
 /// The exchange of the points bound for the tiles where `active` is non-zero
 /// (all tiles when it is empty). `local` is only read; when `release` is
-/// given (it is `local`), it is freed once the send buffer is built, so a
-/// single round holds two copies of the points, not three.
+/// given (it is `local`), it is freed once every copy is placed (in the
+/// result or the send buffer), so a single round holds two copies of the
+/// points, not three.
 std::vector<TilePoint> exchange_active(const Comm& comm, const TilePlan& plan,
                                        const std::vector<TilePoint>& local, double halo,
                                        const std::vector<std::uint8_t>& active,
@@ -265,62 +282,69 @@ std::vector<TilePoint> exchange_active(const Comm& comm, const TilePlan& plan,
   std::vector<int> halo_tiles;
   std::vector<std::int64_t> tile_count(ntiles, 0);
   std::vector<std::int32_t> own_tile(local.size());
+  const TileGrid& grid = plan.grid;
   for (std::size_t i = 0; i < local.size(); ++i) {
     const TilePoint& p = local[i];
-    const int own = plan.grid.tile_of(p.x, p.y);
+    // tile_of, with the column and row kept for the inline fast path of
+    // halo_tiles (each is a floor of a division).
+    const int oc = grid.column(p.x), orow = grid.row(p.y);
+    const int own = orow * grid.nx + oc;
     if (wanted(own))
       ++tile_count[static_cast<std::size_t>(own)];
-    plan.grid.halo_tiles(p.x, p.y, halo, halo_tiles);
+    if (halo <= 0 || grid.deep_inside(p.x, p.y, oc, orow, halo)) {
+      own_tile[i] = own;
+      continue;
+    }
+    grid.halo_tiles(p.x, p.y, halo, halo_tiles);
     for (int t : halo_tiles) {
       if (wanted(t))
         ++tile_count[static_cast<std::size_t>(t)];
     }
     own_tile[i] = halo_tiles.empty() ? own : ~own;
   }
-  // The send buffer is ordered by (owner rank, tile), each tile's points in
-  // id order (local points are read in id order): a counting sort, so each
-  // sender's block for a rank arrives already grouped by tile.
-  std::vector<std::size_t> tiles_by_owner(ntiles);
-  for (std::size_t t = 0; t < ntiles; ++t)
-    tiles_by_owner[t] = t;
-  std::stable_sort(tiles_by_owner.begin(), tiles_by_owner.end(),
-                   [&](std::size_t x, std::size_t y) { return plan.owner[x] < plan.owner[y]; });
-  std::vector<std::int64_t> tile_fill(ntiles, 0);
-  std::int64_t total = 0;
-  for (std::size_t t : tiles_by_owner) {
-    tile_fill[t] = total;
-    total += tile_count[t];
-  }
-  std::vector<TilePoint> send(static_cast<std::size_t>(total));
-  for (std::size_t i = 0; i < local.size(); ++i) {
-    const TilePoint& p = local[i];
-    const bool has_halo = own_tile[i] < 0;
-    const int own = has_halo ? ~own_tile[i] : own_tile[i];
-    if (wanted(own)) {
-      TilePoint& c = send[static_cast<std::size_t>(tile_fill[static_cast<std::size_t>(own)]++)];
-      c = p;
-      c.tile = own;
-    }
-    if (!has_halo)
-      continue;
-    plan.grid.halo_tiles(p.x, p.y, halo, halo_tiles);
-    for (int t : halo_tiles) {
-      if (!wanted(t))
+  // Pass 2 puts each copy straight at its place: a counting sort by tile,
+  // each tile's points in id order (local points are read in id order).
+  std::vector<TilePoint*> place(ntiles, nullptr);
+  auto scatter = [&] {
+    for (std::size_t i = 0; i < local.size(); ++i) {
+      const TilePoint& p = local[i];
+      const bool has_halo = own_tile[i] < 0;
+      const int own = has_halo ? ~own_tile[i] : own_tile[i];
+      if (wanted(own)) {
+        TilePoint& c = *place[static_cast<std::size_t>(own)]++;
+        c = p;
+        c.tile = own;
+      }
+      if (!has_halo)
         continue;
-      TilePoint& h = send[static_cast<std::size_t>(tile_fill[static_cast<std::size_t>(t)]++)];
-      h = p;
-      h.tile = t;
+      plan.grid.halo_tiles(p.x, p.y, halo, halo_tiles);
+      for (int t : halo_tiles) {
+        if (!wanted(t))
+          continue;
+        TilePoint& h = *place[static_cast<std::size_t>(t)]++;
+        h = p;
+        h.tile = t;
+      }
     }
+    std::vector<std::int32_t>().swap(own_tile);
+    if (release != nullptr)
+      std::vector<TilePoint>().swap(*release);
+  };
+  // One rank: that order, tiles ascending, is the result; nothing to move.
+  if (nranks == 1) {
+    std::vector<TilePoint> all(static_cast<std::size_t>(
+        std::accumulate(tile_count.begin(), tile_count.end(), std::int64_t{0})));
+    TilePoint* at = all.data();
+    for (std::size_t t = 0; t < ntiles; ++t) {
+      place[t] = at;
+      at += tile_count[t];
+    }
+    scatter();
+    return all;
   }
-  std::vector<std::int32_t>().swap(own_tile);
-  if (release != nullptr)
-    std::vector<TilePoint>().swap(*release);
-  // One rank: the buffer is already in (tile, id) order; nothing to move.
-  if (nranks == 1)
-    return send;
 
   // Each rank's tiles, ascending: the order of its block in every sender's
-  // buffer (tiles_by_owner is a stable sort by owner).
+  // send buffer.
   const int me = comm.rank();
   std::vector<std::vector<int>> owned(static_cast<std::size_t>(nranks));
   for (std::size_t t = 0; t < ntiles; ++t)
@@ -370,7 +394,32 @@ std::vector<TilePoint> exchange_active(const Comm& comm, const TilePlan& plan,
   // Agreed on every rank, so nobody is left waiting in the exchange.
   if (comm.allreduce_or(too_big))
     throw ParallelError("more than 2^31 points of one tile on one rank: run with more ranks");
+  // Copies for this rank's own tiles go straight to their place in the
+  // receive buffer; only the others pass through a send buffer, ordered by
+  // (owner rank, tile). With owners chosen for locality (tile_owners.hpp)
+  // that is a small part of the points.
   std::vector<TilePoint> recv(static_cast<std::size_t>(recv_total));
+  std::int64_t send_total = 0;
+  for (int r = 0; r < nranks; ++r) {
+    for (int t : owned[static_cast<std::size_t>(r)])
+      send_total += r == me ? 0 : tile_count[static_cast<std::size_t>(t)];
+  }
+  std::vector<TilePoint> send(static_cast<std::size_t>(send_total));
+  TilePoint* at = send.data();
+  for (int r = 0; r < nranks; ++r) {
+    if (r == me)
+      continue;
+    for (int t : owned[static_cast<std::size_t>(r)]) {
+      place[static_cast<std::size_t>(t)] = at;
+      at += tile_count[static_cast<std::size_t>(t)];
+    }
+  }
+  for (std::size_t k = 0; k < nmine; ++k) {
+    place[static_cast<std::size_t>(mine[k])] =
+        recv.data() + pos[static_cast<std::size_t>(me) * nmine + k];
+  }
+  scatter();
+
   MPI_Datatype type;
   check_mpi(MPI_Type_contiguous(sizeof(TilePoint), MPI_BYTE, &type), "MPI_Type_contiguous");
   check_mpi(MPI_Type_commit(&type), "MPI_Type_commit");
@@ -383,30 +432,27 @@ std::vector<TilePoint> exchange_active(const Comm& comm, const TilePlan& plan,
     if (src == me)
       continue;
     for (std::size_t k = 0; k < nmine && rc_mpi == MPI_SUCCESS; ++k) {
-      const std::size_t at = static_cast<std::size_t>(src) * nmine + k;
-      if (cr[at] == 0)
+      const std::size_t idx = static_cast<std::size_t>(src) * nmine + k;
+      if (cr[idx] == 0)
         continue;
       requests.emplace_back();
-      rc_mpi = MPI_Irecv(recv.data() + pos[at], static_cast<int>(cr[at]), type, src, kTag,
+      rc_mpi = MPI_Irecv(recv.data() + pos[idx], static_cast<int>(cr[idx]), type, src, kTag,
                          comm.handle(), &requests.back());
     }
   }
-  // The send buffer holds the owners' blocks in rank order.
+  // The send buffer holds the other owners' blocks in rank order.
   std::int64_t off = 0;
   for (int dst = 0; dst < nranks && rc_mpi == MPI_SUCCESS; ++dst) {
+    if (dst == me)
+      continue;
     const auto& tiles = owned[static_cast<std::size_t>(dst)];
     for (std::size_t k = 0; k < tiles.size() && rc_mpi == MPI_SUCCESS; ++k) {
       const std::int64_t n = tile_count[static_cast<std::size_t>(tiles[k])];
       if (n == 0)
         continue;
-      if (dst == me) {
-        std::copy_n(send.begin() + off, n,
-                    recv.begin() + pos[static_cast<std::size_t>(me) * nmine + k]);
-      } else {
-        requests.emplace_back();
-        rc_mpi = MPI_Isend(send.data() + off, static_cast<int>(n), type, dst, kTag, comm.handle(),
-                           &requests.back());
-      }
+      requests.emplace_back();
+      rc_mpi = MPI_Isend(send.data() + off, static_cast<int>(n), type, dst, kTag, comm.handle(),
+                         &requests.back());
       off += n;
     }
   }

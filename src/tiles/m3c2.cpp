@@ -55,6 +55,63 @@ std::vector<double> cylinder_axial(const KdTree& tree, const double* cloud, std:
   return t;
 }
 
+std::vector<double> cylinder_axial(const XyGridIndex& grid, const Eigen::Vector3d& centre,
+                                   const Eigen::Vector3d& normal, double radius,
+                                   double half_length) {
+  // The same segments and tests as the KD-tree version (a point is a hit of
+  // a segment when it lies in that segment's sphere and axial interval, and
+  // in the cylinder), so the hits are the same; the candidates come from
+  // the grid cells under the segments' spheres instead of one radius search
+  // per segment.
+  const int segments = std::max(1, static_cast<int>(std::ceil(half_length / radius)));
+  const double h = half_length / segments;
+  const double r2 = radius * radius;
+  const double sphere2 = r2 + h * h;
+  struct Segment {
+    double lo, hi;
+    bool last;
+    Eigen::Vector3d mid;
+  };
+  std::vector<Segment> segs;
+  segs.reserve(static_cast<std::size_t>(segments));
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  double x_lo = inf, y_lo = inf, x_hi = -inf, y_hi = -inf;
+  for (int s = 0; s < segments * 2; s += 2) {
+    const double lo = -half_length + s * h;
+    const Eigen::Vector3d mid = centre + normal * (lo + h);
+    segs.push_back({lo, lo + 2 * h, s + 2 == segments * 2, mid});
+    x_lo = std::min(x_lo, mid[0]);
+    x_hi = std::max(x_hi, mid[0]);
+    y_lo = std::min(y_lo, mid[1]);
+    y_hi = std::max(y_hi, mid[1]);
+  }
+  const double reach = std::sqrt(sphere2) * (1 + 1e-12);  // never below the sphere
+  std::vector<std::pair<std::uint32_t, double>> hits;
+  grid.visit_box(x_lo - reach, y_lo - reach, x_hi + reach, y_hi + reach,
+                 [&](const double* p, std::uint32_t j) {
+                   const Eigen::Vector3d d(p[0] - centre[0], p[1] - centre[1], p[2] - centre[2]);
+                   const double t = d.dot(normal);
+                   if (t < -half_length || t > half_length)
+                     return;
+                   const double radial2 = d.squaredNorm() - t * t;
+                   if (radial2 > r2)
+                     return;
+                   for (const Segment& g : segs) {
+                     if (t < g.lo || (g.last ? t > g.hi : t >= g.hi))
+                       continue;
+                     const double dx = g.mid[0] - p[0], dy = g.mid[1] - p[1], dz = g.mid[2] - p[2];
+                     if (dx * dx + dy * dy + dz * dz <= sphere2)
+                       hits.emplace_back(j, t);
+                   }
+                 });
+  std::sort(hits.begin(), hits.end());
+  std::vector<double> t;
+  t.reserve(hits.size());
+  for (const auto& h2 : hits)
+    t.push_back(h2.second);
+  return t;
+}
+
 CylinderSample summarise_axial(std::vector<double> t) {
   CylinderSample s;
   s.count = static_cast<std::uint32_t>(t.size());
@@ -95,14 +152,17 @@ void m3c2_distance(const CylinderSample& a, const CylinderSample& b, const M3c2O
   out.significant = std::abs(out.distance) > out.lod ? 1 : 0;
 }
 
-std::vector<M3c2Result> m3c2_tile(const std::vector<TilePoint>& a, const std::vector<TilePoint>& b,
+std::vector<M3c2Result> m3c2_tile(std::span<const TilePoint> a, std::span<const TilePoint> b,
                                   const std::vector<std::uint32_t>& cores,
                                   const M3c2Options& options) {
   std::vector<M3c2Result> results(cores.size());
-  const double* ax = &a.data()->x;
-  const double* bx = &b.data()->x;
-  const KdTree tree_a(ax, a.size(), kTilePointStride);
-  const KdTree tree_b(bx, b.size(), kTilePointStride);
+  const double* ax = a.empty() ? nullptr : &a.data()->x;
+  const double* bx = b.empty() ? nullptr : &b.data()->x;
+  // Uniform x-y grids, not KD-trees: terrain is 2.5-D, and a neighbourhood
+  // or a near-vertical cylinder is then a few contiguous runs of cells
+  // (xy_grid_index.hpp); the answers are the same point sets.
+  const XyGridIndex grid_a(ax, a.size(), kTilePointStride);
+  const XyGridIndex grid_b(bx, b.size(), kTilePointStride);
   const double half = options.half_length();
 #pragma omp parallel
   {
@@ -115,7 +175,7 @@ std::vector<M3c2Result> m3c2_tile(const std::vector<TilePoint>& a, const std::ve
       PlaneFit best;
       bool have = false;
       for (double radius : options.normal_radii) {
-        tree_a.radius(centre.data(), radius * radius, nbr);
+        grid_a.radius(centre.data(), radius * radius, nbr);
         PlaneFit fit = fit_plane(ax, kTilePointStride, nbr);
         if (!fit.ok)
           continue;
@@ -129,10 +189,10 @@ std::vector<M3c2Result> m3c2_tile(const std::vector<TilePoint>& a, const std::ve
         continue;
       }
       r.normal = best.normal;
-      CylinderSample sa = summarise_axial(cylinder_axial(tree_a, ax, kTilePointStride, centre,
-                                                         best.normal, options.cyl_radius, half));
-      CylinderSample sb = summarise_axial(cylinder_axial(tree_b, bx, kTilePointStride, centre,
-                                                         best.normal, options.cyl_radius, half));
+      CylinderSample sa =
+          summarise_axial(cylinder_axial(grid_a, centre, best.normal, options.cyl_radius, half));
+      CylinderSample sb =
+          summarise_axial(cylinder_axial(grid_b, centre, best.normal, options.cyl_radius, half));
       m3c2_distance(sa, sb, options, r);
     }
   }

@@ -1,5 +1,6 @@
 // `tessera tiles m3c2`: distributed M3C2 (Lague et al. 2013).
 #include <cmath>
+#include <span>
 
 #include "step_common.hpp"
 #include "tessera/core/error.hpp"
@@ -78,17 +79,16 @@ nlohmann::json run_m3c2(const Comm& comm, const M3c2StepOptions& o) {
     perf::Region region("compute");
     const auto runs_b = tile_runs(pb);
     for (const auto& [tile, run] : tile_runs(pa)) {
-      std::vector<TilePoint> ta(pa.begin() + static_cast<std::ptrdiff_t>(run.first),
-                                pa.begin() + static_cast<std::ptrdiff_t>(run.second));
-      std::vector<TilePoint> tb;
-      if (auto it = runs_b.find(tile); it != runs_b.end()) {
-        tb.assign(pb.begin() + static_cast<std::ptrdiff_t>(it->second.first),
-                  pb.begin() + static_cast<std::ptrdiff_t>(it->second.second));
-      }
+      // The tile's runs are used where they lie (no copies).
+      const std::span<const TilePoint> ta(pa.data() + run.first, run.second - run.first);
+      std::span<const TilePoint> tb;
+      if (auto it = runs_b.find(tile); it != runs_b.end())
+        tb = {pb.data() + it->second.first, it->second.second - it->second.first};
       std::vector<std::uint32_t> cores;
       for (std::size_t i = 0; i < ta.size(); ++i) {
         const TilePoint& q = ta[i];
-        if (plan.grid.tile_of(q.x, q.y) == tile && q.id % step == 0) {
+        // The cheap test first: the tile's division for 1 point in core-step.
+        if (q.id % step == 0 && plan.grid.tile_of(q.x, q.y) == tile) {
           cores.push_back(static_cast<std::uint32_t>(i));
         }
       }

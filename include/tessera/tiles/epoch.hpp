@@ -4,7 +4,9 @@
 //   read_epoch      every rank preads its own block of records (each byte of
 //                   the file is read once, by one rank) and decodes them
 //   plan_tiles      core point counts per tile, summed over ranks, give the
-//                   tile costs; LPT (core/partition.hpp) gives tile owners
+//                   tile costs; owners are balanced like LPT but keep a tile
+//                   on the rank holding most of its points when that fits
+//                   (tile_owners.hpp)
 //   exchange_points each point goes to the owner of its core tile and, for a
 //                   halo > 0, to the owners of the tiles whose halo holds it
 //                   (MPI_Alltoall of counts, then MPI_Alltoallv)
@@ -67,7 +69,8 @@ struct TilePlan {
   std::vector<int> owner;            ///< rank per tile
   std::vector<std::int64_t> points;  ///< core points per tile (all epochs)
 };
-/// Collective: tile costs from core counts of the given epochs, LPT owners.
+/// Collective: tile costs from core counts of the given epochs; owners by
+/// local_first_owners (tile_owners.hpp).
 TilePlan plan_tiles(const Comm& comm, const TileGrid& grid,
                     const std::vector<const std::vector<TilePoint>*>& epochs);
 

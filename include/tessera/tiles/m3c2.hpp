@@ -26,10 +26,12 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "tessera/tiles/kdtree.hpp"
 #include "tessera/tiles/tile_point.hpp"
+#include "tessera/tiles/xy_grid_index.hpp"
 
 namespace tessera::tiles {
 
@@ -65,6 +67,11 @@ struct CylinderSample {
 std::vector<double> cylinder_axial(const KdTree& tree, const double* cloud, std::size_t stride,
                                    const Eigen::Vector3d& centre, const Eigen::Vector3d& normal,
                                    double radius, double half_length);
+/// The same on a grid index of the cloud (what m3c2_tile uses): the same
+/// hits, the candidates taken from the cells under the segments' spheres.
+std::vector<double> cylinder_axial(const XyGridIndex& grid, const Eigen::Vector3d& centre,
+                                   const Eigen::Vector3d& normal, double radius,
+                                   double half_length);
 /// Mean, median and sample variance of axial coordinates (summed in order).
 CylinderSample summarise_axial(std::vector<double> t);
 /// Distance, LoD and significance from two samples (Lague 2013 eq. 1).
@@ -72,7 +79,8 @@ void m3c2_distance(const CylinderSample& a, const CylinderSample& b, const M3c2O
                    M3c2Result& out);
 
 /// M3C2 for the `cores` (indices into `a`) of one tile. OpenMP over cores.
-std::vector<M3c2Result> m3c2_tile(const std::vector<TilePoint>& a, const std::vector<TilePoint>& b,
+/// Spans, so a tile's runs of the exchanged points are used where they lie.
+std::vector<M3c2Result> m3c2_tile(std::span<const TilePoint> a, std::span<const TilePoint> b,
                                   const std::vector<std::uint32_t>& cores,
                                   const M3c2Options& options);
 

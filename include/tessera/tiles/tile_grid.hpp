@@ -42,6 +42,16 @@ struct TileGrid {
   /// The tile whose core holds (x, y).
   int tile_of(double x, double y) const { return row(y) * nx + column(x); }
 
+  /// True when (x, y), in the core of tile (column oc, row orow), lies
+  /// farther than `halo` inside every edge of that core, so in no
+  /// neighbour's widened box: halo_tiles is then empty (most points take
+  /// this fast path). The bounds are the same expressions halo_tiles' box
+  /// test evaluates for the adjacent tiles, so the two agree to the last bit.
+  bool deep_inside(double x, double y, int oc, int orow, double halo) const {
+    return x > x0 + oc * size + halo && x < x0 + (oc + 1) * size - halo &&
+           y > y0 + orow * size + halo && y < y0 + (orow + 1) * size - halo;
+  }
+
   /// Tiles other than tile_of(x, y) whose core expanded by `halo` (closed)
   /// contains (x, y), appended to `out` in increasing order.
   void halo_tiles(double x, double y, double halo, std::vector<int>& out) const {
@@ -50,14 +60,8 @@ struct TileGrid {
       return;
     const int oc = column(x), orow = row(y);
     const int own = orow * nx + oc;
-    // Fast path (most points): farther than `halo` inside every edge of its
-    // own core, so in no neighbour's widened box. The bounds are the same
-    // expressions the box test below evaluates for the adjacent tiles, so the
-    // two paths agree to the last bit.
-    if (x > x0 + oc * size + halo && x < x0 + (oc + 1) * size - halo &&
-        y > y0 + orow * size + halo && y < y0 + (orow + 1) * size - halo) {
+    if (deep_inside(x, y, oc, orow, halo))
       return;
-    }
     // One extra tile on each side: the widened boxes are closed, so a point
     // exactly `halo` past a core's upper edge still belongs to its halo.
     const int c0 = std::clamp(static_cast<int>(std::floor((x - halo - x0) / size)) - 1, 0, nx - 1);

@@ -101,6 +101,7 @@ TEST_CASE("Cylinder search finds exactly the points inside, for any tilt", "[til
   for (int i = 0; i < 20000; ++i)
     cloud.push_back(pt(u(rng), u(rng), u(rng), i));
   const KdTree tree(&cloud[0].x, cloud.size(), kTilePointStride);
+  const XyGridIndex grid(&cloud[0].x, cloud.size(), kTilePointStride);
   for (const Eigen::Vector3d& n :
        std::vector<Eigen::Vector3d>{Eigen::Vector3d(0, 0, 1), Eigen::Vector3d(1, 2, 3).normalized(),
                                     Eigen::Vector3d(1, 0, 0.2).normalized()}) {
@@ -117,6 +118,11 @@ TEST_CASE("Cylinder search finds exactly the points inside, for any tilt", "[til
     REQUIRE(t.size() == want.size());
     for (std::size_t i = 0; i < t.size(); ++i)
       CHECK(t[i] == want[i]);  // same order: by index
+    // The grid version (m3c2_tile's) finds the same points in the same order.
+    const auto tg = cylinder_axial(grid, c, n, r, L);
+    REQUIRE(tg.size() == want.size());
+    for (std::size_t i = 0; i < tg.size(); ++i)
+      CHECK(tg[i] == want[i]);
   }
 }
 
