@@ -149,8 +149,7 @@ Uvh5Header read_uvh5_header(const std::filesystem::path& path) {
   return h;
 }
 
-void read_uvh5_data(const std::filesystem::path& path, const Uvh5Header& h, Uvh5Data& out,
-                    bool map_visdata) {
+void read_uvh5_data(const std::filesystem::path& path, const Uvh5Header& h, Uvh5Data& out) {
   File f(path, File::Mode::kRead);
   const std::size_t n = static_cast<std::size_t>(h.nblts * h.nfreqs * h.npols);
   out.visdata.resize(n);
@@ -158,18 +157,10 @@ void read_uvh5_data(const std::filesystem::path& path, const Uvh5Header& h, Uvh5
   out.nsamples.resize(n);
   const std::string p = path.string();
   {
+    Handle ds = f.open_dataset("Data/visdata");
     Handle mem = h5::complex_float_type();
-    out.visdata_map =
-        map_visdata ? MappedDataset::map(f, "Data/visdata", mem.id()) : MappedDataset();
-    if (out.visdata_map.mapped() && out.visdata_map.bytes() == n * sizeof(std::complex<float>)) {
-      out.visdata_in = static_cast<const std::complex<float>*>(out.visdata_map.data());
-    } else {
-      out.visdata_map = MappedDataset();
-      Handle ds = f.open_dataset("Data/visdata");
-      h5check(H5Dread(ds.id(), mem.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.visdata.data()),
-              "H5Dread", p, "Data/visdata");
-      out.visdata_in = out.visdata.data();
-    }
+    h5check(H5Dread(ds.id(), mem.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.visdata.data()),
+            "H5Dread", p, "Data/visdata");
   }
   {
     Handle ds = f.open_dataset("Data/flags");

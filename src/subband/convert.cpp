@@ -426,9 +426,7 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
         return;
       {
         perf::Region r("read");
-        // Visibilities mapped, not copied, when the file allows it: the
-        // rotation below reads them from the page cache into the output buffer.
-        io::read_uvh5_data(files[static_cast<std::size_t>(i)].path, *h, data, true);
+        io::read_uvh5_data(files[static_cast<std::size_t>(i)].path, *h, data);
         const auto bytes = static_cast<std::int64_t>(data.visdata.size() * 13);
         result.bytes_read += bytes;
       }
@@ -438,10 +436,8 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
         dw[k] = geo.uvw_new[3 * k + 2] - geo.uvw_old[3 * k + 2];
       }
       const bool reverse = plan[static_cast<std::size_t>(2 * i + 1)] != 0.0;
-      rotate_phase(data.visdata_in, data.visdata.data(), h->nblts, static_cast<int>(h->nfreqs),
+      rotate_phase(data.visdata.data(), h->nblts, static_cast<int>(h->nfreqs),
                    static_cast<int>(h->npols), dw.data(), h->freq_array.data(), reverse);
-      data.visdata_map = io::MappedDataset();  // input pages no longer needed
-      data.visdata_in = nullptr;
       if (reverse) {
         reverse_channel_order(data.flags.data(), h->nblts, static_cast<int>(h->nfreqs),
                               static_cast<int>(h->npols));

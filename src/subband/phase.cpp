@@ -72,56 +72,38 @@ void row_factors(double phase_per_hz, const double* freq, int nfreq, bool unifor
 // (a + ib)(c + id) written out: std::complex's operator* carries the C99
 // Annex G NaN/infinity recovery, a branch per product that stops the loop
 // from vectorising; visibilities are finite or NaN-flagged either way.
-inline void mul(const float* v, float* w, float c, float d) {
+inline void mul(float* v, float c, float d) {
   const float a = v[0], b = v[1];
-  w[0] = a * c - b * d;
-  w[1] = a * d + b * c;
+  v[0] = a * c - b * d;
+  v[1] = a * d + b * c;
 }
 
 }  // namespace
 
 void rotate_phase(std::complex<float>* vis, std::int64_t nrows, int nfreq, int npol,
                   const double* delta_w, const double* freq, bool reverse_channels) {
-  rotate_phase(vis, vis, nrows, nfreq, npol, delta_w, freq, reverse_channels);
-}
-
-void rotate_phase(const std::complex<float>* in, std::complex<float>* out, std::int64_t nrows,
-                  int nfreq, int npol, const double* delta_w, const double* freq,
-                  bool reverse_channels) {
   const double k = -2.0 * std::numbers::pi / kSpeedOfLight;
   const std::int64_t row_len = static_cast<std::int64_t>(nfreq) * npol;
   double df = 0;
   const bool uniform = evenly_spaced(freq, nfreq, df);
-  const bool in_place = in == out;
 #pragma omp parallel
   {
     std::vector<float> re(static_cast<std::size_t>(nfreq)), im(re.size());
 #pragma omp for schedule(static)
     for (std::int64_t r = 0; r < nrows; ++r) {
       // std::complex<float> is layout-compatible with float[2] ([complex.numbers]).
-      const float* src = reinterpret_cast<const float*>(in + r * row_len);
-      float* dst = reinterpret_cast<float*>(out + r * row_len);
+      float* row = reinterpret_cast<float*>(vis + r * row_len);
       const double dw = delta_w[r];
-      // Out of place, input channel j lands at its final position at once.
-      const bool flip = reverse_channels && !in_place;
       if (dw != 0.0) {
         row_factors(k * dw, freq, nfreq, uniform, df, re.data(), im.data());
         for (int j = 0; j < nfreq; ++j) {
-          const std::int64_t from = 2 * static_cast<std::int64_t>(j) * npol;
-          const std::int64_t to = 2 * static_cast<std::int64_t>(flip ? nfreq - 1 - j : j) * npol;
-          const float c = re[static_cast<std::size_t>(j)], d = im[static_cast<std::size_t>(j)];
-          for (int p = 0; p < 2 * npol; p += 2)
-            mul(src + from + p, dst + to + p, c, d);
-        }
-      } else if (!in_place) {  // no rotation: a copy (x * 1 would turn inf into NaN)
-        for (int j = 0; j < nfreq; ++j) {
-          const std::int64_t from = 2 * static_cast<std::int64_t>(j) * npol;
-          const std::int64_t to = 2 * static_cast<std::int64_t>(flip ? nfreq - 1 - j : j) * npol;
-          std::copy(src + from, src + from + 2 * npol, dst + to);
+          float* cell = row + 2 * static_cast<std::int64_t>(j) * npol;
+          for (int p = 0; p < npol; ++p)
+            mul(cell + 2 * p, re[static_cast<std::size_t>(j)], im[static_cast<std::size_t>(j)]);
         }
       }
-      if (reverse_channels && in_place)
-        reverse_row(out + r * row_len, nfreq, npol);
+      if (reverse_channels)
+        reverse_row(vis + r * row_len, nfreq, npol);
     }
   }
 }

@@ -18,8 +18,6 @@
 #include <string>
 #include <vector>
 
-#include "tessera/io/hdf5_mapped.hpp"
-
 namespace tessera::io {
 
 /// Everything of a UVH5 file except the data arrays (flattened, row-major).
@@ -52,21 +50,13 @@ Uvh5Header read_uvh5_header(const std::filesystem::path& path);
 
 /// The data arrays of one file, in the file's own channel order.
 struct Uvh5Data {
-  /// Nblts x Nfreqs x Npols. Filled by read_uvh5_data unless `visdata_in`
-  /// points into `visdata_map` (then only sized, for the caller to fill).
-  std::vector<std::complex<float>> visdata;
-  /// The input visibilities: `visdata.data()`, or the mapped file bytes when
-  /// the dataset is contiguous float32 {r, i} (hdf5_mapped.hpp).
-  const std::complex<float>* visdata_in = nullptr;
-  MappedDataset visdata_map;
-  std::vector<std::uint8_t> flags;  ///< same shape, 0/1
-  std::vector<float> nsamples;      ///< same shape
+  std::vector<std::complex<float>> visdata;  ///< Nblts x Nfreqs x Npols
+  std::vector<std::uint8_t> flags;           ///< same shape, 0/1
+  std::vector<float> nsamples;               ///< same shape
 };
 
-/// Reads visdata, flags and nsamples whole (one sequential read each); with
-/// `map_visdata`, a contiguous float32 visdata is mapped instead of copied.
-void read_uvh5_data(const std::filesystem::path& path, const Uvh5Header& header, Uvh5Data& out,
-                    bool map_visdata = false);
+/// Reads visdata, flags and nsamples whole (one sequential read each).
+void read_uvh5_data(const std::filesystem::path& path, const Uvh5Header& header, Uvh5Data& out);
 
 /// The streaming daemon's quick check before queueing: readable HDF5, Header
 /// and Data present, Header/time_array non-empty. Returns "" if fine, else

@@ -26,13 +26,6 @@ inline constexpr double kSpeedOfLight = 299792458.0;  // m/s
 void rotate_phase(std::complex<float>* vis, std::int64_t nrows, int nfreq, int npol,
                   const double* delta_w, const double* freq, bool reverse_channels);
 
-/// The same from `in` to `out` (same shape; `in == out` is the in-place
-/// case): the converter reads from the mapped input file straight into its
-/// output buffer.
-void rotate_phase(const std::complex<float>* in, std::complex<float>* out, std::int64_t nrows,
-                  int nfreq, int npol, const double* delta_w, const double* freq,
-                  bool reverse_channels);
-
 }  // namespace tessera::subband
 
 namespace tessera::subband {
