@@ -292,6 +292,11 @@ class Side:
             os.remove(report)
         for pattern in self.fresh:
             remove_path(expand(pattern, runner.variables(self.ranks, self.threads)))
+        if self.fresh:
+            # Let the file system finish the removal (block freeing, discards,
+            # metadata write-back) before the clock starts, so it does not
+            # compete with the timed run.
+            os.sync()
         argv = runner.argv(self.command, self.ranks, self.threads, report)
         outcome = runner.execute(argv, runner.environment(self.threads, self.env), tag)
         _check(outcome, f"case {self.case['name']} ({self.label})")
