@@ -143,7 +143,11 @@ BalfindSummary run_balfind(const Comm& comm, const BalfindOptions& o, FailureLog
     templates = read_pca_templates(o.templates);
   });
   std::vector<WorkItem> plan;
-  if (comm.is_root()) {
+  // Collective, so a file-system error on rank 0 fails every rank at once
+  // instead of leaving the others waiting in share_plan.
+  run_phase(comm, "balfind: plan pixels", [&] {
+    if (!comm.is_root())
+      return;
     perf::Region r("plan");
     // With --only-with-coadd the pixels come from the (usually much smaller)
     // set of coadds and must also have a zafter file; otherwise every zafter
@@ -174,7 +178,7 @@ BalfindSummary run_balfind(const Comm& comm, const BalfindOptions& o, FailureLog
     }
     log::info("balfind: {} pixels, {} components from {}", plan.size(), templates.ncomp(),
               o.templates.string());
-  }
+  });
   Coordinator coordinator(comm);
   plan = coordinator.share_plan(std::move(plan));
   s.pixels = static_cast<std::int64_t>(plan.size());

@@ -1,9 +1,13 @@
 // Uniform x-y grid index; see include/tessera/tiles/xy_grid_index.hpp.
 #include "tessera/tiles/xy_grid_index.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include "tessera/core/error.hpp"
 
 namespace tessera::tiles {
 
@@ -19,6 +23,14 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 XyGridIndex::XyGridIndex(const double* xyz, std::size_t n, std::size_t stride) {
   if (n == 0)
     return;
+  // Cell keys, cell starts and packed indices are 32-bit; the table has up to
+  // ~4n + 64 cells, so n is held well below 2^32 / 4.
+  if (n > (std::size_t{1} << 30)) {
+    throw UsageError(
+        fmt::format("{} points in one tile: the x-y grid index takes at most 2^30; "
+                    "use smaller tiles (--tile-size)",
+                    n));
+  }
   double x1 = -kInf, y1 = -kInf;
   x0_ = y0_ = kInf;
   for (std::size_t i = 0; i < n; ++i) {
@@ -76,18 +88,19 @@ XyGridIndex::XyGridIndex(const double* xyz, std::size_t n, std::size_t stride) {
 
 long XyGridIndex::column(double x) const {
   const double c = std::floor((x - x0_) * inv_h_);
-  return c <= 0 ? 0 : c >= static_cast<double>(nx_ - 1) ? nx_ - 1 : static_cast<long>(c);
+  // !(c > 0) also sends NaN to column 0 (a cast of NaN to long is undefined).
+  return !(c > 0) ? 0 : c >= static_cast<double>(nx_ - 1) ? nx_ - 1 : static_cast<long>(c);
 }
 
 long XyGridIndex::row(double y) const {
   const double r = std::floor((y - y0_) * inv_h_);
-  return r <= 0 ? 0 : r >= static_cast<double>(ny_ - 1) ? ny_ - 1 : static_cast<long>(r);
+  return !(r > 0) ? 0 : r >= static_cast<double>(ny_ - 1) ? ny_ - 1 : static_cast<long>(r);
 }
 
 bool XyGridIndex::nearest(const double* q, std::uint32_t& index, double& dist2,
                           double bound2) const {
-  if (index_.empty())
-    return false;
+  if (index_.empty() || !std::isfinite(q[0]) || !std::isfinite(q[1]) || !std::isfinite(q[2]))
+    return false;  // a non-finite query has no nearest point
   const double qx = q[0], qy = q[1], qz = q[2];
   double best = bound2;
   std::uint32_t best_index = 0;
@@ -157,7 +170,7 @@ bool XyGridIndex::nearest(const double* q, std::uint32_t& index, double& dist2,
 
 void XyGridIndex::radius(const double* q, double r2, std::vector<std::uint32_t>& out) const {
   out.clear();
-  if (!(r2 >= 0))
+  if (!(r2 >= 0) || !std::isfinite(q[0]) || !std::isfinite(q[1]) || !std::isfinite(q[2]))
     return;
   const double r = std::sqrt(r2) * (1 + 1e-12);  // never below the exact radius
   const double qx = q[0], qy = q[1], qz = q[2];

@@ -1,8 +1,11 @@
 // The x-y grid index answers exactly as brute force: nearest point (ties to
 // the smaller index), bounds, radius sets; points on cell edges, duplicates,
 // degenerate and clustered clouds, queries outside the grid.
+#include <array>
 #include <cmath>
+#include <limits>
 #include <random>
+#include <vector>
 
 #include "support/catch.hpp"
 #include "tessera/tiles/xy_grid_index.hpp"
@@ -183,4 +186,30 @@ TEST_CASE("Grid radius queries equal brute force, sorted by index", "[tiles][gri
   const double q[3] = {0, 0, 0};
   g.radius(q, 1.0, got);
   CHECK(got == std::vector<std::uint32_t>{0, 1, 3});
+}
+
+TEST_CASE("a non-finite query finds nothing and reads no cell out of range", "[tiles][grid]") {
+  std::vector<double> xyz;
+  for (int i = 0; i < 100; ++i) {
+    xyz.insert(xyz.end(), {double(i % 10), double(i / 10), 0.25 * (i % 3)});
+  }
+  const tessera::tiles::XyGridIndex grid(xyz.data(), 100);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  for (const auto& q : std::vector<std::array<double, 3>>{
+           {nan, 1, 1}, {1, nan, 1}, {1, 1, nan}, {inf, 1, 1}, {1, -inf, 1}}) {
+    std::uint32_t index = 0;
+    double d2 = 0;
+    CHECK_FALSE(grid.nearest(q.data(), index, d2));
+    std::vector<std::uint32_t> found{7};
+    grid.radius(q.data(), 4.0, found);
+    CHECK(found.empty());
+  }
+  // A finite query still works next to them.
+  std::uint32_t index = 0;
+  double d2 = 0;
+  const double q[3] = {3.0, 4.0, 0.25};
+  REQUIRE(grid.nearest(q, index, d2));
+  CHECK(index == 43);
+  CHECK(d2 == 0.0);
 }
