@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "las_stats_reduce.hpp"
 #include "tessera/core/atomic_file.hpp"
 #include "tessera/core/cli.hpp"
 #include "tessera/core/collective.hpp"
@@ -24,35 +25,6 @@ namespace tessera::tiles {
 namespace {
 
 constexpr std::uint64_t kReadChunk = 1 << 18;  // records per pread
-
-void allreduce_i64(const Comm& comm, std::int64_t* data, int n, MPI_Op op) {
-  check_mpi(MPI_Allreduce(MPI_IN_PLACE, data, n, MPI_INT64_T, op, comm.handle()), "MPI_Allreduce");
-}
-
-/// Merges record statistics over ranks.
-io::LasRecordStats reduce_stats(const Comm& comm, const io::LasRecordStats& local) {
-  std::vector<std::int64_t> sums(16);
-  sums[0] = static_cast<std::int64_t>(local.count);
-  for (int i = 0; i < 15; ++i)
-    sums[1 + i] = static_cast<std::int64_t>(local.by_return[i]);
-  std::int64_t mins[3], maxs[3];
-  for (int i = 0; i < 3; ++i) {
-    mins[i] = local.min_raw[i];
-    maxs[i] = local.max_raw[i];
-  }
-  allreduce_i64(comm, sums.data(), 16, MPI_SUM);
-  allreduce_i64(comm, mins, 3, MPI_MIN);
-  allreduce_i64(comm, maxs, 3, MPI_MAX);
-  io::LasRecordStats out;
-  out.count = static_cast<std::uint64_t>(sums[0]);
-  for (int i = 0; i < 15; ++i)
-    out.by_return[i] = static_cast<std::uint64_t>(sums[1 + i]);
-  for (int i = 0; i < 3; ++i) {
-    out.min_raw[i] = static_cast<std::int32_t>(mins[i]);
-    out.max_raw[i] = static_cast<std::int32_t>(maxs[i]);
-  }
-  return out;
-}
 
 io::LasRecordStats stats_of(const io::LasHeader& h, const std::uint8_t* rec, std::size_t n) {
   io::LasPointLayout layout(h.point_format, h.record_length);
@@ -250,7 +222,7 @@ TilePlan plan_tiles(const Comm& comm, const TileGrid& grid,
   check_mpi(MPI_Allreduce(MPI_IN_PLACE, most.data(), grid.count(), MPI_LONG_INT, MPI_MAXLOC,
                           comm.handle()),
             "MPI_Allreduce");
-  allreduce_i64(comm, plan.points.data(), grid.count(), MPI_SUM);
+  detail::allreduce_i64(comm, plan.points.data(), grid.count(), MPI_SUM);
   std::vector<double> weights(plan.points.begin(), plan.points.end());
   std::vector<int> holder(most.size());
   for (std::size_t t = 0; t < most.size(); ++t)
@@ -524,7 +496,7 @@ void write_parallel(
     const std::vector<std::pair<std::uint64_t, const std::vector<std::uint8_t>*>>& parts,
     const io::LasRecordStats& local_stats, bool clobber) {
   perf::Region region("write");
-  reduce_stats(comm, local_stats).apply_to(header);
+  detail::reduce_las_stats(comm, local_stats).apply_to(header);
   (void)first_record;
   CollectiveAtomicFile file(comm, out, clobber);
   bool ok = true;

@@ -17,6 +17,22 @@ double M3c2Options::halo() const {
   return std::max(r_normal, std::hypot(cyl_radius, half_length()));
 }
 
+namespace {
+
+// The axial positions of a cylinder's hits in point-index order, the order
+// both searches agree on (a point is a hit of at most one segment: the
+// segments' axial intervals are half-open).
+std::vector<double> axial_in_point_order(std::vector<std::pair<std::uint32_t, double>>& hits) {
+  std::sort(hits.begin(), hits.end());
+  std::vector<double> t;
+  t.reserve(hits.size());
+  for (const auto& h : hits)
+    t.push_back(h.second);
+  return t;
+}
+
+}  // namespace
+
 std::vector<double> cylinder_axial(const KdTree& tree, const double* cloud, std::size_t stride,
                                    const Eigen::Vector3d& centre, const Eigen::Vector3d& normal,
                                    double radius, double half_length) {
@@ -47,12 +63,7 @@ std::vector<double> cylinder_axial(const KdTree& tree, const double* cloud, std:
       hits.emplace_back(j, t);
     }
   }
-  std::sort(hits.begin(), hits.end());
-  std::vector<double> t;
-  t.reserve(hits.size());
-  for (const auto& h2 : hits)
-    t.push_back(h2.second);
-  return t;
+  return axial_in_point_order(hits);
 }
 
 std::vector<double> cylinder_axial(const XyGridIndex& grid, const Eigen::Vector3d& centre,
@@ -104,12 +115,7 @@ std::vector<double> cylinder_axial(const XyGridIndex& grid, const Eigen::Vector3
                        hits.emplace_back(j, t);
                    }
                  });
-  std::sort(hits.begin(), hits.end());
-  std::vector<double> t;
-  t.reserve(hits.size());
-  for (const auto& h2 : hits)
-    t.push_back(h2.second);
-  return t;
+  return axial_in_point_order(hits);
 }
 
 CylinderSample summarise_axial(std::vector<double> t) {

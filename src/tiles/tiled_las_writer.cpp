@@ -1,19 +1,14 @@
 // Tile-by-tile parallel LAS output; see include/tessera/tiles/tiled_las_writer.hpp.
 #include "tessera/tiles/tiled_las_writer.hpp"
 
+#include "las_stats_reduce.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/perf.hpp"
 
 namespace tessera::tiles {
 
-namespace {
-
-void allreduce_i64(const Comm& comm, std::int64_t* data, int n, MPI_Op op) {
-  check_mpi(MPI_Allreduce(MPI_IN_PLACE, data, n, MPI_INT64_T, op, comm.handle()), "MPI_Allreduce");
-}
-
-}  // namespace
+using detail::allreduce_i64;
 
 TiledLasWriter::TiledLasWriter(const Comm& comm, std::filesystem::path out, io::LasHeader header,
                                std::vector<std::int64_t> local_counts, bool clobber)
@@ -63,33 +58,15 @@ void TiledLasWriter::finish() {
   perf::Region region("write");
   // The header's statistics merge exactly (integer counts, min, max), so
   // they do not depend on how tiles were spread over ranks and rounds.
-  std::vector<std::int64_t> sums(16), mins(3), maxs(3);
-  sums[0] = static_cast<std::int64_t>(stats_.count);  // records written by this rank
-  for (int i = 0; i < 15; ++i)
-    sums[1 + i] = static_cast<std::int64_t>(stats_.by_return[i]);
-  for (int i = 0; i < 3; ++i) {
-    mins[i] = stats_.min_raw[i];
-    maxs[i] = stats_.max_raw[i];
-  }
-  allreduce_i64(comm_, sums.data(), 16, MPI_SUM);
+  const io::LasRecordStats all = detail::reduce_las_stats(comm_, stats_);
   // Every announced record must have been written by some rank: a tile left
   // out would leave a hole of zero bytes that looks like a valid record.
-  if (static_cast<std::uint64_t>(sums[0]) != first_.back()) {
+  if (all.count != first_.back()) {
     if (ok_ && comm_.is_root()) {
-      log::error("{}: {} of {} records were written", file_->final_path().string(), sums[0],
+      log::error("{}: {} of {} records were written", file_->final_path().string(), all.count,
                  first_.back());
     }
     ok_ = false;
-  }
-  allreduce_i64(comm_, mins.data(), 3, MPI_MIN);
-  allreduce_i64(comm_, maxs.data(), 3, MPI_MAX);
-  io::LasRecordStats all;
-  all.count = static_cast<std::uint64_t>(sums[0]);
-  for (int i = 0; i < 15; ++i)
-    all.by_return[i] = static_cast<std::uint64_t>(sums[1 + i]);
-  for (int i = 0; i < 3; ++i) {
-    all.min_raw[i] = static_cast<std::int32_t>(mins[i]);
-    all.max_raw[i] = static_cast<std::int32_t>(maxs[i]);
   }
   all.apply_to(header_);
   if (ok_) {
