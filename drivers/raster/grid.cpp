@@ -15,6 +15,7 @@ void run(StepContext& ctx) {
   opt.variables = raster::parse_variable_list(ctx.vm["vars"].as<std::string>());
   opt.values.original_compat = ctx.vm["original-compat"].as<bool>();
   opt.clobber = ctx.common.clobber;
+  opt.collective_writes = ctx.vm["collective-writes"].as<bool>();
   opt.block_bytes = ctx.vm["block-mb"].as<std::int64_t>() << 20;
   if (opt.block_bytes <= 0)
     throw UsageError("--block-mb must be positive");
@@ -46,7 +47,10 @@ const CommandRegistrar kGrid{Command{
           "original-compat", po::bool_switch()->default_value(false),
           "reproduce the original's 0 nodata fill and 0.1 rounding")(
           "block-mb", po::value<std::int64_t>()->default_value(2),
-          "per-rank gridding buffer (MiB); memory does not grow with the number of days");
+          "per-rank gridding buffer (MiB); memory does not grow with the number of days")(
+          "collective-writes", po::bool_switch()->default_value(false),
+          "write one variable at a time with collective waits instead of independent writes "
+          "staggered over the files (same bytes)");
     },
     run,
     {}}};

@@ -132,6 +132,16 @@ void NcFile::wait_all() {
     nccheck(s, "non-blocking write", path_);
 }
 
+void NcFile::wait() {
+  std::vector<int> statuses(requests_.size(), NC_NOERR);
+  const int rc =
+      ncmpi_wait(ncid_, static_cast<int>(requests_.size()), requests_.data(), statuses.data());
+  requests_.clear();
+  nccheck(rc, "wait", path_);
+  for (int s : statuses)
+    nccheck(s, "non-blocking write", path_);
+}
+
 void NcFile::get_all(int varid, const std::vector<MPI_Offset>& start,
                      const std::vector<MPI_Offset>& count, float* data) const {
   nccheck(ncmpi_get_vara_float_all(ncid_, varid, start.data(), count.data(), data),

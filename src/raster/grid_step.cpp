@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <exception>
 #include <limits>
 #include <string>
 
@@ -16,6 +17,8 @@
 #include "tessera/core/perf.hpp"
 #include "tessera/io/gdal_raster.hpp"
 #include "tessera/raster/cf_grid.hpp"
+
+#include "grid_writer.hpp"
 
 namespace tessera::raster {
 
@@ -182,76 +185,51 @@ GridStepResult run_grid_step(const Comm& comm, const GridStepOptions& opt) {
   axes.days = table.days;
   res.width = axes.grid.width;
   res.height = axes.grid.height;
-  const std::int64_t npix = axes.grid.cells();
 
   // 4. One file per variable; the time axis over ranks, in bounded blocks.
-  const BlockRange mine = block_range(table.days, comm.size(), comm.rank());
-  const std::int64_t block_days =
-      std::max<std::int64_t>(1, opt.block_bytes / std::max<std::int64_t>(1, npix * 4));
-  const std::int64_t my_rounds = (mine.size() + block_days - 1) / block_days;
-  const std::int64_t rounds = comm.allreduce_max(my_rounds);
-  std::vector<float> block;
+  Fingerprint inputs;
+  inputs.add_file(opt.landform);
+  for (const auto& f : files)
+    inputs.add_file(f);
+  std::vector<GridOutput> outputs;
   for (FsmVariable v : opt.variables) {
-    const std::filesystem::path out = opt.out_dir / grid_file_name(v, table.start);
-    Fingerprint fp;
-    fp.add_file(opt.landform);
-    for (const auto& f : files)
-      fp.add_file(f);
-    fp.add("variable", variable_info(v).name);
-    fp.add("compat", opt.values.original_compat ? "1" : "0");
+    GridOutput o;
+    o.var = v;
+    o.path = opt.out_dir / grid_file_name(v, table.start);
+    o.fp = inputs;
+    o.fp.add("variable", variable_info(v).name);
+    o.fp.add("compat", opt.values.original_compat ? "1" : "0");
     std::int64_t up_to_date = 0;
-    if (comm.is_root() && !opt.clobber && is_up_to_date(out, fp))
+    if (comm.is_root() && !opt.clobber && is_up_to_date(o.path, o.fp))
       up_to_date = 1;
     comm.bcast(up_to_date);
     if (up_to_date != 0) {
-      log::info("raster grid: {} is up to date, skipped", out.string());
-      res.skipped.push_back(out);
+      log::info("raster grid: {} is up to date, skipped", o.path.string());
+      res.skipped.push_back(o.path);
       continue;
     }
-    perf::Region rv(std::string("write.") + variable_info(v).name);
-    CollectiveAtomicFile atomic(comm, out, /*clobber=*/true);
-    bool ok = true;
+    outputs.push_back(std::move(o));
+  }
+  GridWriter(comm, table, labels, axes, opt).write(outputs, res);
+  // Every output is renamed into place only if every rank wrote its part;
+  // one failed variable does not stop the others.
+  std::exception_ptr first_failure;
+  for (auto& o : outputs) {
     try {
-      int varid = -1;
-      const float fill =
-          opt.values.original_compat ? 0.0f : std::numeric_limits<float>::quiet_NaN();
-      io::NcFile nc =
-          create_cf_grid(comm.handle(), atomic.temp_path(), axes, cf_variable(v), fill, &varid);
-      for (std::int64_t round = 0; round < rounds; ++round) {
-        const std::int64_t t0 = mine.begin + round * block_days;
-        const std::int64_t nt = std::clamp<std::int64_t>(mine.end - t0, 0, block_days);
-        if (nt > 0) {
-          block.resize(static_cast<std::size_t>(nt * npix));
-          {
-            perf::Region rg("gather");
-#pragma omp parallel for schedule(static)
-            for (std::int64_t k = 0; k < nt; ++k) {
-              grid_day(table.day_row(v, t0 + k), labels.data(), npix, opt.values,
-                       block.data() + k * npix);
-            }
-          }
-          nc.iput(varid, {static_cast<MPI_Offset>(t0), 0, 0},
-                  {static_cast<MPI_Offset>(nt), axes.grid.height, axes.grid.width}, block.data());
-          perf::add_bytes_written(nt * npix * 4);
-          res.bytes_written += nt * npix * 4;
-        }
-        perf::Region rw("wait_all");
-        nc.wait_all();  // collective: every rank, every round
-      }
-      nc.close();
-    } catch (const std::exception& e) {
-      log::error("raster grid: {}: {}", out.string(), e.what());
-      ok = false;
+      o.atomic->commit(o.ok);
+    } catch (...) {
+      if (!first_failure)
+        first_failure = std::current_exception();
+      continue;
     }
-    atomic.commit(ok);  // throws on every rank if any rank failed
     if (comm.is_root())
-      record_fingerprint(out, fp);
-    res.written.push_back(out);
-    log::info("raster grid: wrote {} ({} days x {} x {})", out.string(), table.days,
+      record_fingerprint(o.path, o.fp);
+    res.written.push_back(o.path);
+    log::info("raster grid: wrote {} ({} days x {} x {})", o.path.string(), table.days,
               axes.grid.height, axes.grid.width);
   }
-  // Release the block buffer before returning (peak memory is per variable).
-  std::vector<float>().swap(block);
+  if (first_failure)
+    std::rethrow_exception(first_failure);
   return res;
 }
 

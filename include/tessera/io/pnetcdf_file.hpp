@@ -61,15 +61,18 @@ class NcFile {
             const double* data);
   /// Collective: completes every queued request of this rank.
   void wait_all();
+  /// Independent (after begin_independent()): completes this rank's queued
+  /// requests without waiting for the other ranks.
+  void wait();
   /// Collective read of a hyperslab (count may be all zeros on a rank).
   void get_all(int varid, const std::vector<MPI_Offset>& start,
                const std::vector<MPI_Offset>& count, float* data) const;
   void get_all(int varid, const std::vector<MPI_Offset>& start,
                const std::vector<MPI_Offset>& count, double* data) const;
 
-  /// Collective. Enters independent data mode: get() then reads without
-  /// synchronising with the other ranks (each rank at its own pace, e.g.
-  /// through its own days). close() ends it.
+  /// Collective. Enters independent data mode: get() and iput() + wait()
+  /// then read and write without synchronising with the other ranks (each
+  /// rank at its own pace, e.g. through its own days). close() ends it.
   void begin_independent();
   /// Independent read of a hyperslab (after begin_independent()).
   void get(int varid, const std::vector<MPI_Offset>& start, const std::vector<MPI_Offset>& count,

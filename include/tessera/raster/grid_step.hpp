@@ -5,10 +5,12 @@
 //     contiguous blocks and parsed in parallel;
 //  2. the small T x N table is all-gathered (MPI_Allgatherv);
 //  3. every rank reads the landform and checks the labels;
-//  4. per variable, the time axis is divided among ranks; each rank grids its
-//     days in blocks of at most `block_bytes` and writes them with
-//     non-blocking puts completed by a collective wait_all. Memory per rank
-//     is the landform plus one block: it does not grow with T.
+//  4. the time axis is divided among ranks; each rank grids its days of
+//     every variable in blocks of at most `block_bytes` and writes them with
+//     non-blocking puts, by default independently and staggered so that the
+//     ranks write different files at any moment (src/raster/grid_writer.hpp
+//     says why), or with a collective wait_all per round. Memory per rank is
+//     the landform plus one block: it does not grow with T.
 // Outputs appear atomically (CollectiveAtomicFile) and carry a fingerprint of
 // the inputs and options, so a re-run skips up-to-date files.
 #pragma once
@@ -37,6 +39,10 @@ struct GridStepOptions {
   /// (medium run: 64, 8 and 2 MiB within the noise) and the peak memory is
   /// the libraries plus ~one day (medium: 128 MiB at 64 MiB blocks, 65 at 2).
   std::int64_t block_bytes = 2LL << 20;
+  /// The design's original schedule: one variable after another, each round
+  /// completed by a collective wait_all. Same bytes, slower on file systems
+  /// that serialise writers of one file (see grid_writer.hpp).
+  bool collective_writes = false;
 };
 
 struct GridStepResult {
