@@ -26,21 +26,25 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
     return {};
   detail::keep_freed_memory();  // big buffers reuse freed pages (freed_memory.hpp)
 
-  // The blocks are not decoded up front: one walk over each file scans the
-  // points' tiles (plan, rounds, output layout), and each round's exchange
-  // decodes the block again straight into the tile slots, so no decoded
-  // copy of the blocks (48 bytes a point) is ever held.
+  // Each rank maps its block of each file (read once, into the page cache)
+  // instead of keeping a decoded copy (48 bytes a point): one walk decodes
+  // it to scan the points' tiles (plan, rounds, output layout), and each
+  // round's exchange decodes it again straight into the tile slots.
   EpochBlock a = open_epoch(comm, p.a, p.classes, "A");
   EpochBlock b = open_epoch(comm, p.b, p.classes, "B");
   require_overlap(a, b);
   // The halo must hold every reference point within max_dist of a core point.
   const double halo = std::max(p.halo, o.c2c.max_dist);
   const TileGrid grid = union_grid(a, b, p.tile_size);
-  const PointSource source_a = block_points(a), source_b = block_points(b);
   TileScan scan_a, scan_b;
+  const PointSource source_a = block_points(a), source_b = block_points(b);
   {
+    // The first walk over the mappings is where the bytes come in.
     perf::Region region("read");
-    run_phase(comm, "read", [&] {
+    map_block(comm, a);
+    map_block(comm, b);
+    perf::Region scan_region("scan");
+    run_phase(comm, "scan", [&] {
       scan_a = scan_tiles(grid, source_a, halo, a.count);
       scan_b = scan_tiles(grid, source_b, 0.0, b.count);
     });

@@ -3,6 +3,8 @@
 //
 //   read_epoch      every rank preads its own block of records (each byte of
 //                   the file is read once, by one rank) and decodes them
+//   open_epoch,     the same block, mapped instead of decoded: walks decode
+//   map_block       it on the fly (block_points), e.g. straight into tile slots
 //   plan_tiles      core point counts per tile, summed over ranks, give the
 //                   tile costs; owners are balanced like LPT but keep a tile
 //                   on the rank holding most of its points when that fits
@@ -51,13 +53,14 @@ struct EpochBlock {
   std::uint64_t first = 0;          ///< first record of this rank's block
   std::uint64_t count = 0;          ///< records in this rank's block
   std::vector<TilePoint> points;    ///< decoded points of the wanted classes
-  std::vector<std::uint8_t> raw;    ///< the block's records, when keep_raw
+  std::vector<std::uint8_t> raw;    ///< the block's records (keep_raw)
   std::int64_t total_selected = 0;  ///< points of the wanted classes, all ranks
   std::string label;                ///< "A", "B": names the epoch in messages
   std::vector<int> classes;         ///< the wanted classes (empty: all)
-  /// The open file, kept by open_epoch so block_points can decode the block
-  /// again (read_epoch closes it once `points` hold the block).
+  /// The open file, kept by open_epoch for map_block and the record layout
+  /// (read_epoch closes it once `points` hold the block).
   std::shared_ptr<const io::LasReader> reader;
+  MappedRange records;  ///< the block's records, mapped by map_block
 };
 
 /// Collective. Validates the file (on every rank, so a bad file fails
@@ -68,8 +71,8 @@ EpochBlock read_epoch(const Comm& comm, const std::filesystem::path& path,
                       bool keep_raw = false);
 
 /// Collective. Validates the file like read_epoch and fixes this rank's
-/// block, but decodes nothing: `points` stays empty and the block is read
-/// through block_points, chunk by chunk, by each pass that needs it.
+/// block, but reads nothing yet: map_block maps the records, and
+/// block_points decodes them for each pass that needs them.
 /// `total_selected` is set by require_selected.
 EpochBlock open_epoch(const Comm& comm, const std::filesystem::path& path,
                       const std::vector<int>& classes, const std::string& label);
@@ -86,10 +89,13 @@ using PointSource = std::function<void(const PointChunk&)>;
 
 /// The points of `v`, one chunk.
 PointSource vector_points(const std::vector<TilePoint>& v);
-/// The wanted points of an open_epoch block, decoded from the file in
-/// chunks that stay in cache (read_epoch's decoding, so the same values).
-/// Each walk preads the block again: a pass costs a copy from the page
-/// cache instead of keeping the decoded block (48 bytes a point) in memory.
+/// Collective: maps an open_epoch block's records (block.records): the
+/// block is read once from the file, into the page cache, and each walk
+/// reads it there (bytes read = the block's bytes).
+void map_block(const Comm& comm, EpochBlock& block);
+/// The wanted points of a mapped open_epoch block, decoded in chunks that
+/// stay in cache (read_epoch's decoding, so the same values). Each walk
+/// decodes again, instead of keeping the decoded block (48 bytes a point).
 PointSource block_points(const EpochBlock& block);
 
 /// Where each point of a source goes, from one pass over it: what the
@@ -140,7 +146,7 @@ std::vector<TilePoint> exchange_round(const Comm& comm, const TilePlan& plan,
 
 /// Collective: exchange_round for a source already scanned (`scan` is
 /// scan_tiles(plan.grid, source, halo)): the source is walked once more to
-/// place each copy, so an open_epoch block is decoded straight into its
+/// place each copy, so a loaded open_epoch block is decoded straight into its
 /// tile slots (or the send buffer) with no decoded copy of the whole block.
 std::vector<TilePoint> exchange_scanned(const Comm& comm, const TilePlan& plan,
                                         const PointSource& source, const TileScan& scan,

@@ -250,8 +250,8 @@ TEST_CASE("C2C and M3C2 outputs do not depend on the number of rounds", "[tiles]
 
 TEST_CASE("Blocks decoded on the fly move the same points as decoded blocks",
           "[tiles][mpi][rounds]") {
-  // c2c's path (open_epoch, one scan, each round decoding the file again
-  // straight into tile slots) against read_epoch + exchange_round, byte for
+  // c2c's path (open_epoch + map_block, one scan, each round decoding the
+  // mapped records again straight into tile slots) against read_epoch + exchange_round, byte for
   // byte, with rounds and halo copies on both epochs.
   const Comm comm = Comm::world();
   const auto dir = synth_dir(comm);
@@ -260,6 +260,8 @@ TEST_CASE("Blocks decoded on the fly move the same points as decoded blocks",
   EpochBlock la = open_epoch(comm, dir / "A.las", {2}, "A");
   EpochBlock lb = open_epoch(comm, dir / "B.las", {2}, "B");
   CHECK(la.points.empty());
+  map_block(comm, la);
+  map_block(comm, lb);
   const double halo = 1.5;
   const TileGrid grid = union_grid(a, b, 13.0);
   const PointSource sa = block_points(la), sb = block_points(lb);
