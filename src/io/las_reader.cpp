@@ -244,6 +244,16 @@ void LasReader::read_records(std::uint64_t first, std::uint64_t count, std::uint
               count * header_.record_length, out, "point records");
 }
 
+MappedRange LasReader::map_records(std::uint64_t first, std::uint64_t count) const {
+  if (first + count > header_.point_count) {
+    throw UsageError("records [" + std::to_string(first) + ", " + std::to_string(first + count) +
+                         ") past the " + std::to_string(header_.point_count) + " points",
+                     path_.string());
+  }
+  return MappedRange(fd_, header_.offset_to_points + first * header_.record_length,
+                     count * header_.record_length, path_.string());
+}
+
 std::vector<std::uint8_t> LasReader::read_records(std::uint64_t first, std::uint64_t count) const {
   std::vector<std::uint8_t> out(count * header_.record_length);
   read_records(first, count, out.data());

@@ -11,15 +11,6 @@
 #include "tessera/tiles/xy_grid_index.hpp"
 
 namespace tessera::tiles {
-namespace {
-
-double dist2(const double* a, const double* b) {
-  const double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
-  return dx * dx + dy * dy + dz * dz;
-}
-
-}  // namespace
-
 C2cResult c2c_distances(const double* ref, std::size_t nref, std::size_t ref_stride,
                         const double* cmp, std::size_t ncmp, std::size_t cmp_stride,
                         const C2cOptions& options) {
@@ -38,36 +29,30 @@ C2cResult c2c_distances(const double* ref, std::size_t nref, std::size_t ref_str
     grid.emplace(ref, nref, ref_stride);
   const double cap2 = options.max_dist * options.max_dist;
   const std::size_t k = static_cast<std::size_t>(options.k < 6 ? 6 : options.k);
-  // Queries in Z order: neighbouring queries scan the same cells (cache
-  // reuse), and each query's nearest-neighbour bound can start from its
-  // predecessor's answer.
-  const std::vector<std::uint32_t> order = detail::z_order(cmp, ncmp, cmp_stride);
+  // Nearest queries in the grid's cell order, k-nearest ones in Z order:
+  // neighbouring queries scan the same cells or tree nodes (cache reuse),
+  // and each nearest query starts from its predecessor's answer.
+  const std::vector<std::uint32_t> order = options.vertical
+                                               ? detail::z_order(cmp, ncmp, cmp_stride)
+                                               : grid->cell_order(cmp, ncmp, cmp_stride);
 #pragma omp parallel
   {
     std::vector<std::uint32_t> idx;
     std::vector<double> d2;
-    bool have_prev = false;
-    std::uint32_t prev = 0;
+    // The previous answer's slot in the grid: a close first candidate for
+    // the next query (it only bounds the search; the answer, nearest with
+    // ties to the smaller index, is the same from any start).
+    std::uint32_t slot = XyGridIndex::kNoSlot;
 #pragma omp for schedule(dynamic, 4096)
     for (std::size_t n = 0; n < ncmp; ++n) {
       const std::size_t i = order[n];
       const double* q = cmp + i * cmp_stride;
       if (!options.vertical) {
-        // The previous query's nearest point bounds this one's nearest
-        // distance from above; starting the search there lets it stop at the
-        // first rings. The answer (nearest, ties to the smaller index) is the same
-        // for any bound that is not below it. One relative ulp of slack keeps
-        // the bound from falling under the index's own rounding of the same sum.
-        double bound = cap2;
-        if (have_prev)
-          bound = std::min(cap2, dist2(q, ref + prev * ref_stride) * (1.0 + 1e-12));
         std::uint32_t j = 0;
         double dd = 0;
-        if (grid->nearest(q, j, dd, bound) && dd <= cap2) {
+        if (grid->nearest(q, j, dd, cap2, &slot) && dd <= cap2) {
           out.distance[i] = std::sqrt(dd);
           out.beyond[i] = 0;
-          prev = j;
-          have_prev = true;
         }
         continue;
       }

@@ -3,6 +3,7 @@
 
 #include "freed_memory.hpp"
 #include "step_common.hpp"
+#include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/tiles/epoch.hpp"
@@ -25,25 +26,42 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
     return {};
   detail::keep_freed_memory();  // big buffers reuse freed pages (freed_memory.hpp)
 
-  EpochBlock a = read_epoch(comm, p.a, p.classes, "A");
-  EpochBlock b = read_epoch(comm, p.b, p.classes, "B");
+  // Each rank maps its block of each file (read once, into the page cache)
+  // instead of keeping a decoded copy (48 bytes a point): one walk decodes
+  // it to scan the points' tiles (plan, rounds, output layout), and each
+  // round's exchange decodes it again straight into the tile slots.
+  EpochBlock a = open_epoch(comm, p.a, p.classes, "A");
+  EpochBlock b = open_epoch(comm, p.b, p.classes, "B");
   require_overlap(a, b);
   // The halo must hold every reference point within max_dist of a core point.
   const double halo = std::max(p.halo, o.c2c.max_dist);
-  const TilePlan plan = plan_tiles(comm, union_grid(a, b, p.tile_size), {&a.points, &b.points});
+  const TileGrid grid = union_grid(a, b, p.tile_size);
+  TileScan scan_a, scan_b;
+  const PointSource source_a = block_points(a), source_b = block_points(b);
+  {
+    // The first walk over the mappings is where the bytes come in.
+    perf::Region region("read");
+    map_block(comm, a);
+    map_block(comm, b);
+    perf::Region scan_region("scan");
+    run_phase(comm, "scan", [&] {
+      scan_a = scan_tiles(grid, source_a, halo, a.count);
+      scan_b = scan_tiles(grid, source_b, 0.0, b.count);
+    });
+    perf::add_items(static_cast<std::int64_t>(scan_a.own.size() + scan_b.own.size()));
+  }
+  require_selected(comm, a, static_cast<std::int64_t>(scan_a.own.size()));
+  require_selected(comm, b, static_cast<std::int64_t>(scan_b.own.size()));
+  const TilePlan plan = plan_tiles_from_counts(comm, grid, {&scan_a.core, &scan_b.core});
   const TileRounds rounds =
-      plan_rounds(comm, plan, {{&a.points, halo}, {&b.points, 0.0}}, p.memory_mb);
+      plan_rounds_from_counts(comm, plan, {&scan_a.copies, &scan_b.copies}, p.memory_mb);
 
   const std::vector<io::LasExtraBytes> extra = {{10, 0, "distance", "C2C distance to epoch A (m)"},
                                                 {1, 0, "beyond", "1: no A point within max_dist"}};
   // One record per B point, in its core tile: the output's layout is known
   // before any distance is computed, so each round's tiles go straight to
   // their place in the file.
-  std::vector<std::int64_t> out_counts(static_cast<std::size_t>(plan.grid.count()), 0);
-  for (const TilePoint& q : b.points)
-    ++out_counts[static_cast<std::size_t>(plan.grid.tile_of(q.x, q.y))];
-  TiledLasWriter writer(comm, p.out, output_header(b.header, extra), std::move(out_counts),
-                        p.clobber);
+  TiledLasWriter writer(comm, p.out, output_header(b.header, extra), scan_b.core, p.clobber);
   const io::LasHeader& header = writer.header();
   const int bins = std::max(1, o.bins);
   const double lo = o.c2c.vertical ? -o.c2c.max_dist : 0.0;
@@ -54,9 +72,8 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
   double dmin = INFINITY, dmax = -INFINITY;
   for (int round = 0; round < rounds.rounds; ++round) {
     const std::vector<std::uint8_t> active = rounds.active(round);
-    const bool last = round + 1 == rounds.rounds;
-    std::vector<TilePoint> pa = exchange_round(comm, plan, a.points, halo, active, last);
-    std::vector<TilePoint> pb = exchange_round(comm, plan, b.points, 0.0, active, last);
+    std::vector<TilePoint> pa = exchange_scanned(comm, plan, source_a, scan_a, halo, active);
+    std::vector<TilePoint> pb = exchange_scanned(comm, plan, source_b, scan_b, 0.0, active);
     perf::Region region("compute");
     const auto runs_a = tile_runs(pa);
     for (const auto& [tile, run] : tile_runs(pb)) {

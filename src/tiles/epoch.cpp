@@ -3,6 +3,7 @@
 #include "tessera/tiles/epoch.hpp"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cmath>
 #include <numeric>
@@ -125,25 +126,58 @@ void encode_point6(const TilePoint& p, const io::LasHeader& h, std::uint8_t* r) 
   io::LasPointLayout::store(r, 22, p.gps_time);
 }
 
+namespace {
+
+std::array<bool, 256> wanted_classes(const std::vector<int>& classes) {
+  std::array<bool, 256> wanted;
+  wanted.fill(classes.empty());
+  for (int c : classes)
+    wanted[static_cast<std::size_t>(c)] = true;
+  return wanted;
+}
+
+}  // namespace
+
+EpochBlock open_epoch(const Comm& comm, const std::filesystem::path& path,
+                      const std::vector<int>& classes, const std::string& label) {
+  EpochBlock block;
+  block.path = path;
+  block.label = label;
+  block.classes = classes;
+  // Every rank opens and validates: the outcome is the same on all ranks, and
+  // run_phase makes sure nobody is left waiting if it is not.
+  std::shared_ptr<io::LasReader> reader;
+  run_phase(comm, "open " + label, [&] { reader = std::make_shared<io::LasReader>(path); });
+  block.header = reader->header();
+  const BlockRange range =
+      block_range(static_cast<std::int64_t>(reader->point_count()), comm.size(), comm.rank());
+  block.first = static_cast<std::uint64_t>(range.begin);
+  block.count = static_cast<std::uint64_t>(range.size());
+  block.reader = std::move(reader);
+  return block;
+}
+
+void require_selected(const Comm& comm, EpochBlock& block, std::int64_t local) {
+  block.total_selected = comm.allreduce_sum(local);
+  if (block.total_selected > 0)
+    return;
+  const std::vector<int>& classes = block.classes;
+  std::string which = classes.empty() ? "any class" : "classes";
+  for (std::size_t i = 0; i < classes.size(); ++i) {
+    which += (i ? "," : " ") + std::to_string(classes[i]);
+  }
+  throw FormatError("epoch " + block.label + " is empty: no point of " + which + " among its " +
+                        std::to_string(block.reader->point_count()) + " points (see --classes)",
+                    block.path.string());
+}
+
 EpochBlock read_epoch(const Comm& comm, const std::filesystem::path& path,
                       const std::vector<int>& classes, const std::string& label, bool keep_raw) {
   perf::Region region("read");
-  EpochBlock block;
-  block.path = path;
-  // Every rank opens and validates: the outcome is the same on all ranks, and
-  // run_phase makes sure nobody is left waiting if it is not.
-  std::unique_ptr<io::LasReader> reader;
-  run_phase(comm, "open " + label, [&] { reader = std::make_unique<io::LasReader>(path); });
-  block.header = reader->header();
-  const std::uint64_t n = reader->point_count();
-  const BlockRange range = block_range(static_cast<std::int64_t>(n), comm.size(), comm.rank());
-  block.first = static_cast<std::uint64_t>(range.begin);
-  block.count = static_cast<std::uint64_t>(range.size());
-  const io::LasPointLayout layout = reader->layout();
-  bool wanted[256];
-  std::fill(std::begin(wanted), std::end(wanted), classes.empty());
-  for (int c : classes)
-    wanted[c] = true;
+  EpochBlock block = open_epoch(comm, path, classes, label);
+  const io::LasReader& reader = *block.reader;
+  const io::LasPointLayout layout = reader.layout();
+  const std::array<bool, 256> wanted = wanted_classes(classes);
   run_phase(comm, "read " + label, [&] {
     std::vector<std::uint8_t> buf;
     if (keep_raw)
@@ -161,23 +195,79 @@ EpochBlock read_epoch(const Comm& comm, const std::filesystem::path& path,
         buf.resize(m * block.header.record_length);
         dst = buf.data();
       }
-      reader->read_records(block.first + at, m, dst);
+      reader.read_records(block.first + at, m, dst);
       perf::add_bytes_read(static_cast<std::int64_t>(m * block.header.record_length));
-      decode_chunk(block.header, layout, wanted, dst, m, block.first + at, block.points);
+      decode_chunk(block.header, layout, wanted.data(), dst, m, block.first + at, block.points);
     }
   });
   perf::add_items(static_cast<std::int64_t>(block.points.size()));
-  block.total_selected = comm.allreduce_sum(static_cast<std::int64_t>(block.points.size()));
-  if (block.total_selected == 0) {
-    std::string which = classes.empty() ? "any class" : "classes";
-    for (std::size_t i = 0; i < classes.size(); ++i) {
-      which += (i ? "," : " ") + std::to_string(classes[i]);
-    }
-    throw FormatError("epoch " + label + " is empty: no point of " + which + " among its " +
-                          std::to_string(n) + " points (see --classes)",
-                      path.string());
-  }
+  require_selected(comm, block, static_cast<std::int64_t>(block.points.size()));
+  block.reader.reset();  // the points hold the block
   return block;
+}
+
+PointSource vector_points(const std::vector<TilePoint>& v) {
+  return [&v](const PointChunk& visit) { visit(v.data(), v.size()); };
+}
+
+void map_block(const Comm& comm, EpochBlock& block) {
+  run_phase(comm, "read " + block.label,
+            [&] { block.records = block.reader->map_records(block.first, block.count); });
+  perf::add_bytes_read(static_cast<std::int64_t>(block.records.size()));
+}
+
+PointSource block_points(const EpochBlock& block) {
+  return [&block](const PointChunk& visit) {
+    if (!block.reader || block.records.size() != block.count * block.header.record_length) {
+      throw ParallelError("block_points: epoch " + block.label +
+                          " was not opened by open_epoch and mapped by map_block");
+    }
+    // 8192 records: the decoded points (~0.4 MB) stay in L2 between the
+    // decode and the pass that uses them.
+    constexpr std::uint64_t kChunk = 8192;
+    const io::LasHeader& h = block.header;
+    const io::LasPointLayout layout = block.reader->layout();
+    const std::array<bool, 256> wanted = wanted_classes(block.classes);
+    std::vector<TilePoint> points;
+    points.reserve(kChunk);
+    for (std::uint64_t at = 0; at < block.count; at += kChunk) {
+      const std::uint64_t m = std::min(kChunk, block.count - at);
+      points.clear();
+      decode_chunk(h, layout, wanted.data(), block.records.data() + at * h.record_length, m,
+                   block.first + at, points);
+      visit(points.data(), points.size());
+    }
+  };
+}
+
+TileScan scan_tiles(const TileGrid& grid, const PointSource& source, double halo,
+                    std::size_t expected) {
+  TileScan scan;
+  scan.own.reserve(expected);
+  const auto ntiles = static_cast<std::size_t>(grid.count());
+  scan.core.assign(ntiles, 0);
+  scan.copies.assign(ntiles, 0);
+  std::vector<int> halo_tiles;
+  source([&](const TilePoint* points, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const TilePoint& p = points[i];
+      // tile_of, with the column and row kept for the inline fast path of
+      // halo_tiles (each is a floor of a division).
+      const int oc = grid.column(p.x), orow = grid.row(p.y);
+      const int own = orow * grid.nx + oc;
+      ++scan.core[static_cast<std::size_t>(own)];
+      ++scan.copies[static_cast<std::size_t>(own)];
+      if (halo <= 0 || grid.deep_inside(p.x, p.y, oc, orow, halo)) {
+        scan.own.push_back(own);
+        continue;
+      }
+      grid.halo_tiles(p.x, p.y, halo, halo_tiles);
+      for (int t : halo_tiles)
+        ++scan.copies[static_cast<std::size_t>(t)];
+      scan.own.push_back(halo_tiles.empty() ? own : ~own);
+    }
+  });
+  return scan;
 }
 
 void require_overlap(const EpochBlock& a, const EpochBlock& b) {
@@ -203,12 +293,22 @@ TileGrid union_grid(const EpochBlock& a, const EpochBlock& b, double tile_size) 
 
 TilePlan plan_tiles(const Comm& comm, const TileGrid& grid,
                     const std::vector<const std::vector<TilePoint>*>& epochs) {
+  std::vector<std::int64_t> core(static_cast<std::size_t>(grid.count()), 0);
+  for (const auto* pts : epochs) {
+    for (const TilePoint& p : *pts)
+      ++core[static_cast<std::size_t>(grid.tile_of(p.x, p.y))];
+  }
+  return plan_tiles_from_counts(comm, grid, {&core});
+}
+
+TilePlan plan_tiles_from_counts(const Comm& comm, const TileGrid& grid,
+                                const std::vector<const std::vector<std::int64_t>*>& core_counts) {
   TilePlan plan;
   plan.grid = grid;
   plan.points.assign(static_cast<std::size_t>(grid.count()), 0);
-  for (const auto* pts : epochs) {
-    for (const TilePoint& p : *pts)
-      ++plan.points[static_cast<std::size_t>(grid.tile_of(p.x, p.y))];
+  for (const auto* counts : core_counts) {
+    for (std::size_t t = 0; t < plan.points.size(); ++t)
+      plan.points[t] += (*counts)[t];
   }
   // Each tile's holder: the rank with most of its core points (ties to the
   // lower rank, MPI_MAXLOC's rule), before the counts are summed.
@@ -234,74 +334,57 @@ TilePlan plan_tiles(const Comm& comm, const TileGrid& grid,
 namespace {
 
 /// The exchange of the points bound for the tiles where `active` is non-zero
-/// (all tiles when it is empty). `local` is only read; when `release` is
-/// given (it is `local`), it is freed once every copy is placed (in the
-/// result or the send buffer). Peak: `local`, this rank's received points
-/// (its own tiles' copies and the incoming ones) and the outgoing copies,
-/// all at once — about two copies of the points when tile owners follow
-/// locality (tile_owners.hpp: ~10 % of the points cross at 2 ranks on the
-/// medium pair), up to three when almost every point changes rank.
+/// (all tiles when it is empty). `source` is walked once, to place each copy
+/// (`scan` is its scan_tiles with the same halo); when `release` is given
+/// (the vector behind `source`), it is freed once every copy is placed (in
+/// the result or the send buffer). Peak: the source's points when they are
+/// held, this rank's received points (its own tiles' copies and the incoming
+/// ones) and the outgoing copies, all at once — about two copies of the
+/// points when tile owners follow locality (tile_owners.hpp: ~10 % of the
+/// points cross at 2 ranks on the medium pair), up to three when almost
+/// every point changes rank; one copy and the send buffer when the source
+/// is an open_epoch block decoded on the fly.
 std::vector<TilePoint> exchange_active(const Comm& comm, const TilePlan& plan,
-                                       const std::vector<TilePoint>& local, double halo,
+                                       const PointSource& source, const TileScan& scan, double halo,
                                        const std::vector<std::uint8_t>& active,
                                        std::vector<TilePoint>* release) {
-  perf::Region region("exchange");
   const int nranks = comm.size();
   const auto ntiles = static_cast<std::size_t>(plan.grid.count());
   auto wanted = [&](int t) { return active.empty() || active[static_cast<std::size_t>(t)] != 0; };
-  // Pass 1: copies per destination tile (core + halo) of the active tiles.
-  // Each point's own tile is kept from this pass for the next one (the
-  // floor/divide of tile_of is a good part of the exchange), with the sign
-  // bit marking the few points that have halo copies, so that pass 2 looks
-  // for halo tiles only where pass 1 found some.
-  std::vector<int> halo_tiles;
+  // Copies per destination tile (core + halo) of the active tiles.
   std::vector<std::int64_t> tile_count(ntiles, 0);
-  std::vector<std::int32_t> own_tile(local.size());
-  const TileGrid& grid = plan.grid;
-  for (std::size_t i = 0; i < local.size(); ++i) {
-    const TilePoint& p = local[i];
-    // tile_of, with the column and row kept for the inline fast path of
-    // halo_tiles (each is a floor of a division).
-    const int oc = grid.column(p.x), orow = grid.row(p.y);
-    const int own = orow * grid.nx + oc;
-    if (wanted(own))
-      ++tile_count[static_cast<std::size_t>(own)];
-    if (halo <= 0 || grid.deep_inside(p.x, p.y, oc, orow, halo)) {
-      own_tile[i] = own;
-      continue;
-    }
-    grid.halo_tiles(p.x, p.y, halo, halo_tiles);
-    for (int t : halo_tiles) {
-      if (wanted(t))
-        ++tile_count[static_cast<std::size_t>(t)];
-    }
-    own_tile[i] = halo_tiles.empty() ? own : ~own;
-  }
-  // Pass 2 puts each copy straight at its place: a counting sort by tile,
-  // each tile's points in id order (local points are read in id order).
+  for (std::size_t t = 0; t < ntiles; ++t)
+    tile_count[t] = wanted(static_cast<int>(t)) ? scan.copies[t] : 0;
+  // The source's second walk puts each copy straight at its place: a
+  // counting sort by tile, each tile's points in id order (sources are in
+  // id order). The scan's sign bit marks the few points with halo copies,
+  // so only those look for their halo tiles again.
   std::vector<TilePoint*> place(ntiles, nullptr);
+  std::vector<int> halo_tiles;
   auto scatter = [&] {
-    for (std::size_t i = 0; i < local.size(); ++i) {
-      const TilePoint& p = local[i];
-      const bool has_halo = own_tile[i] < 0;
-      const int own = has_halo ? ~own_tile[i] : own_tile[i];
-      if (wanted(own)) {
-        TilePoint& c = *place[static_cast<std::size_t>(own)]++;
-        c = p;
-        c.tile = own;
-      }
-      if (!has_halo)
-        continue;
-      plan.grid.halo_tiles(p.x, p.y, halo, halo_tiles);
-      for (int t : halo_tiles) {
-        if (!wanted(t))
+    std::size_t i = 0;
+    source([&](const TilePoint* points, std::size_t n) {
+      for (std::size_t j = 0; j < n; ++j, ++i) {
+        const TilePoint& p = points[j];
+        const bool has_halo = scan.own[i] < 0;
+        const int own = has_halo ? ~scan.own[i] : scan.own[i];
+        if (wanted(own)) {
+          TilePoint& c = *place[static_cast<std::size_t>(own)]++;
+          c = p;
+          c.tile = own;
+        }
+        if (!has_halo)
           continue;
-        TilePoint& h = *place[static_cast<std::size_t>(t)]++;
-        h = p;
-        h.tile = t;
+        plan.grid.halo_tiles(p.x, p.y, halo, halo_tiles);
+        for (int t : halo_tiles) {
+          if (!wanted(t))
+            continue;
+          TilePoint& h = *place[static_cast<std::size_t>(t)]++;
+          h = p;
+          h.tile = t;
+        }
       }
-    }
-    std::vector<std::int32_t>().swap(own_tile);
+    });
     if (release != nullptr)
       std::vector<TilePoint>().swap(*release);
   };
@@ -393,7 +476,8 @@ std::vector<TilePoint> exchange_active(const Comm& comm, const TilePlan& plan,
     place[static_cast<std::size_t>(mine[k])] =
         recv.data() + pos[static_cast<std::size_t>(me) * nmine + k];
   }
-  scatter();
+  // A source read from the file can fail on one rank: agree before the sends.
+  run_phase(comm, "place points", scatter);
 
   MPI_Datatype type;
   check_mpi(MPI_Type_contiguous(sizeof(TilePoint), MPI_BYTE, &type), "MPI_Type_contiguous");
@@ -443,13 +527,23 @@ std::vector<TilePoint> exchange_active(const Comm& comm, const TilePlan& plan,
 std::vector<TilePoint> exchange_points(const Comm& comm, const TilePlan& plan,
                                        std::vector<TilePoint>&& local, double halo) {
   std::vector<TilePoint> mine = std::move(local);
-  return exchange_active(comm, plan, mine, halo, {}, &mine);
+  return exchange_round(comm, plan, mine, halo, {}, true);
 }
 
 std::vector<TilePoint> exchange_round(const Comm& comm, const TilePlan& plan,
                                       std::vector<TilePoint>& local, double halo,
                                       const std::vector<std::uint8_t>& active, bool last) {
-  return exchange_active(comm, plan, local, halo, active, last ? &local : nullptr);
+  perf::Region region("exchange");
+  const PointSource source = vector_points(local);
+  const TileScan scan = scan_tiles(plan.grid, source, halo, local.size());
+  return exchange_active(comm, plan, source, scan, halo, active, last ? &local : nullptr);
+}
+
+std::vector<TilePoint> exchange_scanned(const Comm& comm, const TilePlan& plan,
+                                        const PointSource& source, const TileScan& scan,
+                                        double halo, const std::vector<std::uint8_t>& active) {
+  perf::Region region("exchange");
+  return exchange_active(comm, plan, source, scan, halo, active, nullptr);
 }
 
 std::map<int, std::pair<std::size_t, std::size_t>> tile_runs(const std::vector<TilePoint>& pts) {

@@ -72,20 +72,30 @@ TileRounds split_rounds(const std::vector<std::int64_t>& held, const std::vector
 
 TileRounds plan_rounds(const Comm& comm, const TilePlan& plan, const std::vector<EpochHalo>& epochs,
                        double memory_mb) {
+  // The same tiles of destination as the exchange: the core tile plus every
+  // tile whose halo holds the point (scan_tiles), counted only when a budget
+  // needs them.
+  std::vector<TileScan> scans;
+  if (budget_points(memory_mb) > 0) {
+    for (const EpochHalo& e : epochs)
+      scans.push_back(scan_tiles(plan.grid, vector_points(*e.points), e.halo, e.points->size()));
+  }
+  std::vector<const std::vector<std::int64_t>*> copies;
+  for (const TileScan& s : scans)
+    copies.push_back(&s.copies);
+  return plan_rounds_from_counts(comm, plan, copies, memory_mb);
+}
+
+TileRounds plan_rounds_from_counts(const Comm& comm, const TilePlan& plan,
+                                   const std::vector<const std::vector<std::int64_t>*>& copies,
+                                   double memory_mb) {
   const std::int64_t budget = budget_points(memory_mb);
   std::vector<std::int64_t> held;
   if (budget > 0) {
-    // The same tile of destination as exchange_points: the core tile plus
-    // every tile whose halo holds the point.
     held.assign(static_cast<std::size_t>(plan.grid.count()), 0);
-    std::vector<int> halo_tiles;
-    for (const EpochHalo& e : epochs) {
-      for (const TilePoint& p : *e.points) {
-        ++held[static_cast<std::size_t>(plan.grid.tile_of(p.x, p.y))];
-        plan.grid.halo_tiles(p.x, p.y, e.halo, halo_tiles);
-        for (int t : halo_tiles)
-          ++held[static_cast<std::size_t>(t)];
-      }
+    for (const auto* c : copies) {
+      for (std::size_t t = 0; t < held.size(); ++t)
+        held[t] += (*c)[t];
     }
     check_mpi(MPI_Allreduce(MPI_IN_PLACE, held.data(), plan.grid.count(), MPI_INT64_T, MPI_SUM,
                             comm.handle()),

@@ -86,26 +86,38 @@ XyGridIndex::XyGridIndex(const double* xyz, std::size_t n, std::size_t stride) {
   }
 }
 
-long XyGridIndex::column(double x) const {
-  const double c = std::floor((x - x0_) * inv_h_);
-  // !(c > 0) also sends NaN to column 0 (a cast of NaN to long is undefined).
-  return !(c > 0) ? 0 : c >= static_cast<double>(nx_ - 1) ? nx_ - 1 : static_cast<long>(c);
+std::vector<std::uint32_t> XyGridIndex::cell_order(const double* q, std::size_t n,
+                                                   std::size_t stride) const {
+  std::vector<std::uint32_t> order(n);
+  if (index_.empty()) {
+    for (std::size_t i = 0; i < n; ++i)
+      order[i] = static_cast<std::uint32_t>(i);
+    return order;
+  }
+  std::vector<std::uint32_t> key(n);
+  std::vector<std::uint32_t> fill(start_.size(), 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double* p = q + i * stride;
+    key[i] = static_cast<std::uint32_t>(row(p[1]) * nx_ + column(p[0]));
+    ++fill[key[i] + 1];
+  }
+  for (std::size_t c = 1; c < fill.size(); ++c)
+    fill[c] += fill[c - 1];
+  for (std::size_t i = 0; i < n; ++i)
+    order[fill[key[i]]++] = static_cast<std::uint32_t>(i);
+  return order;
 }
 
-long XyGridIndex::row(double y) const {
-  const double r = std::floor((y - y0_) * inv_h_);
-  return !(r > 0) ? 0 : r >= static_cast<double>(ny_ - 1) ? ny_ - 1 : static_cast<long>(r);
-}
-
-bool XyGridIndex::nearest(const double* q, std::uint32_t& index, double& dist2,
-                          double bound2) const {
+bool XyGridIndex::nearest(const double* q, std::uint32_t& index, double& dist2, double bound2,
+                          std::uint32_t* slot) const {
   if (index_.empty() || !std::isfinite(q[0]) || !std::isfinite(q[1]) || !std::isfinite(q[2]))
     return false;  // a non-finite query has no nearest point
   const double qx = q[0], qy = q[1], qz = q[2];
   double best = bound2;
-  std::uint32_t best_index = 0;
+  std::uint32_t best_index = 0, best_slot = 0;
   bool found = false;
-  // Points [k0, k1) of the packed order.
+  // Points [k0, k1) of the packed order. A point scanned twice changes
+  // nothing (it ties with itself), so the regions below may overlap.
   auto scan = [&](std::uint32_t k0, std::uint32_t k1) {
     for (std::uint32_t k = k0; k < k1; ++k) {
       const double* p = &xyz_[3 * std::size_t{k}];
@@ -114,6 +126,7 @@ bool XyGridIndex::nearest(const double* q, std::uint32_t& index, double& dist2,
       if (dd < best || (dd == best && (!found || index_[k] < best_index))) {
         best = dd;
         best_index = index_[k];
+        best_slot = k;
         found = true;
       }
     }
@@ -124,14 +137,34 @@ bool XyGridIndex::nearest(const double* q, std::uint32_t& index, double& dist2,
     scan(start_[base + static_cast<std::size_t>(c0)],
          start_[base + static_cast<std::size_t>(c1) + 1]);
   };
+  if (slot != nullptr && *slot < index_.size())
+    scan(*slot, *slot + 1);
   const long cx = column(qx), cy = row(qy);
-  const long rings = std::max(nx_, ny_);
-  for (long ring = 0; ring <= rings; ++ring) {
-    const long lo_x = cx - ring, hi_x = cx + ring, lo_y = cy - ring, hi_y = cy + ring;
-    const long c0 = std::max(lo_x, 0L), c1 = std::min(hi_x, nx_ - 1);
-    if (ring == 0) {
-      scan_row(cy, cx, cx);
-    } else {
+  scan_row(cy, cx, cx);
+  // Once a candidate is close (within two cells), every closer point lies
+  // in the box of cells within sqrt(best) of q in x and in y: one run of
+  // cells per row, usually 2 x 2 cells instead of ring 1's 3 x 3. The box's
+  // corners come from column()/row(), monotone in x and y, of bounds pushed
+  // out by a margin far above the rounding of sqrt and of the subtraction,
+  // so no point within sqrt(best) is left outside it.
+  if (found && best <= 4 * h_ * h_) {
+    const double r = std::sqrt(best) + 2 * margin_;
+    const long c0 = column(qx - r), c1 = column(qx + r);
+    for (long rr = row(qy - r), r1 = row(qy + r); rr <= r1; ++rr) {
+      if (rr != cy) {
+        scan_row(rr, c0, c1);
+        continue;
+      }
+      if (c0 < cx)
+        scan_row(rr, c0, cx - 1);
+      if (c1 > cx)
+        scan_row(rr, cx + 1, c1);
+    }
+  } else {
+    const long rings = std::max(nx_, ny_);
+    for (long ring = 1; ring <= rings; ++ring) {
+      const long lo_x = cx - ring, hi_x = cx + ring, lo_y = cy - ring, hi_y = cy + ring;
+      const long c0 = std::max(lo_x, 0L), c1 = std::min(hi_x, nx_ - 1);
       if (lo_y >= 0)
         scan_row(lo_y, c0, c1);
       if (hi_y < ny_)
@@ -142,29 +175,31 @@ bool XyGridIndex::nearest(const double* q, std::uint32_t& index, double& dist2,
         if (hi_x < nx_)
           scan_row(r, hi_x, hi_x);
       }
+      // Every point not yet scanned lies in a cell outside the square of
+      // rings 0..ring, so at least `gap` from q in x or in y (sides at the
+      // grid's edge have nothing beyond them).
+      double gap = kInf;
+      if (lo_x > 0)
+        gap = std::min(gap, qx - (x0_ + static_cast<double>(lo_x) * h_));
+      if (hi_x < nx_ - 1)
+        gap = std::min(gap, (x0_ + static_cast<double>(hi_x + 1) * h_) - qx);
+      if (lo_y > 0)
+        gap = std::min(gap, qy - (y0_ + static_cast<double>(lo_y) * h_));
+      if (hi_y < ny_ - 1)
+        gap = std::min(gap, (y0_ + static_cast<double>(hi_y + 1) * h_) - qy);
+      if (gap == kInf)
+        break;  // the whole grid was scanned
+      gap -= margin_;
+      if (gap > 0 && gap * gap > best)
+        break;
     }
-    // Every point not yet scanned lies in a cell outside the square of
-    // rings 0..ring, so at least `gap` from q in x or in y (sides at the
-    // grid's edge have nothing beyond them).
-    double gap = kInf;
-    if (lo_x > 0)
-      gap = std::min(gap, qx - (x0_ + static_cast<double>(lo_x) * h_));
-    if (hi_x < nx_ - 1)
-      gap = std::min(gap, (x0_ + static_cast<double>(hi_x + 1) * h_) - qx);
-    if (lo_y > 0)
-      gap = std::min(gap, qy - (y0_ + static_cast<double>(lo_y) * h_));
-    if (hi_y < ny_ - 1)
-      gap = std::min(gap, (y0_ + static_cast<double>(hi_y + 1) * h_) - qy);
-    if (gap == kInf)
-      break;  // the whole grid was scanned
-    gap -= margin_;
-    if (gap > 0 && gap * gap > best)
-      break;
   }
   if (!found)
     return false;
   index = best_index;
   dist2 = best;
+  if (slot != nullptr)
+    *slot = best_slot;
   return true;
 }
 

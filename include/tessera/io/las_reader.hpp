@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/core/mapped_range.hpp"
 #include "tessera/io/las_format.hpp"
 
 namespace tessera::io {
@@ -43,6 +44,9 @@ class LasReader {
   /// bytes). Throws IoError on a short read, naming the file and the range.
   void read_records(std::uint64_t first, std::uint64_t count, std::uint8_t* out) const;
   std::vector<std::uint8_t> read_records(std::uint64_t first, std::uint64_t count) const;
+  /// Maps records [first, first + count) read-only (mapped_range.hpp): for
+  /// blocks walked more than once without a private copy.
+  MappedRange map_records(std::uint64_t first, std::uint64_t count) const;
 
  private:
   void parse();

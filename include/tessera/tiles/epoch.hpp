@@ -3,6 +3,8 @@
 //
 //   read_epoch      every rank preads its own block of records (each byte of
 //                   the file is read once, by one rank) and decodes them
+//   open_epoch,     the same block, mapped instead of decoded: walks decode
+//   map_block       it on the fly (block_points), e.g. straight into tile slots
 //   plan_tiles      core point counts per tile, summed over ranks, give the
 //                   tile costs; owners are balanced like LPT but keep a tile
 //                   on the rank holding most of its points when that fits
@@ -21,12 +23,15 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "tessera/core/mpi.hpp"
 #include "tessera/io/las_format.hpp"
+#include "tessera/io/las_reader.hpp"
 #include "tessera/tiles/tile_grid.hpp"
 #include "tessera/tiles/tile_point.hpp"
 
@@ -48,8 +53,14 @@ struct EpochBlock {
   std::uint64_t first = 0;          ///< first record of this rank's block
   std::uint64_t count = 0;          ///< records in this rank's block
   std::vector<TilePoint> points;    ///< decoded points of the wanted classes
-  std::vector<std::uint8_t> raw;    ///< the block's records, when keep_raw
+  std::vector<std::uint8_t> raw;    ///< the block's records (keep_raw)
   std::int64_t total_selected = 0;  ///< points of the wanted classes, all ranks
+  std::string label;                ///< "A", "B": names the epoch in messages
+  std::vector<int> classes;         ///< the wanted classes (empty: all)
+  /// The open file, kept by open_epoch for map_block and the record layout
+  /// (read_epoch closes it once `points` hold the block).
+  std::shared_ptr<const io::LasReader> reader;
+  MappedRange records;  ///< the block's records, mapped by map_block
 };
 
 /// Collective. Validates the file (on every rank, so a bad file fails
@@ -58,6 +69,48 @@ struct EpochBlock {
 EpochBlock read_epoch(const Comm& comm, const std::filesystem::path& path,
                       const std::vector<int>& classes, const std::string& label,
                       bool keep_raw = false);
+
+/// Collective. Validates the file like read_epoch and fixes this rank's
+/// block, but reads nothing yet: map_block maps the records, and
+/// block_points decodes them for each pass that needs them.
+/// `total_selected` is set by require_selected.
+EpochBlock open_epoch(const Comm& comm, const std::filesystem::path& path,
+                      const std::vector<int>& classes, const std::string& label);
+
+/// Collective: sums `local` (this rank's points of the wanted classes) into
+/// block.total_selected; throws FormatError ("empty epoch") on every rank
+/// when it is 0.
+void require_selected(const Comm& comm, EpochBlock& block, std::int64_t local);
+
+/// A rank's points in id order, handed to `visit` in consecutive chunks
+/// (pointer, count). A source may be walked any number of times.
+using PointChunk = std::function<void(const TilePoint*, std::size_t)>;
+using PointSource = std::function<void(const PointChunk&)>;
+
+/// The points of `v`, one chunk.
+PointSource vector_points(const std::vector<TilePoint>& v);
+/// Collective: maps an open_epoch block's records (block.records): the
+/// block is read once from the file, into the page cache, and each walk
+/// reads it there (bytes read = the block's bytes).
+void map_block(const Comm& comm, EpochBlock& block);
+/// The wanted points of a mapped open_epoch block, decoded in chunks that
+/// stay in cache (read_epoch's decoding, so the same values). Each walk
+/// decodes again, instead of keeping the decoded block (48 bytes a point).
+PointSource block_points(const EpochBlock& block);
+
+/// Where each point of a source goes, from one pass over it: what the
+/// exchange, the tile plan, the rounds and the output layout all need.
+struct TileScan {
+  /// Per point, in source order: its core tile, or ~tile (negative) when it
+  /// also has halo copies (so only those points look for halo tiles again).
+  std::vector<std::int32_t> own;
+  std::vector<std::int64_t> core;    ///< core points per tile
+  std::vector<std::int64_t> copies;  ///< core + halo copies per tile
+};
+/// Pure: the scan of `source` on `grid` for halo copies within `halo`
+/// (0: core only). `expected`: the points the source may hold (reserved once).
+TileScan scan_tiles(const TileGrid& grid, const PointSource& source, double halo,
+                    std::size_t expected = 0);
 
 /// Throws UsageError naming both files when their xy bounds do not overlap.
 void require_overlap(const EpochBlock& a, const EpochBlock& b);
@@ -73,6 +126,9 @@ struct TilePlan {
 /// local_first_owners (tile_owners.hpp).
 TilePlan plan_tiles(const Comm& comm, const TileGrid& grid,
                     const std::vector<const std::vector<TilePoint>*>& epochs);
+/// The same from this rank's core counts per tile of each epoch (TileScan::core).
+TilePlan plan_tiles_from_counts(const Comm& comm, const TileGrid& grid,
+                                const std::vector<const std::vector<std::int64_t>*>& core_counts);
 
 /// Collective: moves points to tile owners (core + halo copies). `local` is
 /// consumed. Returns this rank's points sorted by (tile, id); `tile` is set.
@@ -87,6 +143,14 @@ std::vector<TilePoint> exchange_points(const Comm& comm, const TilePlan& plan,
 std::vector<TilePoint> exchange_round(const Comm& comm, const TilePlan& plan,
                                       std::vector<TilePoint>& local, double halo,
                                       const std::vector<std::uint8_t>& active, bool last);
+
+/// Collective: exchange_round for a source already scanned (`scan` is
+/// scan_tiles(plan.grid, source, halo)): the source is walked once more to
+/// place each copy, so a loaded open_epoch block is decoded straight into its
+/// tile slots (or the send buffer) with no decoded copy of the whole block.
+std::vector<TilePoint> exchange_scanned(const Comm& comm, const TilePlan& plan,
+                                        const PointSource& source, const TileScan& scan,
+                                        double halo, const std::vector<std::uint8_t>& active);
 
 /// [begin, end) of each tile's run in a vector sorted by tile.
 std::map<int, std::pair<std::size_t, std::size_t>> tile_runs(const std::vector<TilePoint>& pts);

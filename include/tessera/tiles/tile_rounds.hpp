@@ -61,5 +61,9 @@ struct EpochHalo {
 /// than the budget.
 TileRounds plan_rounds(const Comm& comm, const TilePlan& plan, const std::vector<EpochHalo>& epochs,
                        double memory_mb);
+/// The same from this rank's copies per tile of each epoch (TileScan::copies).
+TileRounds plan_rounds_from_counts(const Comm& comm, const TilePlan& plan,
+                                   const std::vector<const std::vector<std::int64_t>*>& copies,
+                                   double memory_mb);
 
 }  // namespace tessera::tiles

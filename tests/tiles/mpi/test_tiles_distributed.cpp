@@ -3,6 +3,7 @@
 // smaller than the area (many edges and halos) and for one big tile.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -245,4 +246,55 @@ TEST_CASE("C2C and M3C2 outputs do not depend on the number of rounds", "[tiles]
     CHECK(file_bytes(dir / "m3c2_rounds.las") == file_bytes(dir / "m3c2_one.las"));
     CHECK(!file_bytes(dir / "m3c2_one.las").empty());
   }
+}
+
+TEST_CASE("Blocks decoded on the fly move the same points as decoded blocks",
+          "[tiles][mpi][rounds]") {
+  // c2c's path (open_epoch + map_block, one scan, each round decoding the
+  // mapped records again straight into tile slots) against read_epoch + exchange_round, byte for
+  // byte, with rounds and halo copies on both epochs.
+  const Comm comm = Comm::world();
+  const auto dir = synth_dir(comm);
+  EpochBlock a = read_epoch(comm, dir / "A.las", {2}, "A");
+  EpochBlock b = read_epoch(comm, dir / "B.las", {2}, "B");
+  EpochBlock la = open_epoch(comm, dir / "A.las", {2}, "A");
+  EpochBlock lb = open_epoch(comm, dir / "B.las", {2}, "B");
+  CHECK(la.points.empty());
+  map_block(comm, la);
+  map_block(comm, lb);
+  const double halo = 1.5;
+  const TileGrid grid = union_grid(a, b, 13.0);
+  const PointSource sa = block_points(la), sb = block_points(lb);
+  const TileScan scan_a = scan_tiles(grid, sa, halo, la.count);
+  const TileScan scan_b = scan_tiles(grid, sb, 0.0, lb.count);
+  require_selected(comm, la, static_cast<std::int64_t>(scan_a.own.size()));
+  require_selected(comm, lb, static_cast<std::int64_t>(scan_b.own.size()));
+  CHECK(la.total_selected == a.total_selected);
+  CHECK(lb.total_selected == b.total_selected);
+
+  const TilePlan plan = plan_tiles(comm, grid, {&a.points, &b.points});
+  const TilePlan lplan = plan_tiles_from_counts(comm, grid, {&scan_a.core, &scan_b.core});
+  CHECK(lplan.points == plan.points);
+  CHECK(lplan.owner == plan.owner);
+  const TileRounds rounds = plan_rounds(comm, plan, {{&a.points, halo}, {&b.points, 0.0}}, 0.1);
+  const TileRounds lrounds =
+      plan_rounds_from_counts(comm, lplan, {&scan_a.copies, &scan_b.copies}, 0.1);
+  CHECK(lrounds.held == rounds.held);
+  CHECK(lrounds.round == rounds.round);
+  REQUIRE(rounds.rounds >= 2);
+
+  auto same_bytes = [](const std::vector<TilePoint>& x, const std::vector<TilePoint>& y) {
+    return x.size() == y.size() &&
+           (x.empty() || std::memcmp(x.data(), y.data(), x.size() * sizeof(TilePoint)) == 0);
+  };
+  std::size_t differ = 0;
+  for (int r = 0; r < rounds.rounds; ++r) {
+    const auto active = rounds.active(r);
+    const bool last = r + 1 == rounds.rounds;
+    differ += !same_bytes(exchange_round(comm, plan, a.points, halo, active, last),
+                          exchange_scanned(comm, lplan, sa, scan_a, halo, active));
+    differ += !same_bytes(exchange_round(comm, plan, b.points, 0.0, active, last),
+                          exchange_scanned(comm, lplan, sb, scan_b, 0.0, active));
+  }
+  CHECK(differ == 0);
 }

@@ -1,6 +1,7 @@
 // The x-y grid index answers exactly as brute force: nearest point (ties to
 // the smaller index), bounds, radius sets; points on cell edges, duplicates,
 // degenerate and clustered clouds, queries outside the grid.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -70,6 +71,33 @@ void check_nearest(const std::vector<double>& ref, const std::vector<double>& qu
     }
   }
   CHECK(found > 0);
+  // As c2c asks: queries in the grid's cell order (a permutation), each
+  // starting from the previous answer's slot — and from arbitrary slots,
+  // near or far. The start must never change the answer.
+  const std::size_t nq = queries.size() / 3;
+  const std::vector<std::uint32_t> order = grid.cell_order(queries.data(), nq, 3);
+  std::vector<std::uint32_t> sorted = order;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t i = 0; i < nq; ++i)
+    REQUIRE(sorted[i] == i);
+  std::uint32_t slot = XyGridIndex::kNoSlot;
+  std::mt19937 rng(5);
+  int wrong = 0;
+  for (std::size_t n = 0; n < nq; ++n) {
+    const double* q = &queries[3 * order[n]];
+    const Brute want = brute_nearest(ref, q, bound2);
+    std::uint32_t index = 0, any = static_cast<std::uint32_t>(rng() % grid.size());
+    double dd = 0;
+    const std::uint32_t before = slot;
+    const bool got = grid.nearest(q, index, dd, bound2, &slot);
+    wrong += got != want.found || (got && (index != want.index || dd != want.dist2));
+    wrong += !got && slot != before;  // no answer leaves the slot as it was
+    std::uint32_t index2 = 0;
+    double dd2 = 0;
+    const bool got2 = grid.nearest(q, index2, dd2, bound2, &any);
+    wrong += got2 != want.found || (got2 && (index2 != want.index || dd2 != want.dist2));
+  }
+  CHECK(wrong == 0);
 }
 
 }  // namespace

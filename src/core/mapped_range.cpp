@@ -1,0 +1,67 @@
+// See include/tessera/core/mapped_range.hpp.
+#include "tessera/core/mapped_range.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <utility>
+
+#include "tessera/core/error.hpp"
+
+namespace tessera {
+
+MappedRange::MappedRange(int fd, std::uint64_t offset, std::uint64_t size,
+                         const std::string& path) {
+  if (size == 0)
+    return;
+  // mmap's offset must be a multiple of the page size.
+  const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  const std::uint64_t aligned = offset / page * page;
+  length_ = size + (offset - aligned);
+  base_ = ::mmap(nullptr, length_, PROT_READ, MAP_PRIVATE, fd, static_cast<off_t>(aligned));
+  if (base_ == MAP_FAILED) {
+    const int err = errno;
+    base_ = nullptr;
+    throw IoError("cannot map bytes " + std::to_string(offset) + "+" + std::to_string(size) + ": " +
+                      errno_message(err),
+                  path);
+  }
+  // Start reading ahead now; the first walk then rarely waits on the disk.
+  // (Not MADV_SEQUENTIAL: it lets the kernel drop pages behind the reader,
+  // which the next walk needs again.)
+  ::madvise(base_, length_, MADV_WILLNEED);
+  data_ = static_cast<const std::uint8_t*>(base_) + (offset - aligned);
+  size_ = size;
+}
+
+MappedRange::~MappedRange() {
+  release();
+}
+
+MappedRange::MappedRange(MappedRange&& other) noexcept
+    : base_(std::exchange(other.base_, nullptr)),
+      length_(std::exchange(other.length_, 0)),
+      data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)) {}
+
+MappedRange& MappedRange::operator=(MappedRange&& other) noexcept {
+  if (this != &other) {
+    release();
+    base_ = std::exchange(other.base_, nullptr);
+    length_ = std::exchange(other.length_, 0);
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+  }
+  return *this;
+}
+
+void MappedRange::release() noexcept {
+  if (base_ != nullptr)
+    ::munmap(base_, length_);
+  base_ = nullptr;
+  data_ = nullptr;
+  length_ = size_ = 0;
+}
+
+}  // namespace tessera
