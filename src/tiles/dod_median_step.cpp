@@ -36,18 +36,26 @@ std::vector<std::int64_t> row_bands(const std::vector<std::int64_t>& row_points,
 
 }  // namespace
 
-std::vector<double> median_surface(const Comm& comm, const EpochBlock& e, const CellGrid& grid) {
+std::vector<double> median_surface(const Comm& comm, EpochBlock& e, const PointSource& points,
+                                   const CellGrid& grid) {
   const int nranks = comm.size();
   const double scale = e.header.scale[2], offset = e.header.offset[2];
   std::vector<CellSample> samples;
-  samples.reserve(e.points.size());
-  for (const TilePoint& p : e.points) {
-    const std::int64_t c = grid.index_of(p.x, p.y);
-    if (c < 0)
-      continue;
-    const auto raw = static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale));
-    samples.push_back({static_cast<std::uint32_t>(c), raw});
-  }
+  samples.reserve(e.count);
+  std::int64_t walked = 0;
+  points([&](const TilePoint* chunk, std::size_t n) {
+    walked += static_cast<std::int64_t>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const TilePoint& p = chunk[i];
+      const std::int64_t c = grid.index_of(p.x, p.y);
+      if (c < 0)
+        continue;
+      const auto raw = static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale));
+      samples.push_back({static_cast<std::uint32_t>(c), raw});
+    }
+  });
+  perf::add_items(walked);
+  require_selected(comm, e, walked);
   if (nranks == 1)
     return cell_medians(samples, 0, grid.size(), scale, offset);
 

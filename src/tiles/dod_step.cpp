@@ -60,11 +60,11 @@ struct Bands {
 /// blocks follow the file's record order, which is spatial in lidar files
 /// (scan lines here, south first), while row blocks run north first: with
 /// block k on rank k, nearly every sample crossed between ranks at 2 ranks.
-/// Holders come from every 16th point (the choice moves work, never values:
-/// a cell's samples are the same wherever they are accumulated, and the
-/// gather places each band by its rows).
+/// Holders come from `samples` (every 16th record: the choice moves work,
+/// never values: a cell's samples are the same wherever they are
+/// accumulated, and the gather places each band by its rows).
 Bands cell_bands(const Comm& comm, const CellGrid& grid,
-                 const std::vector<const EpochBlock*>& epochs) {
+                 const std::vector<const PointSource*>& samples) {
   Bands b;
   const int nranks = comm.size();
   if (nranks == 1)
@@ -76,13 +76,14 @@ Bands cell_bands(const Comm& comm, const CellGrid& grid,
   std::vector<CountRank> most(static_cast<std::size_t>(nranks));
   for (int k = 0; k < nranks; ++k)
     most[static_cast<std::size_t>(k)] = {0, comm.rank()};
-  constexpr std::size_t kSampleStep = 16;
-  for (const EpochBlock* e : epochs) {
-    for (std::size_t i = 0; i < e->points.size(); i += kSampleStep) {
-      const std::int64_t c = grid.index_of(e->points[i].x, e->points[i].y);
-      if (c >= 0)
-        ++most[static_cast<std::size_t>(block_owner(grid.ny, nranks, c / grid.nx))].count;
-    }
+  for (const PointSource* sample : samples) {
+    (*sample)([&](const TilePoint* points, std::size_t n) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t c = grid.index_of(points[i].x, points[i].y);
+        if (c >= 0)
+          ++most[static_cast<std::size_t>(block_owner(grid.ny, nranks, c / grid.nx))].count;
+      }
+    });
   }
   check_mpi(
       MPI_Allreduce(MPI_IN_PLACE, most.data(), nranks, MPI_LONG_INT, MPI_MAXLOC, comm.handle()),
@@ -130,18 +131,27 @@ Bands cell_bands(const Comm& comm, const CellGrid& grid,
 /// holds more than its band, and the merge work is spread over the ranks.
 /// Integer sums, minima and maxima are exact and order-free, so the band
 /// equals the same rows of a single-rank grid whatever the rank count.
-CellAccumulator grid_epoch(const Comm& comm, const EpochBlock& e, const CellGrid& grid,
-                           const Bands& bands) {
+/// `points` (e's block, decoded on the fly) is walked once; the walk also
+/// counts e's points for require_selected (empty epochs).
+CellAccumulator grid_epoch(const Comm& comm, EpochBlock& e, const PointSource& points,
+                           const CellGrid& grid, const Bands& bands) {
   const double scale = e.header.scale[2], offset = e.header.offset[2];
   const int nranks = comm.size();
+  std::int64_t walked = 0;
   if (nranks == 1) {
     CellAccumulator acc(grid.size());
-    for (const TilePoint& p : e.points) {
-      const std::int64_t c = grid.index_of(p.x, p.y);
-      if (c < 0)
-        continue;
-      acc.add(c, static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale)));
-    }
+    points([&](const TilePoint* chunk, std::size_t n) {
+      walked += static_cast<std::int64_t>(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        const TilePoint& p = chunk[i];
+        const std::int64_t c = grid.index_of(p.x, p.y);
+        if (c < 0)
+          continue;
+        acc.add(c, static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale)));
+      }
+    });
+    perf::add_items(walked);
+    require_selected(comm, e, walked);
     return acc;
   }
   std::vector<int> owner_of_row(static_cast<std::size_t>(grid.ny));
@@ -160,17 +170,24 @@ CellAccumulator grid_epoch(const Comm& comm, const EpochBlock& e, const CellGrid
   const std::int64_t first = bands.first[static_cast<std::size_t>(me)];
   CellAccumulator acc(bands.cells[static_cast<std::size_t>(me)]);
   std::vector<std::vector<CellSample>> away(static_cast<std::size_t>(nranks));
-  for (const TilePoint& p : e.points) {
-    const std::int64_t c = grid.index_of(p.x, p.y);
-    if (c < 0)
-      continue;
-    const int owner = owner_of_row[static_cast<std::size_t>(c / grid.nx)];
-    const auto z = static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale));
-    if (owner == me)
-      acc.add(c - first, z);
-    else
-      away[static_cast<std::size_t>(owner)].push_back({static_cast<std::uint32_t>(c), z});
-  }
+  points([&](const TilePoint* chunk, std::size_t n) {
+    walked += static_cast<std::int64_t>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const TilePoint& p = chunk[i];
+      const std::int64_t c = grid.index_of(p.x, p.y);
+      if (c < 0)
+        continue;
+      const int owner = owner_of_row[static_cast<std::size_t>(c / grid.nx)];
+      const auto z = static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale));
+      if (owner == me)
+        acc.add(c - first, z);
+      else
+        away[static_cast<std::size_t>(owner)].push_back({static_cast<std::uint32_t>(c), z});
+    }
+  });
+  perf::add_items(walked);
+  // Before the exchange, so an empty epoch fails on every rank alike.
+  require_selected(comm, e, walked);
   std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
   std::vector<CellSample> send;
   for (int r = 0; r < nranks; ++r) {
@@ -189,16 +206,25 @@ CellAccumulator grid_epoch(const Comm& comm, const EpochBlock& e, const CellGrid
 /// The DoD of this rank's band (B - A from the banded accumulators), the
 /// bands gathered on rank 0 each at its rows' place in storage order: only
 /// the final 8 bytes per cell travel to rank 0, not 24 per cell and epoch.
-std::vector<double> banded_dod(const Comm& comm, const EpochBlock& a, const EpochBlock& b,
-                               const CellGrid& grid, CellAggregate how) {
-  const Bands bands = cell_bands(comm, grid, {&a, &b});
+/// The mapped blocks are decoded on the fly: a sample walk (every 16th
+/// record, for the bands' holders; several ranks only) and one full walk
+/// per epoch, with no decoded copy of the blocks (48 bytes a point).
+std::vector<double> banded_dod(const Comm& comm, EpochBlock& a, EpochBlock& b, const CellGrid& grid,
+                               CellAggregate how) {
+  constexpr std::uint64_t kSampleStride = 16;
+  Bands bands;
+  if (comm.size() > 1) {
+    const PointSource sample_a = block_points(a, kSampleStride);
+    const PointSource sample_b = block_points(b, kSampleStride);
+    bands = cell_bands(comm, grid, {&sample_a, &sample_b});
+  }
   std::vector<double> za, zb;
   {
-    const CellAccumulator ga = grid_epoch(comm, a, grid, bands);
+    const CellAccumulator ga = grid_epoch(comm, a, block_points(a), grid, bands);
     za = ga.surface(how, a.header.scale[2], a.header.offset[2]);
   }
   {
-    const CellAccumulator gb = grid_epoch(comm, b, grid, bands);
+    const CellAccumulator gb = grid_epoch(comm, b, block_points(b), grid, bands);
     zb = gb.surface(how, b.header.scale[2], b.header.offset[2]);
   }
   std::vector<double> part = difference(za, zb);
@@ -228,8 +254,10 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
     return {};
   detail::keep_freed_memory();  // big buffers reuse freed pages (freed_memory.hpp)
 
-  EpochBlock a = read_epoch(comm, p.a, p.classes, "A");
-  EpochBlock b = read_epoch(comm, p.b, p.classes, "B");
+  // Each rank maps its block of each file (read once, into the page cache)
+  // and the grid walks decode it on the fly: no decoded copy of the blocks.
+  EpochBlock a = open_epoch(comm, p.a, p.classes, "A");
+  EpochBlock b = open_epoch(comm, p.b, p.classes, "B");
   require_overlap(a, b);
   const CellGrid grid = CellGrid::covering(std::min(a.header.min[0], b.header.min[0]),
                                            std::min(a.header.min[1], b.header.min[1]),
@@ -239,18 +267,23 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
     throw UsageError("the DoD raster would have " + std::to_string(grid.size()) +
                      " cells; use a larger --cell");
   }
+  {
+    perf::Region region("read");
+    map_block(comm, a);
+    map_block(comm, b);
+  }
   // The DoD (mean, min, max), or the two median surfaces, on rank 0 (empty
-  // elsewhere).
+  // elsewhere). The walks count the points (perf items) and reject empty
+  // epochs (require_selected).
   std::vector<double> dod, za, zb;
   {
     perf::Region region("grid");
     if (o.aggregate == CellAggregate::kMedian) {
-      za = detail::median_surface(comm, a, grid);
-      zb = detail::median_surface(comm, b, grid);
+      za = detail::median_surface(comm, a, block_points(a), grid);
+      zb = detail::median_surface(comm, b, block_points(b), grid);
     } else {
       dod = banded_dod(comm, a, b, grid, o.aggregate);
     }
-    perf::add_items(static_cast<std::int64_t>(a.points.size() + b.points.size()));
   }
   nlohmann::json s;
   run_phase(comm, "write " + p.out.filename().string(), [&] {
