@@ -1,6 +1,8 @@
 // Distributed per-cell medians; see dod_median_step.hpp.
 #include "dod_median_step.hpp"
 
+#include "cell_samples.hpp"
+
 #include <climits>
 #include <cmath>
 
@@ -42,20 +44,9 @@ std::vector<double> median_surface(const Comm& comm, EpochBlock& e, const PointS
   const double scale = e.header.scale[2], offset = e.header.offset[2];
   std::vector<CellSample> samples;
   samples.reserve(e.count);
-  std::int64_t walked = 0;
-  points([&](const TilePoint* chunk, std::size_t n) {
-    walked += static_cast<std::int64_t>(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const TilePoint& p = chunk[i];
-      const std::int64_t c = grid.index_of(p.x, p.y);
-      if (c < 0)
-        continue;
-      const auto raw = static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale));
-      samples.push_back({static_cast<std::uint32_t>(c), raw});
-    }
+  for_each_cell_sample(comm, e, points, grid, [&](std::int64_t c, std::int32_t z) {
+    samples.push_back({static_cast<std::uint32_t>(c), z});
   });
-  perf::add_items(walked);
-  require_selected(comm, e, walked);
   if (nranks == 1)
     return cell_medians(samples, 0, grid.size(), scale, offset);
 

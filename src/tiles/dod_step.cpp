@@ -6,9 +6,10 @@
 // (cell, integer Z) goes to its band's owner, which accumulates integer sums,
 // counts, minima and maxima (exact, so independent of the rank count) and
 // forms its band of the DoD; only the finished bands reach rank 0, for the
-// (serial) raster write. The median cannot be accumulated that way: its
-// (cell, Z) pairs are sorted per cell by the band owners instead
-// (dod_median_step.hpp).
+// raster write (rank 0 alone; the GeoTIFF's blocks compressed on its node's
+// cores while the other ranks wait idly). The median cannot be accumulated
+// that way: its (cell, Z) pairs are sorted per cell by the band owners
+// instead (dod_median_step.hpp).
 #include <cpl_conv.h>
 #include <ogr_srs_api.h>
 #include <omp.h>
@@ -18,6 +19,7 @@
 #include <cmath>
 #include <limits>
 
+#include "cell_samples.hpp"
 #include "dod_median_step.hpp"
 #include "dod_raster.hpp"
 #include "freed_memory.hpp"
@@ -136,24 +138,12 @@ Bands cell_bands(const Comm& comm, const CellGrid& grid,
 /// `points` (e's block, decoded on the fly) is walked once; the walk also
 /// counts e's points for require_selected (empty epochs).
 CellAccumulator grid_epoch(const Comm& comm, EpochBlock& e, const PointSource& points,
-                           const CellGrid& grid, const Bands& bands) {
-  const double scale = e.header.scale[2], offset = e.header.offset[2];
+                           const CellGrid& grid, const Bands& bands, CellAggregate how) {
   const int nranks = comm.size();
-  std::int64_t walked = 0;
   if (nranks == 1) {
-    CellAccumulator acc(grid.size());
-    points([&](const TilePoint* chunk, std::size_t n) {
-      walked += static_cast<std::int64_t>(n);
-      for (std::size_t i = 0; i < n; ++i) {
-        const TilePoint& p = chunk[i];
-        const std::int64_t c = grid.index_of(p.x, p.y);
-        if (c < 0)
-          continue;
-        acc.add(c, static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale)));
-      }
-    });
-    perf::add_items(walked);
-    require_selected(comm, e, walked);
+    CellAccumulator acc(grid.size(), how);
+    detail::for_each_cell_sample(comm, e, points, grid,
+                                 [&](std::int64_t c, std::int32_t z) { acc.add(c, z); });
     return acc;
   }
   std::vector<int> owner_of_row(static_cast<std::size_t>(grid.ny));
@@ -170,26 +160,17 @@ CellAccumulator grid_epoch(const Comm& comm, EpochBlock& e, const PointSource& p
   // order-free, so where a sample is added never changes a cell.
   const int me = comm.rank();
   const std::int64_t first = bands.first[static_cast<std::size_t>(me)];
-  CellAccumulator acc(bands.cells[static_cast<std::size_t>(me)]);
+  CellAccumulator acc(bands.cells[static_cast<std::size_t>(me)], how);
   std::vector<std::vector<CellSample>> away(static_cast<std::size_t>(nranks));
-  points([&](const TilePoint* chunk, std::size_t n) {
-    walked += static_cast<std::int64_t>(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const TilePoint& p = chunk[i];
-      const std::int64_t c = grid.index_of(p.x, p.y);
-      if (c < 0)
-        continue;
-      const int owner = owner_of_row[static_cast<std::size_t>(c / grid.nx)];
-      const auto z = static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale));
-      if (owner == me)
-        acc.add(c - first, z);
-      else
-        away[static_cast<std::size_t>(owner)].push_back({static_cast<std::uint32_t>(c), z});
-    }
+  // The empty-epoch check ends the walk: before the exchange, so an empty
+  // epoch fails on every rank alike.
+  detail::for_each_cell_sample(comm, e, points, grid, [&](std::int64_t c, std::int32_t z) {
+    const int owner = owner_of_row[static_cast<std::size_t>(c / grid.nx)];
+    if (owner == me)
+      acc.add(c - first, z);
+    else
+      away[static_cast<std::size_t>(owner)].push_back({static_cast<std::uint32_t>(c), z});
   });
-  perf::add_items(walked);
-  // Before the exchange, so an empty epoch fails on every rank alike.
-  require_selected(comm, e, walked);
   std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
   std::vector<CellSample> send;
   for (int r = 0; r < nranks; ++r) {
@@ -220,16 +201,19 @@ std::vector<double> banded_dod(const Comm& comm, EpochBlock& a, EpochBlock& b, c
     const PointSource sample_b = block_points(b, kSampleStride);
     bands = cell_bands(comm, grid, {&sample_a, &sample_b});
   }
-  std::vector<double> za, zb;
+  std::vector<double> za, part;
   {
-    const CellAccumulator ga = grid_epoch(comm, a, block_points(a), grid, bands);
+    const CellAccumulator ga = grid_epoch(comm, a, block_points(a), grid, bands, how);
     za = ga.surface(how, a.header.scale[2], a.header.offset[2]);
   }
   {
-    const CellAccumulator gb = grid_epoch(comm, b, block_points(b), grid, bands);
-    zb = gb.surface(how, b.header.scale[2], b.header.offset[2]);
+    const CellAccumulator gb = grid_epoch(comm, b, block_points(b), grid, bands, how);
+    part = gb.surface(how, b.header.scale[2], b.header.offset[2]);
   }
-  std::vector<double> part = difference(za, zb);
+  // difference(za, zb) formed in zb's storage: B - A, NaN propagating.
+  for (std::size_t i = 0; i < part.size(); ++i)
+    part[i] -= za[i];
+  std::vector<double>().swap(za);
   if (comm.size() == 1)
     return part;
   std::vector<double> all;
