@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "tessera/core/idle_wait.hpp"
 #include "tessera/core/log.hpp"
 
 namespace tessera {
@@ -91,13 +92,16 @@ void check_collective(const Comm& comm, const std::string& phase, std::exception
   throw CollectiveError(text, from_severity(worst));
 }
 
-void run_phase(const Comm& comm, const std::string& phase, const std::function<void()>& body) {
+void run_phase(const Comm& comm, const std::string& phase, const std::function<void()>& body,
+               PhaseWait wait) {
   std::exception_ptr local;
   try {
     body();
   } catch (...) {
     local = std::current_exception();
   }
+  if (wait == PhaseWait::kIdle)
+    idle_barrier(comm);
   check_collective(comm, phase, local);
 }
 

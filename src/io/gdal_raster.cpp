@@ -112,7 +112,7 @@ GdalRaster GdalRaster::open_update(const std::filesystem::path& path) {
 GdalRaster GdalRaster::create_geotiff(const std::filesystem::path& path, int width, int height,
                                       int bands, GDALDataType type, const GeoTransform& transform,
                                       const std::string& crs_wkt, double nodata,
-                                      Compression compression) {
+                                      Compression compression, int threads) {
   gdal_register_once();
   if (width <= 0 || height <= 0 || bands <= 0) {
     throw UsageError("raster size must be positive (width " + std::to_string(width) + ", height " +
@@ -133,6 +133,8 @@ GdalRaster GdalRaster::create_geotiff(const std::filesystem::path& path, int wid
     opts = CSLSetNameValue(opts, "TILED", "YES");
   }
   opts = CSLSetNameValue(opts, "BIGTIFF", "IF_SAFER");
+  if (threads > 1)
+    opts = CSLSetNameValue(opts, "NUM_THREADS", std::to_string(threads).c_str());
   CPLErrorReset();
   GDALDatasetH ds = GDALCreate(drv, path.c_str(), width, height, bands, type, opts);
   CSLDestroy(opts);

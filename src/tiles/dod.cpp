@@ -21,16 +21,6 @@ CellGrid CellGrid::covering(double xmin, double ymin, double xmax, double ymax, 
   return g;
 }
 
-std::int64_t CellGrid::index_of(double x, double y) const {
-  const double fi = std::floor((x - x0) / cell);
-  const double fj = std::floor((y - y0) / cell);
-  if (!(fi >= 0 && fi < nx && fj >= 0 && fj < ny))
-    return -1;
-  const auto i = static_cast<std::int64_t>(fi);
-  const auto row = static_cast<std::int64_t>(ny - 1 - static_cast<int>(fj));
-  return row * nx + i;
-}
-
 CellAggregate parse_aggregate(const std::string& name) {
   if (name == "mean")
     return CellAggregate::kMean;
@@ -49,15 +39,29 @@ CellAccumulator::CellAccumulator(std::int64_t cells)
       min(static_cast<std::size_t>(cells), INT32_MAX),
       max(static_cast<std::size_t>(cells), INT32_MIN) {}
 
-void CellAccumulator::add(std::int64_t cell, std::int32_t raw_z) {
-  const auto c = static_cast<std::size_t>(cell);
-  sum[c] += raw_z;
-  count[c] += 1;
-  min[c] = std::min(min[c], raw_z);
-  max[c] = std::max(max[c], raw_z);
+CellAccumulator::CellAccumulator(std::int64_t cells, CellAggregate only)
+    : count(static_cast<std::size_t>(cells), 0) {
+  const auto n = static_cast<std::size_t>(cells);
+  switch (only) {
+    case CellAggregate::kMean:
+      sum.assign(n, 0);
+      break;
+    case CellAggregate::kMin:
+      min.assign(n, INT32_MAX);
+      break;
+    case CellAggregate::kMax:
+      max.assign(n, INT32_MIN);
+      break;
+    case CellAggregate::kMedian:
+      throw std::logic_error("CellAccumulator cannot form medians; use cell_medians");
+  }
 }
 
 std::vector<double> CellAccumulator::surface(CellAggregate how, double scale, double offset) const {
+  if ((how == CellAggregate::kMean && sum.size() != count.size()) ||
+      (how == CellAggregate::kMin && min.size() != count.size()) ||
+      (how == CellAggregate::kMax && max.size() != count.size()))
+    throw std::logic_error("CellAccumulator::surface: the statistic was not accumulated");
   std::vector<double> z(count.size(), std::numeric_limits<double>::quiet_NaN());
   for (std::size_t c = 0; c < count.size(); ++c) {
     if (count[c] == 0)
@@ -114,19 +118,21 @@ VolumeSummary summarise_dod(const std::vector<double>& dod, double cell, double 
   VolumeSummary s;
   const double area = cell * cell;
   s.cells = static_cast<std::int64_t>(dod.size());
+  // Branch-free: about half the cells of a DoD are empty and the signs are
+  // mixed, so branches on them mispredicted at every other cell (~4.5 ns a
+  // cell). A cell that does not count adds +0.0, which leaves every sum
+  // unchanged bit for bit: the sums start at +0.0 and can never become
+  // -0.0 (x + y is -0.0 only when both are), so the values and summation
+  // order are those of skipping the cell.
   for (double d : dod) {
-    if (std::isnan(d)) {
-      ++s.cells_empty;
-      continue;
-    }
-    s.area_compared += area;
-    s.net += d * area;
-    if (d > 0)
-      s.gain += d * area;
-    if (d < 0)
-      s.loss += d * area;
-    if (std::abs(d) > threshold)
-      s.area_changed += area;
+    const bool empty = std::isnan(d);
+    const double v = empty ? 0.0 : d * area;
+    s.cells_empty += empty;
+    s.area_compared += empty ? 0.0 : area;
+    s.net += v;
+    s.gain += d > 0 ? v : 0.0;
+    s.loss += d < 0 ? v : 0.0;
+    s.area_changed += std::abs(d) > threshold ? area : 0.0;
   }
   return s;
 }

@@ -1,6 +1,8 @@
 // Distributed per-cell medians; see dod_median_step.hpp.
 #include "dod_median_step.hpp"
 
+#include "cell_samples.hpp"
+
 #include <climits>
 #include <cmath>
 
@@ -36,18 +38,15 @@ std::vector<std::int64_t> row_bands(const std::vector<std::int64_t>& row_points,
 
 }  // namespace
 
-std::vector<double> median_surface(const Comm& comm, const EpochBlock& e, const CellGrid& grid) {
+std::vector<double> median_surface(const Comm& comm, EpochBlock& e, const PointSource& points,
+                                   const CellGrid& grid) {
   const int nranks = comm.size();
   const double scale = e.header.scale[2], offset = e.header.offset[2];
   std::vector<CellSample> samples;
-  samples.reserve(e.points.size());
-  for (const TilePoint& p : e.points) {
-    const std::int64_t c = grid.index_of(p.x, p.y);
-    if (c < 0)
-      continue;
-    const auto raw = static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale));
-    samples.push_back({static_cast<std::uint32_t>(c), raw});
-  }
+  samples.reserve(e.count);
+  for_each_cell_sample(comm, e, points, grid, [&](std::int64_t c, std::int32_t z) {
+    samples.push_back({static_cast<std::uint32_t>(c), z});
+  });
   if (nranks == 1)
     return cell_medians(samples, 0, grid.size(), scale, offset);
 

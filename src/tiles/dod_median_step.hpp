@@ -21,7 +21,10 @@
 namespace tessera::tiles::detail {
 
 /// Collective. The median surface of `e` on `grid` (row 0 north, NaN for
-/// empty cells) on rank 0; an empty vector on the other ranks.
-std::vector<double> median_surface(const Comm& comm, const EpochBlock& e, const CellGrid& grid);
+/// empty cells) on rank 0; an empty vector on the other ranks. `points` (e's
+/// block, e.g. block_points) is walked once; its count goes to
+/// require_selected, which throws on every rank for an empty epoch.
+std::vector<double> median_surface(const Comm& comm, EpochBlock& e, const PointSource& points,
+                                   const CellGrid& grid);
 
 }  // namespace tessera::tiles::detail

@@ -102,7 +102,7 @@ DodFormat dod_format_of(const std::filesystem::path& out) {
 }
 
 void write_dod_raster(const std::filesystem::path& path, DodFormat format, const CellGrid& grid,
-                      const std::vector<float>& dod, const std::string& crs_wkt) {
+                      const std::vector<float>& dod, const std::string& crs_wkt, int threads) {
   if (format == DodFormat::kNetCdf) {
     write_netcdf(path, grid, dod, crs_wkt);
     return;
@@ -112,7 +112,7 @@ void write_dod_raster(const std::filesystem::path& path, DodFormat format, const
   // float DoD in about half the time, to a smaller file (11.7 vs 13.9 MB).
   io::GdalRaster r = io::GdalRaster::create_geotiff(
       path, grid.nx, grid.ny, 1, GDT_Float32, transform_of(grid), crs_wkt,
-      std::numeric_limits<double>::quiet_NaN(), io::GdalRaster::Compression::kDeflateFast);
+      std::numeric_limits<double>::quiet_NaN(), io::GdalRaster::Compression::kDeflateFast, threads);
   r.write_band(1, dod.data());
   r.close();
 }

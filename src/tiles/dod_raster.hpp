@@ -31,7 +31,8 @@ enum class DodFormat { kGeoTiff, kNetCdf };
 DodFormat dod_format_of(const std::filesystem::path& out);
 
 /// Writes `dod` (grid.size() values, row 0 north) to `path`. Throws IoError.
+/// A GeoTIFF's blocks are compressed on `threads` threads (same bytes).
 void write_dod_raster(const std::filesystem::path& path, DodFormat format, const CellGrid& grid,
-                      const std::vector<float>& dod, const std::string& crs_wkt);
+                      const std::vector<float>& dod, const std::string& crs_wkt, int threads = 1);
 
 }  // namespace tessera::tiles::detail

@@ -6,21 +6,25 @@
 // (cell, integer Z) goes to its band's owner, which accumulates integer sums,
 // counts, minima and maxima (exact, so independent of the rank count) and
 // forms its band of the DoD; only the finished bands reach rank 0, for the
-// (serial) raster write. The median cannot be accumulated that way: its
-// (cell, Z) pairs are sorted per cell by the band owners instead
-// (dod_median_step.hpp).
+// raster write (rank 0 alone; the GeoTIFF's blocks compressed on its node's
+// cores while the other ranks wait idly). The median cannot be accumulated
+// that way: its (cell, Z) pairs are sorted per cell by the band owners
+// instead (dod_median_step.hpp).
 #include <cpl_conv.h>
 #include <ogr_srs_api.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <climits>
 #include <cmath>
 #include <limits>
 
+#include "cell_samples.hpp"
 #include "dod_median_step.hpp"
 #include "dod_raster.hpp"
 #include "freed_memory.hpp"
 #include "step_common.hpp"
+#include "tessera/core/affinity.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/exchange.hpp"
@@ -60,11 +64,11 @@ struct Bands {
 /// blocks follow the file's record order, which is spatial in lidar files
 /// (scan lines here, south first), while row blocks run north first: with
 /// block k on rank k, nearly every sample crossed between ranks at 2 ranks.
-/// Holders come from every 16th point (the choice moves work, never values:
-/// a cell's samples are the same wherever they are accumulated, and the
-/// gather places each band by its rows).
+/// Holders come from `samples` (every 16th record: the choice moves work,
+/// never values: a cell's samples are the same wherever they are
+/// accumulated, and the gather places each band by its rows).
 Bands cell_bands(const Comm& comm, const CellGrid& grid,
-                 const std::vector<const EpochBlock*>& epochs) {
+                 const std::vector<const PointSource*>& samples) {
   Bands b;
   const int nranks = comm.size();
   if (nranks == 1)
@@ -76,13 +80,14 @@ Bands cell_bands(const Comm& comm, const CellGrid& grid,
   std::vector<CountRank> most(static_cast<std::size_t>(nranks));
   for (int k = 0; k < nranks; ++k)
     most[static_cast<std::size_t>(k)] = {0, comm.rank()};
-  constexpr std::size_t kSampleStep = 16;
-  for (const EpochBlock* e : epochs) {
-    for (std::size_t i = 0; i < e->points.size(); i += kSampleStep) {
-      const std::int64_t c = grid.index_of(e->points[i].x, e->points[i].y);
-      if (c >= 0)
-        ++most[static_cast<std::size_t>(block_owner(grid.ny, nranks, c / grid.nx))].count;
-    }
+  for (const PointSource* sample : samples) {
+    (*sample)([&](const TilePoint* points, std::size_t n) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t c = grid.index_of(points[i].x, points[i].y);
+        if (c >= 0)
+          ++most[static_cast<std::size_t>(block_owner(grid.ny, nranks, c / grid.nx))].count;
+      }
+    });
   }
   check_mpi(
       MPI_Allreduce(MPI_IN_PLACE, most.data(), nranks, MPI_LONG_INT, MPI_MAXLOC, comm.handle()),
@@ -130,18 +135,15 @@ Bands cell_bands(const Comm& comm, const CellGrid& grid,
 /// holds more than its band, and the merge work is spread over the ranks.
 /// Integer sums, minima and maxima are exact and order-free, so the band
 /// equals the same rows of a single-rank grid whatever the rank count.
-CellAccumulator grid_epoch(const Comm& comm, const EpochBlock& e, const CellGrid& grid,
-                           const Bands& bands) {
-  const double scale = e.header.scale[2], offset = e.header.offset[2];
+/// `points` (e's block, decoded on the fly) is walked once; the walk also
+/// counts e's points for require_selected (empty epochs).
+CellAccumulator grid_epoch(const Comm& comm, EpochBlock& e, const PointSource& points,
+                           const CellGrid& grid, const Bands& bands, CellAggregate how) {
   const int nranks = comm.size();
   if (nranks == 1) {
-    CellAccumulator acc(grid.size());
-    for (const TilePoint& p : e.points) {
-      const std::int64_t c = grid.index_of(p.x, p.y);
-      if (c < 0)
-        continue;
-      acc.add(c, static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale)));
-    }
+    CellAccumulator acc(grid.size(), how);
+    detail::for_each_cell_sample(comm, e, points, grid,
+                                 [&](std::int64_t c, std::int32_t z) { acc.add(c, z); });
     return acc;
   }
   std::vector<int> owner_of_row(static_cast<std::size_t>(grid.ny));
@@ -158,19 +160,17 @@ CellAccumulator grid_epoch(const Comm& comm, const EpochBlock& e, const CellGrid
   // order-free, so where a sample is added never changes a cell.
   const int me = comm.rank();
   const std::int64_t first = bands.first[static_cast<std::size_t>(me)];
-  CellAccumulator acc(bands.cells[static_cast<std::size_t>(me)]);
+  CellAccumulator acc(bands.cells[static_cast<std::size_t>(me)], how);
   std::vector<std::vector<CellSample>> away(static_cast<std::size_t>(nranks));
-  for (const TilePoint& p : e.points) {
-    const std::int64_t c = grid.index_of(p.x, p.y);
-    if (c < 0)
-      continue;
+  // The empty-epoch check ends the walk: before the exchange, so an empty
+  // epoch fails on every rank alike.
+  detail::for_each_cell_sample(comm, e, points, grid, [&](std::int64_t c, std::int32_t z) {
     const int owner = owner_of_row[static_cast<std::size_t>(c / grid.nx)];
-    const auto z = static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale));
     if (owner == me)
       acc.add(c - first, z);
     else
       away[static_cast<std::size_t>(owner)].push_back({static_cast<std::uint32_t>(c), z});
-  }
+  });
   std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
   std::vector<CellSample> send;
   for (int r = 0; r < nranks; ++r) {
@@ -189,19 +189,31 @@ CellAccumulator grid_epoch(const Comm& comm, const EpochBlock& e, const CellGrid
 /// The DoD of this rank's band (B - A from the banded accumulators), the
 /// bands gathered on rank 0 each at its rows' place in storage order: only
 /// the final 8 bytes per cell travel to rank 0, not 24 per cell and epoch.
-std::vector<double> banded_dod(const Comm& comm, const EpochBlock& a, const EpochBlock& b,
-                               const CellGrid& grid, CellAggregate how) {
-  const Bands bands = cell_bands(comm, grid, {&a, &b});
-  std::vector<double> za, zb;
+/// The mapped blocks are decoded on the fly: a sample walk (every 16th
+/// record, for the bands' holders; several ranks only) and one full walk
+/// per epoch, with no decoded copy of the blocks (48 bytes a point).
+std::vector<double> banded_dod(const Comm& comm, EpochBlock& a, EpochBlock& b, const CellGrid& grid,
+                               CellAggregate how) {
+  constexpr std::uint64_t kSampleStride = 16;
+  Bands bands;
+  if (comm.size() > 1) {
+    const PointSource sample_a = block_points(a, kSampleStride);
+    const PointSource sample_b = block_points(b, kSampleStride);
+    bands = cell_bands(comm, grid, {&sample_a, &sample_b});
+  }
+  std::vector<double> za, part;
   {
-    const CellAccumulator ga = grid_epoch(comm, a, grid, bands);
+    const CellAccumulator ga = grid_epoch(comm, a, block_points(a), grid, bands, how);
     za = ga.surface(how, a.header.scale[2], a.header.offset[2]);
   }
   {
-    const CellAccumulator gb = grid_epoch(comm, b, grid, bands);
-    zb = gb.surface(how, b.header.scale[2], b.header.offset[2]);
+    const CellAccumulator gb = grid_epoch(comm, b, block_points(b), grid, bands, how);
+    part = gb.surface(how, b.header.scale[2], b.header.offset[2]);
   }
-  std::vector<double> part = difference(za, zb);
+  // difference(za, zb) formed in zb's storage: B - A, NaN propagating.
+  for (std::size_t i = 0; i < part.size(); ++i)
+    part[i] -= za[i];
+  std::vector<double>().swap(za);
   if (comm.size() == 1)
     return part;
   std::vector<double> all;
@@ -228,8 +240,10 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
     return {};
   detail::keep_freed_memory();  // big buffers reuse freed pages (freed_memory.hpp)
 
-  EpochBlock a = read_epoch(comm, p.a, p.classes, "A");
-  EpochBlock b = read_epoch(comm, p.b, p.classes, "B");
+  // Each rank maps its block of each file (read once, into the page cache)
+  // and the grid walks decode it on the fly: no decoded copy of the blocks.
+  EpochBlock a = open_epoch(comm, p.a, p.classes, "A");
+  EpochBlock b = open_epoch(comm, p.b, p.classes, "B");
   require_overlap(a, b);
   const CellGrid grid = CellGrid::covering(std::min(a.header.min[0], b.header.min[0]),
                                            std::min(a.header.min[1], b.header.min[1]),
@@ -239,64 +253,77 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
     throw UsageError("the DoD raster would have " + std::to_string(grid.size()) +
                      " cells; use a larger --cell");
   }
+  {
+    perf::Region region("read");
+    map_block(comm, a);
+    map_block(comm, b);
+  }
   // The DoD (mean, min, max), or the two median surfaces, on rank 0 (empty
-  // elsewhere).
+  // elsewhere). The walks count the points (perf items) and reject empty
+  // epochs (require_selected).
   std::vector<double> dod, za, zb;
   {
     perf::Region region("grid");
     if (o.aggregate == CellAggregate::kMedian) {
-      za = detail::median_surface(comm, a, grid);
-      zb = detail::median_surface(comm, b, grid);
+      za = detail::median_surface(comm, a, block_points(a), grid);
+      zb = detail::median_surface(comm, b, block_points(b), grid);
     } else {
       dod = banded_dod(comm, a, b, grid, o.aggregate);
     }
-    perf::add_items(static_cast<std::int64_t>(a.points.size() + b.points.size()));
   }
   nlohmann::json s;
-  run_phase(comm, "write " + p.out.filename().string(), [&] {
-    if (!comm.is_root())
-      return;
-    perf::Region region("write");
-    if (o.aggregate == CellAggregate::kMedian)
-      dod = difference(za, zb);
-    const VolumeSummary v = summarise_dod(dod, o.cell, o.threshold);
-    const std::vector<float> band(dod.begin(), dod.end());
-    std::string crs = a.header.crs();
-    if (crs.empty())
-      crs = b.header.crs();
-    const std::string wkt = crs_wkt_of(crs);
-    if (!crs.empty() && wkt.empty())
-      log::warn("dod: cannot interpret the CRS \"{}\"; raster has none", crs);
-    AtomicFile file(p.out, p.clobber);
-    detail::write_dod_raster(file.temp_path(), format, grid, band, wkt);
-    perf::add_bytes_written(
-        static_cast<std::int64_t>(std::filesystem::file_size(file.temp_path())));
-    file.commit();
-    const double gt[6] = {grid.x0, o.cell, 0, grid.north(), 0, -o.cell};
-    s["step"] = "dod";
-    s["a"] = p.a.string();
-    s["b"] = p.b.string();
-    s["output"] = p.out.string();
-    s["cell"] = o.cell;
-    s["width"] = grid.nx;
-    s["height"] = grid.ny;
-    s["format"] = format == detail::DodFormat::kNetCdf ? "netcdf" : "geotiff";
-    s["aggregate"] = o.aggregate == CellAggregate::kMedian ? "median"
-                     : o.aggregate == CellAggregate::kMin  ? "min"
-                     : o.aggregate == CellAggregate::kMax  ? "max"
-                                                           : "mean";
-    s["geotransform"] = gt;
-    s["net_volume"] = v.net;
-    s["gain_volume"] = v.gain;
-    s["loss_volume"] = v.loss;
-    s["threshold"] = o.threshold;
-    s["area_changed"] = v.area_changed;
-    s["area_compared"] = v.area_compared;
-    s["cells"] = v.cells;
-    s["cells_empty"] = v.cells_empty;
-    log::info("dod: {} x {} cells of {} m, net volume {:.3f} m3 (gain {:.3f}, loss {:.3f})",
-              grid.nx, grid.ny, o.cell, v.net, v.gain, v.loss);
-  });
+  // Rank 0 writes the raster alone (GDAL writes are serial): the ranks of
+  // its node lend it their cores for the GeoTIFF's block compression and
+  // wait idly meanwhile (Open MPI's blocking waits spin, which would take
+  // those cores back). One rank of one thread stays single-threaded.
+  const RootNodeCpus cpus(comm, omp_get_max_threads());
+  run_phase(
+      comm, "write " + p.out.filename().string(),
+      [&] {
+        if (!comm.is_root())
+          return;
+        perf::Region region("write");
+        if (o.aggregate == CellAggregate::kMedian)
+          dod = difference(za, zb);
+        const VolumeSummary v = summarise_dod(dod, o.cell, o.threshold);
+        const std::vector<float> band(dod.begin(), dod.end());
+        std::string crs = a.header.crs();
+        if (crs.empty())
+          crs = b.header.crs();
+        const std::string wkt = crs_wkt_of(crs);
+        if (!crs.empty() && wkt.empty())
+          log::warn("dod: cannot interpret the CRS \"{}\"; raster has none", crs);
+        AtomicFile file(p.out, p.clobber);
+        detail::write_dod_raster(file.temp_path(), format, grid, band, wkt, cpus.threads());
+        perf::add_bytes_written(
+            static_cast<std::int64_t>(std::filesystem::file_size(file.temp_path())));
+        file.commit();
+        const double gt[6] = {grid.x0, o.cell, 0, grid.north(), 0, -o.cell};
+        s["step"] = "dod";
+        s["a"] = p.a.string();
+        s["b"] = p.b.string();
+        s["output"] = p.out.string();
+        s["cell"] = o.cell;
+        s["width"] = grid.nx;
+        s["height"] = grid.ny;
+        s["format"] = format == detail::DodFormat::kNetCdf ? "netcdf" : "geotiff";
+        s["aggregate"] = o.aggregate == CellAggregate::kMedian ? "median"
+                         : o.aggregate == CellAggregate::kMin  ? "min"
+                         : o.aggregate == CellAggregate::kMax  ? "max"
+                                                               : "mean";
+        s["geotransform"] = gt;
+        s["net_volume"] = v.net;
+        s["gain_volume"] = v.gain;
+        s["loss_volume"] = v.loss;
+        s["threshold"] = o.threshold;
+        s["area_changed"] = v.area_changed;
+        s["area_compared"] = v.area_compared;
+        s["cells"] = v.cells;
+        s["cells_empty"] = v.cells_empty;
+        log::info("dod: {} x {} cells of {} m, net volume {:.3f} m3 (gain {:.3f}, loss {:.3f})",
+                  grid.nx, grid.ny, o.cell, v.net, v.gain, v.loss);
+      },
+      PhaseWait::kIdle);
   detail::finish_outputs(comm, p.out, s, fp);
   return comm.is_root() ? s : nlohmann::json();
 }

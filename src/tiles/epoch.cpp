@@ -76,14 +76,14 @@ TilePoint decode_point(const io::LasHeader& h, const io::LasPointLayout& layout,
 
 namespace {
 
-/// decode_point over `m` consecutive records with the per-file choices
+/// decode_point over `m` records `stride` apart with the per-file choices
 /// (format family, GPS time, scale and offset) hoisted out of the loop, and
 /// each point written in place into capacity reserved by the caller. The
 /// arithmetic is decode_point's, so the values are identical.
 void decode_chunk(const io::LasHeader& h, const io::LasPointLayout& layout, const bool* wanted,
                   const std::uint8_t* rec, std::uint64_t m, std::uint64_t first_id,
-                  std::vector<TilePoint>& out) {
-  const std::size_t len = h.record_length;
+                  std::vector<TilePoint>& out, std::uint64_t stride = 1) {
+  const std::size_t len = h.record_length * stride;
   const double sx = h.scale[0], sy = h.scale[1], sz = h.scale[2];
   const double ox = h.offset[0], oy = h.offset[1], oz = h.offset[2];
   const int class_at = layout.legacy ? 15 : 16;
@@ -99,7 +99,7 @@ void decode_chunk(const io::LasHeader& h, const io::LasPointLayout& layout, cons
     p.x = L::load<std::int32_t>(rec, 0) * sx + ox;
     p.y = L::load<std::int32_t>(rec, 4) * sy + oy;
     p.z = L::load<std::int32_t>(rec, 8) * sz + oz;
-    p.id = first_id + i;
+    p.id = first_id + i * stride;
     p.intensity = L::load<std::uint16_t>(rec, 12);
     p.classification = cls;
     p.returns = legacy
@@ -216,8 +216,10 @@ void map_block(const Comm& comm, EpochBlock& block) {
   perf::add_bytes_read(static_cast<std::int64_t>(block.records.size()));
 }
 
-PointSource block_points(const EpochBlock& block) {
-  return [&block](const PointChunk& visit) {
+PointSource block_points(const EpochBlock& block, std::uint64_t stride) {
+  if (stride == 0)
+    throw UsageError("block_points: the stride must be at least 1");
+  return [&block, stride](const PointChunk& visit) {
     if (!block.reader || block.records.size() != block.count * block.header.record_length) {
       throw ParallelError("block_points: epoch " + block.label +
                           " was not opened by open_epoch and mapped by map_block");
@@ -230,11 +232,13 @@ PointSource block_points(const EpochBlock& block) {
     const std::array<bool, 256> wanted = wanted_classes(block.classes);
     std::vector<TilePoint> points;
     points.reserve(kChunk);
-    for (std::uint64_t at = 0; at < block.count; at += kChunk) {
-      const std::uint64_t m = std::min(kChunk, block.count - at);
+    // Records at, at + stride, ...: chunks of kChunk of them, kChunk·stride apart.
+    const std::uint64_t span = kChunk * stride;
+    for (std::uint64_t at = 0; at < block.count; at += span) {
+      const std::uint64_t m = (std::min(span, block.count - at) + stride - 1) / stride;
       points.clear();
       decode_chunk(h, layout, wanted.data(), block.records.data() + at * h.record_length, m,
-                   block.first + at, points);
+                   block.first + at, points, stride);
       visit(points.data(), points.size());
     }
   };

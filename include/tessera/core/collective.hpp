@@ -37,8 +37,17 @@ class CollectiveError : public ParallelError {
 /// succeeded. Throws CollectiveError on every rank if any rank failed.
 void check_collective(const Comm& comm, const std::string& phase, std::exception_ptr local);
 
-/// Runs `body` on every rank of `comm`, then check_collective().
-void run_phase(const Comm& comm, const std::string& phase, const std::function<void()>& body);
+/// How the ranks that finish a phase's body first wait for the others.
+enum class PhaseWait {
+  kSpin,  ///< in MPI's own call (Open MPI busy-polls): the lowest latency
+  kIdle,  ///< in idle_barrier first (sleeps between tests): for a phase where
+          ///< one rank works alone with threads that can use the others' cores
+};
+
+/// Runs `body` on every rank of `comm`, then check_collective(). With
+/// PhaseWait::kIdle every rank, failed or not, passes idle_barrier first.
+void run_phase(const Comm& comm, const std::string& phase, const std::function<void()>& body,
+               PhaseWait wait = PhaseWait::kSpin);
 
 /// Logs `reason` and ends the whole job with MPI_Abort(code). Never returns.
 [[noreturn]] void abort_job(const std::string& reason, ExitCode code);

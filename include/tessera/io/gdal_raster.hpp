@@ -65,11 +65,13 @@ class GdalRaster {
   };
   /// Creates a tiled-if-large, compressed GeoTIFF. `crs_wkt` may be empty
   /// (no CRS); `nodata` is set on every band unless it is NaN and the type is
-  /// an integer type. Overwrites an existing file.
+  /// an integer type. Overwrites an existing file. `threads` > 1 compresses
+  /// blocks on that many GDAL worker threads (NUM_THREADS); GDAL still
+  /// writes them in block order, so the file's bytes do not change.
   static GdalRaster create_geotiff(const std::filesystem::path& path, int width, int height,
                                    int bands, GDALDataType type, const GeoTransform& transform,
                                    const std::string& crs_wkt, double nodata,
-                                   Compression compression = Compression::kLzw);
+                                   Compression compression = Compression::kLzw, int threads = 1);
 
   int width() const;
   int height() const;

@@ -13,6 +13,7 @@
 // original wrote its rasters flipped), i.e. row = ny − 1 − j.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,7 +27,16 @@ struct CellGrid {
   int nx = 1, ny = 1;
   static CellGrid covering(double xmin, double ymin, double xmax, double ymax, double cell);
   /// Storage index (row 0 north) of the cell holding (x, y), or -1 outside.
-  std::int64_t index_of(double x, double y) const;
+  /// Inline: it runs once per point of both epochs.
+  std::int64_t index_of(double x, double y) const {
+    const double fi = std::floor((x - x0) / cell);
+    const double fj = std::floor((y - y0) / cell);
+    if (!(fi >= 0 && fi < nx && fj >= 0 && fj < ny))
+      return -1;
+    const auto i = static_cast<std::int64_t>(fi);
+    const auto row = static_cast<std::int64_t>(ny - 1 - static_cast<int>(fj));
+    return row * nx + i;
+  }
   double north() const { return y0 + ny * cell; }
   std::int64_t size() const { return static_cast<std::int64_t>(nx) * ny; }
 };
@@ -36,15 +46,31 @@ enum class CellAggregate { kMean, kMin, kMax, kMedian };
 CellAggregate parse_aggregate(const std::string& name);
 
 /// Per-cell integer accumulators of one epoch (exactly mergeable).
+/// Built for one aggregate, only that statistic is kept beside the counts
+/// (the others stay empty): a mean's grid is 16 bytes a cell, not 24, and
+/// each point touches two arrays, not four.
 struct CellAccumulator {
   std::vector<std::int64_t> sum;
   std::vector<std::int64_t> count;
   std::vector<std::int32_t> min;
   std::vector<std::int32_t> max;
+  /// Every statistic (mean, min and max).
   explicit CellAccumulator(std::int64_t cells = 0);
-  void add(std::int64_t cell, std::int32_t raw_z);
+  /// Counts and the statistic `only` needs (mean, min or max).
+  CellAccumulator(std::int64_t cells, CellAggregate only);
+  void add(std::int64_t cell, std::int32_t raw_z) {
+    const auto c = static_cast<std::size_t>(cell);
+    count[c] += 1;
+    if (!sum.empty())
+      sum[c] += raw_z;
+    if (!min.empty() && raw_z < min[c])
+      min[c] = raw_z;
+    if (!max.empty() && raw_z > max[c])
+      max[c] = raw_z;
+  }
   /// Elevation per cell for `how` (mean, min or max: the median is not
-  /// mergeable, see cell_medians) with the epoch's z scale and offset; NaN if empty.
+  /// mergeable, see cell_medians) with the epoch's z scale and offset; NaN if
+  /// empty. Throws std::logic_error when `how`'s statistic was not kept.
   std::vector<double> surface(CellAggregate how, double scale, double offset) const;
 };
 

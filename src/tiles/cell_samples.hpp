@@ -1,0 +1,42 @@
+// One walk over an epoch's points as DoD samples (private to src/tiles).
+//
+// The DoD's grids (mean, min, max in dod_step.cpp; medians in
+// dod_median_step.cpp) need of each point only its cell and its LAS integer
+// Z; for_each_cell_sample walks a PointSource (a mapped block decoded in
+// cache-sized chunks) once and hands those on, so no decoded copy of the
+// block is kept.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "tessera/core/perf.hpp"
+#include "tessera/tiles/dod.hpp"
+#include "tessera/tiles/epoch.hpp"
+
+namespace tessera::tiles::detail {
+
+/// Collective (through require_selected): calls `f(cell, raw_z)` for each
+/// point of `points` inside `grid`, with raw_z = nearbyint((z - offset) /
+/// scale) of e's header (the decoded z back to its LAS integer), then
+/// counts the walked points as perf items and rejects an empty epoch
+/// (require_selected throws on every rank alike).
+template <class F>
+void for_each_cell_sample(const Comm& comm, EpochBlock& e, const PointSource& points,
+                          const CellGrid& grid, F&& f) {
+  const double scale = e.header.scale[2], offset = e.header.offset[2];
+  std::int64_t walked = 0;
+  points([&](const TilePoint* chunk, std::size_t n) {
+    walked += static_cast<std::int64_t>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const TilePoint& p = chunk[i];
+      const std::int64_t c = grid.index_of(p.x, p.y);
+      if (c >= 0)
+        f(c, static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale)));
+    }
+  });
+  perf::add_items(walked);
+  require_selected(comm, e, walked);
+}
+
+}  // namespace tessera::tiles::detail
