@@ -45,13 +45,16 @@ RootNodeCpus::RootNodeCpus(const Comm& comm, int threads_per_rank) {
   cpu_set_t mine;
   CPU_ZERO(&mine);
   const bool known = sched_getaffinity(0, sizeof(mine), &mine) == 0;
-  std::vector<cpu_set_t> all(comm.is_root() ? static_cast<std::size_t>(node.size()) : 0);
+  // Each node's leader (node rank 0) is the root of its node's gather, so
+  // every leader needs the receive buffer (only rank 0's result is used).
+  std::vector<cpu_set_t> all(node.rank() == 0 ? static_cast<std::size_t>(node.size()) : 0);
   check_mpi(MPI_Gather(&mine, sizeof(mine), MPI_BYTE, all.data(), sizeof(mine), MPI_BYTE, 0,
                        node.handle()),
             "MPI_Gather");
   if (!comm.is_root())
     return;
-  threads_ = std::max(1, node.size() * threads_per_rank);
+  const int wanted = std::max(1, node.size() * std::max(1, threads_per_rank));
+  threads_ = std::max(1, threads_per_rank);  // unless the mask can be widened
   if (!known)
     return;  // an unknown mask is left alone
   cpu_set_t wide;
@@ -61,6 +64,9 @@ RootNodeCpus::RootNodeCpus(const Comm& comm, int threads_per_rank) {
   saved_.resize(sizeof(mine));
   std::memcpy(saved_.data(), &mine, sizeof(mine));
   widened_ = sched_setaffinity(0, sizeof(wide), &wide) == 0;
+  // No more threads than the cores they may run on.
+  if (widened_)
+    threads_ = std::max(1, std::min(wanted, CPU_COUNT(&wide)));
 }
 
 RootNodeCpus::~RootNodeCpus() {

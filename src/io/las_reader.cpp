@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <utility>
 
 #include "tessera/core/error.hpp"
@@ -125,6 +126,14 @@ void LasReader::parse() {
     H.offset[i] = get<double>(h.data(), 155 + 8 * i);
     H.max[i] = get<double>(h.data(), 179 + 16 * i);
     H.min[i] = get<double>(h.data(), 187 + 16 * i);
+    // Coordinates are integer * scale + offset: a zero or non-finite scale
+    // (or a non-finite offset) makes every coordinate meaningless.
+    if (!std::isfinite(H.scale[i]) || H.scale[i] == 0.0 || !std::isfinite(H.offset[i])) {
+      throw FormatError(std::string("invalid ") + "xyz"[i] + " scale " +
+                            std::to_string(H.scale[i]) + " / offset " +
+                            std::to_string(H.offset[i]) + " (scale must be finite and non-zero)",
+                        file, "header");
+    }
   }
   const std::uint16_t need = LasHeader::required_header_size(H.version_minor);
   if (H.header_size < need || H.header_size > file_size_) {

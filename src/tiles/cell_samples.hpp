@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "tessera/core/collective.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/tiles/dod.hpp"
 #include "tessera/tiles/epoch.hpp"
@@ -26,14 +27,18 @@ void for_each_cell_sample(const Comm& comm, EpochBlock& e, const PointSource& po
                           const CellGrid& grid, F&& f) {
   const double scale = e.header.scale[2], offset = e.header.offset[2];
   std::int64_t walked = 0;
-  points([&](const TilePoint* chunk, std::size_t n) {
-    walked += static_cast<std::int64_t>(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const TilePoint& p = chunk[i];
-      const std::int64_t c = grid.index_of(p.x, p.y);
-      if (c >= 0)
-        f(c, static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale)));
-    }
+  // In a phase: a rank that fails mid-walk (memory, a bad mapping) makes
+  // every rank throw here instead of leaving them in require_selected.
+  run_phase(comm, "grid epoch " + e.label, [&] {
+    points([&](const TilePoint* chunk, std::size_t n) {
+      walked += static_cast<std::int64_t>(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        const TilePoint& p = chunk[i];
+        const std::int64_t c = grid.index_of(p.x, p.y);
+        if (c >= 0)
+          f(c, static_cast<std::int32_t>(std::nearbyint((p.z - offset) / scale)));
+      }
+    });
   });
   perf::add_items(walked);
   require_selected(comm, e, walked);

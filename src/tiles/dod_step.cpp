@@ -80,15 +80,18 @@ Bands cell_bands(const Comm& comm, const CellGrid& grid,
   std::vector<CountRank> most(static_cast<std::size_t>(nranks));
   for (int k = 0; k < nranks; ++k)
     most[static_cast<std::size_t>(k)] = {0, comm.rank()};
-  for (const PointSource* sample : samples) {
-    (*sample)([&](const TilePoint* points, std::size_t n) {
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::int64_t c = grid.index_of(points[i].x, points[i].y);
-        if (c >= 0)
-          ++most[static_cast<std::size_t>(block_owner(grid.ny, nranks, c / grid.nx))].count;
-      }
-    });
-  }
+  // In a phase, so that a rank failing mid-walk fails every rank here.
+  run_phase(comm, "dod: sample the blocks", [&] {
+    for (const PointSource* sample : samples) {
+      (*sample)([&](const TilePoint* points, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) {
+          const std::int64_t c = grid.index_of(points[i].x, points[i].y);
+          if (c >= 0)
+            ++most[static_cast<std::size_t>(block_owner(grid.ny, nranks, c / grid.nx))].count;
+        }
+      });
+    }
+  });
   check_mpi(
       MPI_Allreduce(MPI_IN_PLACE, most.data(), nranks, MPI_LONG_INT, MPI_MAXLOC, comm.handle()),
       "MPI_Allreduce");
@@ -275,55 +278,58 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
   // Rank 0 writes the raster alone (GDAL writes are serial): the ranks of
   // its node lend it their cores for the GeoTIFF's block compression and
   // wait idly meanwhile (Open MPI's blocking waits spin, which would take
-  // those cores back). One rank of one thread stays single-threaded.
-  const RootNodeCpus cpus(comm, omp_get_max_threads());
-  run_phase(
-      comm, "write " + p.out.filename().string(),
-      [&] {
-        if (!comm.is_root())
-          return;
-        perf::Region region("write");
-        if (o.aggregate == CellAggregate::kMedian)
-          dod = difference(za, zb);
-        const VolumeSummary v = summarise_dod(dod, o.cell, o.threshold);
-        const std::vector<float> band(dod.begin(), dod.end());
-        std::string crs = a.header.crs();
-        if (crs.empty())
-          crs = b.header.crs();
-        const std::string wkt = crs_wkt_of(crs);
-        if (!crs.empty() && wkt.empty())
-          log::warn("dod: cannot interpret the CRS \"{}\"; raster has none", crs);
-        AtomicFile file(p.out, p.clobber);
-        detail::write_dod_raster(file.temp_path(), format, grid, band, wkt, cpus.threads());
-        perf::add_bytes_written(
-            static_cast<std::int64_t>(std::filesystem::file_size(file.temp_path())));
-        file.commit();
-        const double gt[6] = {grid.x0, o.cell, 0, grid.north(), 0, -o.cell};
-        s["step"] = "dod";
-        s["a"] = p.a.string();
-        s["b"] = p.b.string();
-        s["output"] = p.out.string();
-        s["cell"] = o.cell;
-        s["width"] = grid.nx;
-        s["height"] = grid.ny;
-        s["format"] = format == detail::DodFormat::kNetCdf ? "netcdf" : "geotiff";
-        s["aggregate"] = o.aggregate == CellAggregate::kMedian ? "median"
-                         : o.aggregate == CellAggregate::kMin  ? "min"
-                         : o.aggregate == CellAggregate::kMax  ? "max"
-                                                               : "mean";
-        s["geotransform"] = gt;
-        s["net_volume"] = v.net;
-        s["gain_volume"] = v.gain;
-        s["loss_volume"] = v.loss;
-        s["threshold"] = o.threshold;
-        s["area_changed"] = v.area_changed;
-        s["area_compared"] = v.area_compared;
-        s["cells"] = v.cells;
-        s["cells_empty"] = v.cells_empty;
-        log::info("dod: {} x {} cells of {} m, net volume {:.3f} m3 (gain {:.3f}, loss {:.3f})",
-                  grid.nx, grid.ny, o.cell, v.net, v.gain, v.loss);
-      },
-      PhaseWait::kIdle);
+  // those cores back). One rank of one thread stays single-threaded. The
+  // block scopes the lent cores to the write.
+  {
+    const RootNodeCpus cpus(comm, omp_get_max_threads());
+    run_phase(
+        comm, "write " + p.out.filename().string(),
+        [&] {
+          if (!comm.is_root())
+            return;
+          perf::Region region("write");
+          if (o.aggregate == CellAggregate::kMedian)
+            dod = difference(za, zb);
+          const VolumeSummary v = summarise_dod(dod, o.cell, o.threshold);
+          const std::vector<float> band(dod.begin(), dod.end());
+          std::string crs = a.header.crs();
+          if (crs.empty())
+            crs = b.header.crs();
+          const std::string wkt = crs_wkt_of(crs);
+          if (!crs.empty() && wkt.empty())
+            log::warn("dod: cannot interpret the CRS \"{}\"; raster has none", crs);
+          AtomicFile file(p.out, p.clobber);
+          detail::write_dod_raster(file.temp_path(), format, grid, band, wkt, cpus.threads());
+          perf::add_bytes_written(
+              static_cast<std::int64_t>(std::filesystem::file_size(file.temp_path())));
+          file.commit();
+          const double gt[6] = {grid.x0, o.cell, 0, grid.north(), 0, -o.cell};
+          s["step"] = "dod";
+          s["a"] = p.a.string();
+          s["b"] = p.b.string();
+          s["output"] = p.out.string();
+          s["cell"] = o.cell;
+          s["width"] = grid.nx;
+          s["height"] = grid.ny;
+          s["format"] = format == detail::DodFormat::kNetCdf ? "netcdf" : "geotiff";
+          s["aggregate"] = o.aggregate == CellAggregate::kMedian ? "median"
+                           : o.aggregate == CellAggregate::kMin  ? "min"
+                           : o.aggregate == CellAggregate::kMax  ? "max"
+                                                                 : "mean";
+          s["geotransform"] = gt;
+          s["net_volume"] = v.net;
+          s["gain_volume"] = v.gain;
+          s["loss_volume"] = v.loss;
+          s["threshold"] = o.threshold;
+          s["area_changed"] = v.area_changed;
+          s["area_compared"] = v.area_compared;
+          s["cells"] = v.cells;
+          s["cells_empty"] = v.cells_empty;
+          log::info("dod: {} x {} cells of {} m, net volume {:.3f} m3 (gain {:.3f}, loss {:.3f})",
+                    grid.nx, grid.ny, o.cell, v.net, v.gain, v.loss);
+        },
+        PhaseWait::kIdle);
+  }
   detail::finish_outputs(comm, p.out, s, fp);
   return comm.is_root() ? s : nlohmann::json();
 }

@@ -81,7 +81,7 @@ namespace {
 /// each point written in place into capacity reserved by the caller. The
 /// arithmetic is decode_point's, so the values are identical.
 void decode_chunk(const io::LasHeader& h, const io::LasPointLayout& layout, const bool* wanted,
-                  const std::uint8_t* rec, std::uint64_t m, std::uint64_t first_id,
+                  const std::uint8_t* records, std::uint64_t m, std::uint64_t first_id,
                   std::vector<TilePoint>& out, std::uint64_t stride = 1) {
   const std::size_t len = h.record_length * stride;
   const double sx = h.scale[0], sy = h.scale[1], sz = h.scale[2];
@@ -91,7 +91,10 @@ void decode_chunk(const io::LasHeader& h, const io::LasPointLayout& layout, cons
   const int gps_at = layout.gps_time;
   const bool legacy = layout.legacy;
   using L = io::LasPointLayout;
-  for (std::uint64_t i = 0; i < m; ++i, rec += len) {
+  for (std::uint64_t i = 0; i < m; ++i) {
+    // Indexed, not advanced: with a stride, advancing past the last record
+    // would point beyond the end of the block.
+    const std::uint8_t* rec = records + i * len;
     const std::uint8_t cls = rec[class_at] & class_mask;
     if (!wanted[cls])
       continue;
@@ -221,8 +224,8 @@ PointSource block_points(const EpochBlock& block, std::uint64_t stride) {
     throw UsageError("block_points: the stride must be at least 1");
   return [&block, stride](const PointChunk& visit) {
     if (!block.reader || block.records.size() != block.count * block.header.record_length) {
-      throw ParallelError("block_points: epoch " + block.label +
-                          " was not opened by open_epoch and mapped by map_block");
+      throw ParallelError("block_points: epoch " + block.label + " (" + block.path.string() +
+                          ") was not opened by open_epoch and mapped by map_block");
     }
     // 8192 records: the decoded points (~0.4 MB) stay in L2 between the
     // decode and the pass that uses them.

@@ -87,3 +87,15 @@ TEST_CASE("Unknown point formats, LAZ and non-LAS files are refused", "[tiles][l
   CHECK_THAT(open_error(patched(good, dir / "vlrcount.las", 100, {3, 0, 0, 0})), Contains("VLR"));
   CHECK_THROWS_AS(io::LasReader(dir / "missing.las"), IoError);
 }
+
+TEST_CASE("Zero or non-finite scales and offsets are refused", "[tiles][las][bad]") {
+  const auto dir = test::scratch_dir("las_bad_scale");
+  const auto good = good_file(dir);
+  // Header offsets 131 (x scale), 147 (z scale), 163 (y offset): doubles.
+  const std::vector<std::uint8_t> zero(8, 0);
+  const std::vector<std::uint8_t> nan = {0, 0, 0, 0, 0, 0, 0xF8, 0x7F};
+  CHECK_THAT(open_error(patched(good, dir / "sx0.las", 131, zero)),
+             Contains("sx0.las") && Contains("invalid x scale"));
+  CHECK_THAT(open_error(patched(good, dir / "sznan.las", 147, nan)), Contains("invalid z scale"));
+  CHECK_THAT(open_error(patched(good, dir / "oynan.las", 163, nan)), Contains("invalid y scale"));
+}
