@@ -123,21 +123,20 @@ void NcFile::iput(int varid, const std::vector<MPI_Offset>& start,
 }
 
 void NcFile::wait_all() {
-  std::vector<int> statuses(requests_.size(), NC_NOERR);
-  const int rc =
-      ncmpi_wait_all(ncid_, static_cast<int>(requests_.size()), requests_.data(), statuses.data());
-  requests_.clear();
-  nccheck(rc, "wait_all", path_);
-  for (int s : statuses)
-    nccheck(s, "non-blocking write", path_);
+  complete(true);
 }
 
 void NcFile::wait() {
+  complete(false);
+}
+
+void NcFile::complete(bool collective) {
   std::vector<int> statuses(requests_.size(), NC_NOERR);
-  const int rc =
-      ncmpi_wait(ncid_, static_cast<int>(requests_.size()), requests_.data(), statuses.data());
+  const int n = static_cast<int>(requests_.size());
+  const int rc = collective ? ncmpi_wait_all(ncid_, n, requests_.data(), statuses.data())
+                            : ncmpi_wait(ncid_, n, requests_.data(), statuses.data());
   requests_.clear();
-  nccheck(rc, "wait", path_);
+  nccheck(rc, collective ? "wait_all" : "wait", path_);
   for (int s : statuses)
     nccheck(s, "non-blocking write", path_);
 }

@@ -95,6 +95,8 @@ class NcFile {
 
  private:
   NcFile(int ncid, std::string path) : ncid_(ncid), path_(std::move(path)) {}
+  /// Completes this rank's queued requests (wait_all or wait).
+  void complete(bool collective);
   int ncid_ = -1;
   std::string path_;
   std::vector<int> requests_;
