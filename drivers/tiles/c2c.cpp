@@ -12,6 +12,7 @@ void run(StepContext& ctx) {
   o.c2c.vertical = ctx.vm["vertical"].as<bool>();
   o.c2c.k = ctx.vm["k"].as<int>();
   o.bins = ctx.vm["bins"].as<int>();
+  o.round_mb = ctx.vm["round-mb"].as<double>();
   if (ctx.common.dry_run)
     return;
   tiles_cli::report_rounds(ctx, tiles::run_c2c(ctx.comm, o));
@@ -29,7 +30,11 @@ const CommandRegistrar kC2c{
                   "vertical", po::bool_switch()->default_value(false),
                   "signed distance to a plane fitted to the k nearest A points")(
                   "k", po::value<int>()->default_value(20), "neighbours for --vertical (>= 6)")(
-                  "bins", po::value<int>()->default_value(50), "histogram bins in the summary");
+                  "bins", po::value<int>()->default_value(50), "histogram bins in the summary")(
+                  "round-mb", po::value<double>()->default_value(64.0),
+                  "MiB of tile points a rank holds per round without a smaller --memory-mb: "
+                  "later rounds reuse the memory of the first (faster than fresh pages); "
+                  "0 = no cap");
             },
             run,
             {}}};

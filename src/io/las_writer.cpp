@@ -75,6 +75,30 @@ void LasRecordStats::add(const LasPointLayout& layout, const std::uint8_t* r) {
     ++by_return[ret - 1];
 }
 
+void LasRecordStats::add_records(const LasPointLayout& layout, const std::uint8_t* records,
+                                 std::uint64_t n) {
+  std::int32_t lo[3] = {min_raw[0], min_raw[1], min_raw[2]};
+  std::int32_t hi[3] = {max_raw[0], max_raw[1], max_raw[2]};
+  const std::uint8_t mask = layout.legacy ? 0x07 : 0x0F;
+  const std::size_t len = layout.record_length;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    const std::uint8_t* r = records + k * len;
+    for (int i = 0; i < 3; ++i) {
+      const auto v = LasPointLayout::load<std::int32_t>(r, 4 * i);
+      lo[i] = std::min(lo[i], v);
+      hi[i] = std::max(hi[i], v);
+    }
+    const int ret = r[14] & mask;
+    if (ret >= 1)  // 1..7 (legacy) or 1..15: return numbers 0 are not counted
+      ++by_return[static_cast<std::size_t>(ret - 1)];
+  }
+  count += n;
+  for (int i = 0; i < 3; ++i) {
+    min_raw[static_cast<std::size_t>(i)] = lo[i];
+    max_raw[static_cast<std::size_t>(i)] = hi[i];
+  }
+}
+
 void LasRecordStats::merge(const LasRecordStats& o) {
   count += o.count;
   for (int i = 0; i < 15; ++i)

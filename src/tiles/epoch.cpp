@@ -6,6 +6,7 @@
 #include <array>
 #include <climits>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "las_stats_reduce.hpp"
@@ -76,40 +77,60 @@ TilePoint decode_point(const io::LasHeader& h, const io::LasPointLayout& layout,
 
 namespace {
 
-/// decode_point over `m` records `stride` apart with the per-file choices
-/// (format family, GPS time, scale and offset) hoisted out of the loop, and
-/// each point written in place into capacity reserved by the caller. The
-/// arithmetic is decode_point's, so the values are identical.
+/// decode_point with the per-file choices (format family, GPS time, scale
+/// and offset) hoisted out of the record loops that use it.
+struct RecordDecoder {
+  RecordDecoder(const io::LasHeader& h, const io::LasPointLayout& layout)
+      : sx(h.scale[0]), sy(h.scale[1]), sz(h.scale[2]), ox(h.offset[0]), oy(h.offset[1]),
+        oz(h.offset[2]), class_at(layout.legacy ? 15 : 16),
+        class_mask(layout.legacy ? 0x1F : 0xFF), gps_at(layout.gps_time), legacy(layout.legacy) {}
+
+  std::uint8_t class_of(const std::uint8_t* rec) const { return rec[class_at] & class_mask; }
+  /// x and y as decode writes them (the same expressions, so the same bits).
+  double x(const std::uint8_t* rec) const {
+    return io::LasPointLayout::load<std::int32_t>(rec, 0) * sx + ox;
+  }
+  double y(const std::uint8_t* rec) const {
+    return io::LasPointLayout::load<std::int32_t>(rec, 4) * sy + oy;
+  }
+  /// Every field but `tile` (left to the caller).
+  void decode(const std::uint8_t* rec, std::uint64_t id, TilePoint& p) const {
+    using L = io::LasPointLayout;
+    p.x = x(rec);
+    p.y = y(rec);
+    p.z = L::load<std::int32_t>(rec, 8) * sz + oz;
+    p.id = id;
+    p.intensity = L::load<std::uint16_t>(rec, 12);
+    p.classification = class_of(rec);
+    p.returns = legacy
+                    ? static_cast<std::uint8_t>((rec[14] & 0x07) | (((rec[14] >> 3) & 0x07) << 4))
+                    : rec[14];
+    p.gps_time = gps_at >= 0 ? L::load<double>(rec, gps_at) : 0.0;
+  }
+
+  double sx, sy, sz, ox, oy, oz;
+  int class_at;
+  std::uint8_t class_mask;
+  int gps_at;
+  bool legacy;
+};
+
+/// decode_point over `m` records `stride` apart, each point written in place
+/// into capacity reserved by the caller. The arithmetic is decode_point's,
+/// so the values are identical.
 void decode_chunk(const io::LasHeader& h, const io::LasPointLayout& layout, const bool* wanted,
                   const std::uint8_t* records, std::uint64_t m, std::uint64_t first_id,
                   std::vector<TilePoint>& out, std::uint64_t stride = 1) {
   const std::size_t len = h.record_length * stride;
-  const double sx = h.scale[0], sy = h.scale[1], sz = h.scale[2];
-  const double ox = h.offset[0], oy = h.offset[1], oz = h.offset[2];
-  const int class_at = layout.legacy ? 15 : 16;
-  const std::uint8_t class_mask = layout.legacy ? 0x1F : 0xFF;
-  const int gps_at = layout.gps_time;
-  const bool legacy = layout.legacy;
-  using L = io::LasPointLayout;
+  const RecordDecoder dec(h, layout);
   for (std::uint64_t i = 0; i < m; ++i) {
     // Indexed, not advanced: with a stride, advancing past the last record
     // would point beyond the end of the block.
     const std::uint8_t* rec = records + i * len;
-    const std::uint8_t cls = rec[class_at] & class_mask;
-    if (!wanted[cls])
+    if (!wanted[dec.class_of(rec)])
       continue;
     TilePoint& p = out.emplace_back();
-    p.x = L::load<std::int32_t>(rec, 0) * sx + ox;
-    p.y = L::load<std::int32_t>(rec, 4) * sy + oy;
-    p.z = L::load<std::int32_t>(rec, 8) * sz + oz;
-    p.id = first_id + i * stride;
-    p.intensity = L::load<std::uint16_t>(rec, 12);
-    p.classification = cls;
-    p.returns = legacy
-                    ? static_cast<std::uint8_t>((rec[14] & 0x07) | (((rec[14] >> 3) & 0x07) << 4))
-                    : rec[14];
-    if (gps_at >= 0)
-      p.gps_time = L::load<double>(rec, gps_at);
+    dec.decode(rec, first_id + i * stride, p);
   }
 }
 
@@ -219,14 +240,22 @@ void map_block(const Comm& comm, EpochBlock& block) {
   perf::add_bytes_read(static_cast<std::int64_t>(block.records.size()));
 }
 
+namespace {
+
+void require_mapped(const EpochBlock& block) {
+  if (!block.reader || block.records.size() != block.count * block.header.record_length) {
+    throw ParallelError("epoch " + block.label + " (" + block.path.string() +
+                        ") was not opened by open_epoch and mapped by map_block");
+  }
+}
+
+}  // namespace
+
 PointSource block_points(const EpochBlock& block, std::uint64_t stride) {
   if (stride == 0)
     throw UsageError("block_points: the stride must be at least 1");
   return [&block, stride](const PointChunk& visit) {
-    if (!block.reader || block.records.size() != block.count * block.header.record_length) {
-      throw ParallelError("block_points: epoch " + block.label + " (" + block.path.string() +
-                          ") was not opened by open_epoch and mapped by map_block");
-    }
+    require_mapped(block);
     // 8192 records: the decoded points (~0.4 MB) stay in L2 between the
     // decode and the pass that uses them.
     constexpr std::uint64_t kChunk = 8192;
@@ -340,61 +369,18 @@ TilePlan plan_tiles_from_counts(const Comm& comm, const TileGrid& grid,
 
 namespace {
 
-/// The exchange of the points bound for the tiles where `active` is non-zero
-/// (all tiles when it is empty). `source` is walked once, to place each copy
-/// (`scan` is its scan_tiles with the same halo); when `release` is given
-/// (the vector behind `source`), it is freed once every copy is placed (in
-/// the result or the send buffer). Peak: the source's points when they are
-/// held, this rank's received points (its own tiles' copies and the incoming
-/// ones) and the outgoing copies, all at once — about two copies of the
-/// points when tile owners follow locality (tile_owners.hpp: ~10 % of the
-/// points cross at 2 ranks on the medium pair), up to three when almost
-/// every point changes rank; one copy and the send buffer when the source
-/// is an open_epoch block decoded on the fly.
-std::vector<TilePoint> exchange_active(const Comm& comm, const TilePlan& plan,
-                                       const PointSource& source, const TileScan& scan, double halo,
-                                       const std::vector<std::uint8_t>& active,
-                                       std::vector<TilePoint>* release) {
+/// The exchange behind exchange_active and exchange_scanned, given the
+/// copies bound for each tile (0 for tiles not in the round) and a placer
+/// that writes each copy at place[its tile]++ (place[t]: the next free slot
+/// of tile t, in the result or the send buffer), each tile's copies in id
+/// order. Returns this rank's points of its tiles sorted by (tile, id).
+std::vector<TilePoint> exchange_placed(const Comm& comm, const TilePlan& plan,
+                                       const std::vector<std::int64_t>& tile_count,
+                                       const std::function<void(std::vector<TilePoint*>&)>& placer) {
   const int nranks = comm.size();
   const auto ntiles = static_cast<std::size_t>(plan.grid.count());
-  auto wanted = [&](int t) { return active.empty() || active[static_cast<std::size_t>(t)] != 0; };
-  // Copies per destination tile (core + halo) of the active tiles.
-  std::vector<std::int64_t> tile_count(ntiles, 0);
-  for (std::size_t t = 0; t < ntiles; ++t)
-    tile_count[t] = wanted(static_cast<int>(t)) ? scan.copies[t] : 0;
-  // The source's second walk puts each copy straight at its place: a
-  // counting sort by tile, each tile's points in id order (sources are in
-  // id order). The scan's sign bit marks the few points with halo copies,
-  // so only those look for their halo tiles again.
   std::vector<TilePoint*> place(ntiles, nullptr);
-  std::vector<int> halo_tiles;
-  auto scatter = [&] {
-    std::size_t i = 0;
-    source([&](const TilePoint* points, std::size_t n) {
-      for (std::size_t j = 0; j < n; ++j, ++i) {
-        const TilePoint& p = points[j];
-        const bool has_halo = scan.own[i] < 0;
-        const int own = has_halo ? ~scan.own[i] : scan.own[i];
-        if (wanted(own)) {
-          TilePoint& c = *place[static_cast<std::size_t>(own)]++;
-          c = p;
-          c.tile = own;
-        }
-        if (!has_halo)
-          continue;
-        plan.grid.halo_tiles(p.x, p.y, halo, halo_tiles);
-        for (int t : halo_tiles) {
-          if (!wanted(t))
-            continue;
-          TilePoint& h = *place[static_cast<std::size_t>(t)]++;
-          h = p;
-          h.tile = t;
-        }
-      }
-    });
-    if (release != nullptr)
-      std::vector<TilePoint>().swap(*release);
-  };
+  auto scatter = [&] { placer(place); };
   // One rank: that order, tiles ascending, is the result; nothing to move.
   if (nranks == 1) {
     std::vector<TilePoint> all(static_cast<std::size_t>(
@@ -529,6 +515,62 @@ std::vector<TilePoint> exchange_active(const Comm& comm, const TilePlan& plan,
   return recv;
 }
 
+/// The exchange of the points bound for the tiles where `active` is non-zero
+/// (all tiles when it is empty). `source` is walked once, to place each copy
+/// (`scan` is its scan_tiles with the same halo); when `release` is given
+/// (the vector behind `source`), it is freed once every copy is placed (in
+/// the result or the send buffer). Peak: the source's points when they are
+/// held, this rank's received points (its own tiles' copies and the incoming
+/// ones) and the outgoing copies, all at once — about two copies of the
+/// points when tile owners follow locality (tile_owners.hpp: ~10 % of the
+/// points cross at 2 ranks on the medium pair), up to three when almost
+/// every point changes rank; one copy and the send buffer when the source
+/// is an open_epoch block decoded on the fly.
+std::vector<TilePoint> exchange_active(const Comm& comm, const TilePlan& plan,
+                                       const PointSource& source, const TileScan& scan, double halo,
+                                       const std::vector<std::uint8_t>& active,
+                                       std::vector<TilePoint>* release) {
+  const auto ntiles = static_cast<std::size_t>(plan.grid.count());
+  auto wanted = [&](int t) { return active.empty() || active[static_cast<std::size_t>(t)] != 0; };
+  // Copies per destination tile (core + halo) of the active tiles.
+  std::vector<std::int64_t> tile_count(ntiles, 0);
+  for (std::size_t t = 0; t < ntiles; ++t)
+    tile_count[t] = wanted(static_cast<int>(t)) ? scan.copies[t] : 0;
+  // The source's second walk puts each copy straight at its place: a
+  // counting sort by tile, each tile's points in id order (sources are in
+  // id order). The scan's sign bit marks the few points with halo copies,
+  // so only those look for their halo tiles again.
+  std::vector<int> halo_tiles;
+  auto scatter = [&](std::vector<TilePoint*>& place) {
+    std::size_t i = 0;
+    source([&](const TilePoint* points, std::size_t n) {
+      for (std::size_t j = 0; j < n; ++j, ++i) {
+        const TilePoint& p = points[j];
+        const bool has_halo = scan.own[i] < 0;
+        const int own = has_halo ? ~scan.own[i] : scan.own[i];
+        if (wanted(own)) {
+          TilePoint& c = *place[static_cast<std::size_t>(own)]++;
+          c = p;
+          c.tile = own;
+        }
+        if (!has_halo)
+          continue;
+        plan.grid.halo_tiles(p.x, p.y, halo, halo_tiles);
+        for (int t : halo_tiles) {
+          if (!wanted(t))
+            continue;
+          TilePoint& h = *place[static_cast<std::size_t>(t)]++;
+          h = p;
+          h.tile = t;
+        }
+      }
+    });
+    if (release != nullptr)
+      std::vector<TilePoint>().swap(*release);
+  };
+  return exchange_placed(comm, plan, tile_count, scatter);
+}
+
 }  // namespace
 
 std::vector<TilePoint> exchange_points(const Comm& comm, const TilePlan& plan,
@@ -546,21 +588,129 @@ std::vector<TilePoint> exchange_round(const Comm& comm, const TilePlan& plan,
   return exchange_active(comm, plan, source, scan, halo, active, last ? &local : nullptr);
 }
 
+TileRecords scan_block(const TileGrid& grid, const EpochBlock& block, double halo) {
+  require_mapped(block);
+  if (block.count > std::numeric_limits<std::uint32_t>::max()) {
+    throw UsageError("epoch " + block.label + " (" + block.path.string() + "): " +
+                     std::to_string(block.count) +
+                     " records in one rank's block, more than 2^32: run with more ranks");
+  }
+  const auto ntiles = static_cast<std::size_t>(grid.count());
+  TileRecords ix;
+  ix.records.resize(ntiles);
+  ix.core.assign(ntiles, 0);
+  const io::LasHeader& h = block.header;
+  const RecordDecoder dec(h, block.reader->layout());
+  const std::array<bool, 256> wanted = wanted_classes(block.classes);
+  std::vector<int> halo_tiles;
+  std::vector<std::int64_t> halo_copies(ntiles, 0);
+  const std::uint8_t* records = block.records.data();
+  // In chunks, two passes: the first finds each wanted record's tile (only
+  // x and y decoded, scan_tiles' expressions, so the same tiles; ~tile for
+  // the few with halo copies) with nothing carried from one record to the
+  // next; the second appends the runs of records of one tile (files are
+  // mostly in acquisition or grid order: long runs) and places the halo
+  // copies. Records are visited in order, so each tile's list is ascending.
+  constexpr std::uint64_t kChunk = 4096;
+  std::vector<std::int32_t> code(kChunk);
+  std::vector<std::uint32_t> rec_no(kChunk);
+  for (std::uint64_t at = 0; at < block.count; at += kChunk) {
+    const std::uint64_t end = std::min(block.count, at + kChunk);
+    std::size_t m = 0;
+    for (std::uint64_t r = at; r < end; ++r) {
+      const std::uint8_t* rec = records + r * h.record_length;
+      if (!wanted[dec.class_of(rec)])
+        continue;
+      const double x = dec.x(rec), y = dec.y(rec);
+      const int oc = grid.column(x), orow = grid.row(y);
+      const int own = orow * grid.nx + oc;
+      const bool inside = halo <= 0 || grid.deep_inside(x, y, oc, orow, halo);
+      code[m] = inside ? own : ~own;
+      rec_no[m] = static_cast<std::uint32_t>(r);
+      ++m;
+    }
+    for (std::size_t k = 0; k < m;) {
+      if (code[k] < 0) {
+        const auto own = static_cast<std::size_t>(~code[k]);
+        ix.records[own].push_back(rec_no[k]);
+        const std::uint8_t* rec = records + std::uint64_t{rec_no[k]} * h.record_length;
+        grid.halo_tiles(dec.x(rec), dec.y(rec), halo, halo_tiles);
+        for (int t : halo_tiles) {
+          ix.records[static_cast<std::size_t>(t)].push_back(rec_no[k]);
+          ++halo_copies[static_cast<std::size_t>(t)];
+        }
+        ++k;
+        continue;
+      }
+      std::size_t k2 = k + 1;
+      while (k2 < m && code[k2] == code[k])
+        ++k2;
+      auto& list = ix.records[static_cast<std::size_t>(code[k])];
+      list.insert(list.end(), rec_no.begin() + static_cast<std::ptrdiff_t>(k),
+                  rec_no.begin() + static_cast<std::ptrdiff_t>(k2));
+      k = k2;
+    }
+  }
+  for (std::size_t t = 0; t < ntiles; ++t)
+    ix.core[t] = static_cast<std::int64_t>(ix.records[t].size()) - halo_copies[t];
+  return ix;
+}
+
+std::vector<std::int64_t> TileRecords::copies() const {
+  std::vector<std::int64_t> c(records.size());
+  for (std::size_t t = 0; t < records.size(); ++t)
+    c[t] = static_cast<std::int64_t>(records[t].size());
+  return c;
+}
+
+std::int64_t TileRecords::points() const {
+  return std::accumulate(core.begin(), core.end(), std::int64_t{0});
+}
+
 std::vector<TilePoint> exchange_scanned(const Comm& comm, const TilePlan& plan,
-                                        const PointSource& source, const TileScan& scan,
-                                        double halo, const std::vector<std::uint8_t>& active) {
+                                        const EpochBlock& block, const TileRecords& index,
+                                        const std::vector<std::uint8_t>& active) {
   perf::Region region("exchange");
-  return exchange_active(comm, plan, source, scan, halo, active, nullptr);
+  require_mapped(block);
+  const auto ntiles = static_cast<std::size_t>(plan.grid.count());
+  if (index.records.size() != ntiles)
+    throw ParallelError("exchange_scanned: the tile index is not of this plan's grid");
+  std::vector<std::int64_t> tile_count(ntiles, 0);
+  for (std::size_t t = 0; t < ntiles; ++t) {
+    if (active.empty() || active[t] != 0)
+      tile_count[t] = static_cast<std::int64_t>(index.records[t].size());
+  }
+  // Each round decodes only its tiles' records, straight into their slots.
+  auto placer = [&](std::vector<TilePoint*>& place) {
+    const io::LasHeader& h = block.header;
+    const RecordDecoder dec(h, block.reader->layout());
+    const std::uint8_t* records = block.records.data();
+    for (std::size_t t = 0; t < ntiles; ++t) {
+      if (tile_count[t] == 0)
+        continue;
+      TilePoint* out = place[t];
+      for (const std::uint64_t r : index.records[t]) {
+        dec.decode(records + r * h.record_length, block.first + r, *out);
+        out->tile = static_cast<std::int32_t>(t);
+        ++out;
+      }
+      place[t] = out;
+    }
+  };
+  return exchange_placed(comm, plan, tile_count, placer);
 }
 
 std::map<int, std::pair<std::size_t, std::size_t>> tile_runs(const std::vector<TilePoint>& pts) {
   std::map<int, std::pair<std::size_t, std::size_t>> runs;
-  std::size_t i = 0;
-  while (i < pts.size()) {
-    std::size_t j = i;
-    while (j < pts.size() && pts[j].tile == pts[i].tile)
-      ++j;
-    runs[pts[i].tile] = {i, j};
+  // Sorted by tile: each run's end by binary search, so a round's few long
+  // runs cost a few dozen probes instead of a pass over every point.
+  auto i = pts.begin();
+  while (i != pts.end()) {
+    const int tile = i->tile;
+    const auto j = std::partition_point(i, pts.end(), [tile](const TilePoint& p) {
+      return p.tile == tile;
+    });
+    runs[tile] = {static_cast<std::size_t>(i - pts.begin()), static_cast<std::size_t>(j - pts.begin())};
     i = j;
   }
   return runs;

@@ -88,7 +88,7 @@ TileRounds plan_rounds(const Comm& comm, const TilePlan& plan, const std::vector
 
 TileRounds plan_rounds_from_counts(const Comm& comm, const TilePlan& plan,
                                    const std::vector<const std::vector<std::int64_t>*>& copies,
-                                   double memory_mb) {
+                                   double memory_mb, const char* option) {
   const std::int64_t budget = budget_points(memory_mb);
   std::vector<std::int64_t> held;
   if (budget > 0) {
@@ -105,19 +105,19 @@ TileRounds plan_rounds_from_counts(const Comm& comm, const TilePlan& plan,
   if (comm.is_root()) {
     if (budget > 0) {
       log::info(
-          "tiles: {} round(s) within --memory-mb {} ({} points per rank and round; largest "
+          "tiles: {} round(s) within {} {} ({} points per rank and round; largest "
           "round {} points)",
-          rounds.rounds, memory_mb, budget, rounds.max_round_points);
+          rounds.rounds, option, memory_mb, budget, rounds.max_round_points);
     } else {
       log::info("tiles: 1 round (no --memory-mb budget)");
     }
     for (std::size_t i = 0; i < rounds.oversized.size() && i < 10; ++i) {
       const int t = rounds.oversized[i];
       log::warn(
-          "tile {} alone holds {} points (core + halo), more than the --memory-mb budget "
+          "tile {} alone holds {} points (core + halo), more than the {} budget "
           "of {} points: processed in a round of its own above the budget "
           "(use a smaller --tile-size)",
-          t, rounds.held[static_cast<std::size_t>(t)], budget);
+          t, rounds.held[static_cast<std::size_t>(t)], option, budget);
     }
     if (rounds.oversized.size() > 10)
       log::warn("... {} tiles in all are above the budget", rounds.oversized.size());

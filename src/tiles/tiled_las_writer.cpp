@@ -45,8 +45,7 @@ void TiledLasWriter::write_tile(int tile, const std::vector<std::uint8_t>& recor
       return;
     records_->write_records(header_, first_[t], n, records.data());
     io::LasPointLayout layout(header_.point_format, header_.record_length);
-    for (std::uint64_t i = 0; i < n; ++i)
-      stats_.add(layout, records.data() + i * header_.record_length);
+    stats_.add_records(layout, records.data(), n);
     perf::add_bytes_written(static_cast<std::int64_t>(records.size()));
   } catch (const std::exception& e) {
     ok_ = false;

@@ -47,6 +47,8 @@ struct LasRecordStats {
   std::array<std::int32_t, 3> min_raw{INT32_MAX, INT32_MAX, INT32_MAX};
   std::array<std::int32_t, 3> max_raw{INT32_MIN, INT32_MIN, INT32_MIN};
   void add(const LasPointLayout& layout, const std::uint8_t* record);
+  /// add() over `n` consecutive records, the loop kept in registers.
+  void add_records(const LasPointLayout& layout, const std::uint8_t* records, std::uint64_t n);
   void merge(const LasRecordStats& other);
   /// Sets point_count, points_by_return and the bounds of `h` (in scaled units).
   void apply_to(LasHeader& h) const;

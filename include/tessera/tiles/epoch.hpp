@@ -146,13 +146,29 @@ std::vector<TilePoint> exchange_round(const Comm& comm, const TilePlan& plan,
                                       std::vector<TilePoint>& local, double halo,
                                       const std::vector<std::uint8_t>& active, bool last);
 
-/// Collective: exchange_round for a source already scanned (`scan` is
-/// scan_tiles(plan.grid, source, halo)): the source is walked once more to
-/// place each copy, so a loaded open_epoch block is decoded straight into its
-/// tile slots (or the send buffer) with no decoded copy of the whole block.
+/// Each tile's copies (core and halo) of a mapped block's wanted points, as
+/// record numbers within the block, ascending: 4 bytes a copy, so that each
+/// round decodes only its own tiles' records. Also what scan_tiles gives
+/// the plan: the core and copy counts per tile.
+struct TileRecords {
+  std::vector<std::vector<std::uint32_t>> records;  ///< per tile
+  std::vector<std::int64_t> core;                   ///< core points per tile
+  std::vector<std::int64_t> copies() const;         ///< core + halo copies per tile
+  std::int64_t points() const;                      ///< wanted points of the block
+};
+/// Pure: one walk over a mapped open_epoch block (only x and y decoded):
+/// each wanted record listed under its core tile and the tiles whose halo
+/// (`halo`, 0: none) holds it. The counts equal scan_tiles'.
+TileRecords scan_block(const TileGrid& grid, const EpochBlock& block, double halo);
+
+/// Collective: exchange_round for a mapped open_epoch block, given its tile
+/// index (scan_block on plan.grid): the round's records are decoded straight
+/// into their tile slots (or the send buffer), with no decoded copy of the
+/// block and nothing decoded for the other rounds' tiles. Same result as
+/// exchange_round on the decoded block.
 std::vector<TilePoint> exchange_scanned(const Comm& comm, const TilePlan& plan,
-                                        const PointSource& source, const TileScan& scan,
-                                        double halo, const std::vector<std::uint8_t>& active);
+                                        const EpochBlock& block, const TileRecords& index,
+                                        const std::vector<std::uint8_t>& active);
 
 /// [begin, end) of each tile's run in a vector sorted by tile.
 std::map<int, std::pair<std::size_t, std::size_t>> tile_runs(const std::vector<TilePoint>& pts);

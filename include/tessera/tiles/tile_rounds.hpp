@@ -62,8 +62,9 @@ struct EpochHalo {
 TileRounds plan_rounds(const Comm& comm, const TilePlan& plan, const std::vector<EpochHalo>& epochs,
                        double memory_mb);
 /// The same from this rank's copies per tile of each epoch (TileScan::copies).
+/// `option` names the budget's command-line option in the log.
 TileRounds plan_rounds_from_counts(const Comm& comm, const TilePlan& plan,
                                    const std::vector<const std::vector<std::int64_t>*>& copies,
-                                   double memory_mb);
+                                   double memory_mb, const char* option = "--memory-mb");
 
 }  // namespace tessera::tiles

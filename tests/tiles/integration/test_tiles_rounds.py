@@ -1,4 +1,4 @@
-"""Tile rounds (--memory-mb): c2c and m3c2 outputs are byte-identical with a
+"""Tile rounds (--memory-mb, and c2c's --round-mb): c2c and m3c2 outputs are byte-identical with a
 budget that forces several rounds and without one, at 1, 2 and 4 ranks and
 for two tile sizes; the number of rounds is in the summary, the perf report
 and the log; a tile above the budget is processed alone with a warning."""
@@ -87,10 +87,33 @@ t.check("more than the --memory-mb budget" in r.stderr, "a tile above the budget
         r.stderr[-1500:])
 t.check(read(big + "_rounds.las") == read(big + "_all.las"), "a tile above the budget still gives the same output")
 
+# c2c's working-set rounds (--round-mb, default 64 MiB: the tiny pair fits
+# one round): a small cap alone gives several rounds and the same bytes, at
+# 1, 2 and 4 ranks; a smaller --memory-mb takes precedence.
+whole = read(os.path.join(work, "c2c_t13_n1_all.las"))
+for n in (1, 2, 4):
+    base = os.path.join(work, f"c2c_roundmb_n{n}")
+    r = run(n, ["tiles", "c2c", "--a", A, "--b", B, "--max-dist", "1.0", "--tile-size", "13",
+                "--round-mb", BUDGET, "--out", base + ".las"])
+    s = json.load(open(base + ".las.summary.json"))
+    t.check(read(base + ".las") == whole, f"c2c --round-mb at {n} ranks: the same bytes as one round")
+    t.check(s["rounds"] >= 3 and s["round_mb"] == float(BUDGET) and s["memory_mb"] == 0,
+            f"c2c --round-mb at {n} ranks: >= 3 rounds, in the summary", (s.get("rounds"), s.get("round_mb")))
+    t.check(f"{s['rounds']} round(s) within --round-mb" in r.stderr, f"c2c --round-mb at {n} ranks: logged",
+            r.stderr[-1500:])
+r = run(2, ["tiles", "c2c", "--a", A, "--b", B, "--max-dist", "1.0", "--tile-size", "13",
+            "--round-mb", "64", "--memory-mb", BUDGET, "--out", os.path.join(work, "c2c_both.las")])
+t.check("round(s) within --memory-mb" in r.stderr, "c2c: a --memory-mb below --round-mb governs the rounds",
+        r.stderr[-1500:])
+
 # Bad budget: usage error naming the option, no output.
 bad = os.path.join(work, "bad.las")
 r = run(2, ["tiles", "c2c", "--a", A, "--b", B, "--memory-mb", "-1", "--out", bad], 2,
         "a negative --memory-mb exits 2")
 t.check("--memory-mb" in r.stderr and not os.path.exists(bad), "the error names --memory-mb; no output",
+        r.stderr[-800:])
+r = run(2, ["tiles", "c2c", "--a", A, "--b", B, "--round-mb", "-1", "--out", bad], 2,
+        "a negative --round-mb exits 2")
+t.check("--round-mb" in r.stderr and not os.path.exists(bad), "the error names --round-mb; no output",
         r.stderr[-800:])
 t.done()

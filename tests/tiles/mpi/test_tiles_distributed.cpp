@@ -274,6 +274,12 @@ TEST_CASE("Blocks decoded on the fly move the same points as decoded blocks",
   require_selected(comm, lb, static_cast<std::int64_t>(scan_b.own.size()));
   CHECK(la.total_selected == a.total_selected);
   CHECK(lb.total_selected == b.total_selected);
+  const TileRecords index_a = scan_block(grid, la, halo);
+  const TileRecords index_b = scan_block(grid, lb, 0.0);
+  CHECK(index_a.core == scan_a.core);
+  CHECK(index_a.copies() == scan_a.copies);
+  CHECK(index_b.core == scan_b.core);
+  CHECK(index_b.copies() == scan_b.copies);
 
   const TilePlan plan = plan_tiles(comm, grid, {&a.points, &b.points});
   const TilePlan lplan = plan_tiles_from_counts(comm, grid, {&scan_a.core, &scan_b.core});
@@ -295,9 +301,9 @@ TEST_CASE("Blocks decoded on the fly move the same points as decoded blocks",
     const auto active = rounds.active(r);
     const bool last = r + 1 == rounds.rounds;
     differ += !same_bytes(exchange_round(comm, plan, a.points, halo, active, last),
-                          exchange_scanned(comm, lplan, sa, scan_a, halo, active));
+                          exchange_scanned(comm, lplan, la, index_a, active));
     differ += !same_bytes(exchange_round(comm, plan, b.points, 0.0, active, last),
-                          exchange_scanned(comm, lplan, sb, scan_b, 0.0, active));
+                          exchange_scanned(comm, lplan, lb, index_b, active));
   }
   CHECK(differ == 0);
 }
