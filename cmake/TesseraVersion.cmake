@@ -18,5 +18,11 @@ else()
 endif()
 set(TESSERA_DATA_DIR ${_tessera_data_default} CACHE PATH "Run-time reference data (baltools/ templates)")
 set(TESSERA_COMPILER "${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}")
+# The flags that decide the generated code (benchmarks must say which build ran).
+set(TESSERA_CODEGEN "${CMAKE_CXX_FLAGS}")
+if(TESSERA_NATIVE)
+  string(APPEND TESSERA_CODEGEN " -march=native")
+endif()
+string(STRIP "${TESSERA_CODEGEN} -ffp-contract=off" TESSERA_CODEGEN)
 configure_file(${CMAKE_SOURCE_DIR}/cmake/build_info.hpp.in
                ${CMAKE_BINARY_DIR}/generated/tessera/build_info.hpp @ONLY)

@@ -508,10 +508,27 @@ def _mib(x):
     return f"{x / MIB:.0f}"
 
 
+def _codegen(doc):
+    """The first perf report's run.codegen in a result (the build's code generation)."""
+    if isinstance(doc, dict):
+        run = doc.get("run")
+        if isinstance(run, dict) and isinstance(run.get("codegen"), str):
+            return run["codegen"]
+        doc = list(doc.values())
+    if isinstance(doc, list):
+        for v in doc:
+            found = _codegen(v)
+            if found is not None:
+                return found
+    return None
+
+
 def markdown_cases(result):
+    codegen = _codegen(result)
     lines = [
         f"Host `{result['host']}`, {result['cpus']} CPUs, {result['created']}, "
-        f"git `{result['git_sha'][:12] or 'unknown'}`.",
+        f"git `{result['git_sha'][:12] or 'unknown'}`"
+        + (f", build code generation `{codegen or '(none)'}`." if codegen is not None else "."),
         "",
         "| case | ranks x threads | runs | median s | min s | max s | peak RSS MiB "
         "(per process, median) | reference median s | speed-up |",

@@ -79,10 +79,11 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
   std::int64_t counts[2] = {0, 0};  // within, beyond
   double sums[2] = {0, 0};          // Σd, Σd²
   double dmin = INFINITY, dmax = -INFINITY;
+  ExchangeBuffers buffers_a, buffers_b;  // reused round after round
   for (int round = 0; round < rounds.rounds; ++round) {
     const std::vector<std::uint8_t> active = rounds.active(round);
-    std::vector<TilePoint> pa = exchange_scanned(comm, plan, a, index_a, active);
-    std::vector<TilePoint> pb = exchange_scanned(comm, plan, b, index_b, active);
+    const std::vector<TilePoint>& pa = exchange_scanned(comm, plan, a, index_a, active, buffers_a);
+    const std::vector<TilePoint>& pb = exchange_scanned(comm, plan, b, index_b, active, buffers_b);
     perf::Region region("compute");
     const auto runs_a = tile_runs(pa);
     for (const auto& [tile, run] : tile_runs(pb)) {

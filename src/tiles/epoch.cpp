@@ -81,9 +81,16 @@ namespace {
 /// and offset) hoisted out of the record loops that use it.
 struct RecordDecoder {
   RecordDecoder(const io::LasHeader& h, const io::LasPointLayout& layout)
-      : sx(h.scale[0]), sy(h.scale[1]), sz(h.scale[2]), ox(h.offset[0]), oy(h.offset[1]),
-        oz(h.offset[2]), class_at(layout.legacy ? 15 : 16),
-        class_mask(layout.legacy ? 0x1F : 0xFF), gps_at(layout.gps_time), legacy(layout.legacy) {}
+      : sx(h.scale[0]),
+        sy(h.scale[1]),
+        sz(h.scale[2]),
+        ox(h.offset[0]),
+        oy(h.offset[1]),
+        oz(h.offset[2]),
+        class_at(layout.legacy ? 15 : 16),
+        class_mask(layout.legacy ? 0x1F : 0xFF),
+        gps_at(layout.gps_time),
+        legacy(layout.legacy) {}
 
   std::uint8_t class_of(const std::uint8_t* rec) const { return rec[class_at] & class_mask; }
   /// x and y as decode writes them (the same expressions, so the same bits).
@@ -373,17 +380,21 @@ namespace {
 /// copies bound for each tile (0 for tiles not in the round) and a placer
 /// that writes each copy at place[its tile]++ (place[t]: the next free slot
 /// of tile t, in the result or the send buffer), each tile's copies in id
-/// order. Returns this rank's points of its tiles sorted by (tile, id).
-std::vector<TilePoint> exchange_placed(const Comm& comm, const TilePlan& plan,
-                                       const std::vector<std::int64_t>& tile_count,
-                                       const std::function<void(std::vector<TilePoint*>&)>& placer) {
+/// order. Leaves this rank's points of its tiles sorted by (tile, id) in
+/// buffers.points (buffers.send: the outgoing copies); buffers kept from
+/// an earlier round are reused, their old contents overwritten.
+void exchange_placed(const Comm& comm, const TilePlan& plan,
+                     const std::vector<std::int64_t>& tile_count,
+                     const std::function<void(std::vector<TilePoint*>&)>& placer,
+                     ExchangeBuffers& buffers) {
   const int nranks = comm.size();
   const auto ntiles = static_cast<std::size_t>(plan.grid.count());
   std::vector<TilePoint*> place(ntiles, nullptr);
   auto scatter = [&] { placer(place); };
   // One rank: that order, tiles ascending, is the result; nothing to move.
   if (nranks == 1) {
-    std::vector<TilePoint> all(static_cast<std::size_t>(
+    std::vector<TilePoint>& all = buffers.points;
+    all.resize(static_cast<std::size_t>(
         std::accumulate(tile_count.begin(), tile_count.end(), std::int64_t{0})));
     TilePoint* at = all.data();
     for (std::size_t t = 0; t < ntiles; ++t) {
@@ -391,7 +402,7 @@ std::vector<TilePoint> exchange_placed(const Comm& comm, const TilePlan& plan,
       at += tile_count[t];
     }
     scatter();
-    return all;
+    return;
   }
 
   // Each rank's tiles, ascending: the order of its block in every sender's
@@ -449,13 +460,15 @@ std::vector<TilePoint> exchange_placed(const Comm& comm, const TilePlan& plan,
   // receive buffer; only the others pass through a send buffer, ordered by
   // (owner rank, tile). With owners chosen for locality (tile_owners.hpp)
   // that is a small part of the points.
-  std::vector<TilePoint> recv(static_cast<std::size_t>(recv_total));
+  std::vector<TilePoint>& recv = buffers.points;
+  recv.resize(static_cast<std::size_t>(recv_total));
   std::int64_t send_total = 0;
   for (int r = 0; r < nranks; ++r) {
     for (int t : owned[static_cast<std::size_t>(r)])
       send_total += r == me ? 0 : tile_count[static_cast<std::size_t>(t)];
   }
-  std::vector<TilePoint> send(static_cast<std::size_t>(send_total));
+  std::vector<TilePoint>& send = buffers.send;
+  send.resize(static_cast<std::size_t>(send_total));
   TilePoint* at = send.data();
   for (int r = 0; r < nranks; ++r) {
     if (r == me)
@@ -512,7 +525,6 @@ std::vector<TilePoint> exchange_placed(const Comm& comm, const TilePlan& plan,
     rc_mpi = MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE);
   MPI_Type_free(&type);
   check_mpi(rc_mpi, "MPI_Isend/MPI_Irecv");
-  return recv;
 }
 
 /// The exchange of the points bound for the tiles where `active` is non-zero
@@ -568,7 +580,9 @@ std::vector<TilePoint> exchange_active(const Comm& comm, const TilePlan& plan,
     if (release != nullptr)
       std::vector<TilePoint>().swap(*release);
   };
-  return exchange_placed(comm, plan, tile_count, scatter);
+  ExchangeBuffers buffers;
+  exchange_placed(comm, plan, tile_count, scatter, buffers);
+  return std::move(buffers.points);
 }
 
 }  // namespace
@@ -591,8 +605,8 @@ std::vector<TilePoint> exchange_round(const Comm& comm, const TilePlan& plan,
 TileRecords scan_block(const TileGrid& grid, const EpochBlock& block, double halo) {
   require_mapped(block);
   if (block.count > std::numeric_limits<std::uint32_t>::max()) {
-    throw UsageError("epoch " + block.label + " (" + block.path.string() + "): " +
-                     std::to_string(block.count) +
+    throw UsageError("epoch " + block.label + " (" + block.path.string() +
+                     "): " + std::to_string(block.count) +
                      " records in one rank's block, more than 2^32: run with more ranks");
   }
   const auto ntiles = static_cast<std::size_t>(grid.count());
@@ -667,9 +681,10 @@ std::int64_t TileRecords::points() const {
   return std::accumulate(core.begin(), core.end(), std::int64_t{0});
 }
 
-std::vector<TilePoint> exchange_scanned(const Comm& comm, const TilePlan& plan,
-                                        const EpochBlock& block, const TileRecords& index,
-                                        const std::vector<std::uint8_t>& active) {
+const std::vector<TilePoint>& exchange_scanned(const Comm& comm, const TilePlan& plan,
+                                               const EpochBlock& block, const TileRecords& index,
+                                               const std::vector<std::uint8_t>& active,
+                                               ExchangeBuffers& buffers) {
   perf::Region region("exchange");
   require_mapped(block);
   const auto ntiles = static_cast<std::size_t>(plan.grid.count());
@@ -697,7 +712,8 @@ std::vector<TilePoint> exchange_scanned(const Comm& comm, const TilePlan& plan,
       place[t] = out;
     }
   };
-  return exchange_placed(comm, plan, tile_count, placer);
+  exchange_placed(comm, plan, tile_count, placer, buffers);
+  return buffers.points;
 }
 
 std::map<int, std::pair<std::size_t, std::size_t>> tile_runs(const std::vector<TilePoint>& pts) {
@@ -707,10 +723,10 @@ std::map<int, std::pair<std::size_t, std::size_t>> tile_runs(const std::vector<T
   auto i = pts.begin();
   while (i != pts.end()) {
     const int tile = i->tile;
-    const auto j = std::partition_point(i, pts.end(), [tile](const TilePoint& p) {
-      return p.tile == tile;
-    });
-    runs[tile] = {static_cast<std::size_t>(i - pts.begin()), static_cast<std::size_t>(j - pts.begin())};
+    const auto j =
+        std::partition_point(i, pts.end(), [tile](const TilePoint& p) { return p.tile == tile; });
+    runs[tile] = {static_cast<std::size_t>(i - pts.begin()),
+                  static_cast<std::size_t>(j - pts.begin())};
     i = j;
   }
   return runs;

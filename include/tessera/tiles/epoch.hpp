@@ -161,14 +161,23 @@ struct TileRecords {
 /// (`halo`, 0: none) holds it. The counts equal scan_tiles'.
 TileRecords scan_block(const TileGrid& grid, const EpochBlock& block, double halo);
 
+/// An exchange's buffers, kept from one round to the next: later rounds
+/// overwrite the memory of the first instead of allocating and filling
+/// fresh vectors.
+struct ExchangeBuffers {
+  std::vector<TilePoint> points;  ///< the round's points of this rank's tiles
+  std::vector<TilePoint> send;    ///< the round's outgoing copies
+};
+
 /// Collective: exchange_round for a mapped open_epoch block, given its tile
 /// index (scan_block on plan.grid): the round's records are decoded straight
 /// into their tile slots (or the send buffer), with no decoded copy of the
 /// block and nothing decoded for the other rounds' tiles. Same result as
-/// exchange_round on the decoded block.
-std::vector<TilePoint> exchange_scanned(const Comm& comm, const TilePlan& plan,
-                                        const EpochBlock& block, const TileRecords& index,
-                                        const std::vector<std::uint8_t>& active);
+/// exchange_round on the decoded block, in buffers.points (returned).
+const std::vector<TilePoint>& exchange_scanned(const Comm& comm, const TilePlan& plan,
+                                               const EpochBlock& block, const TileRecords& index,
+                                               const std::vector<std::uint8_t>& active,
+                                               ExchangeBuffers& buffers);
 
 /// [begin, end) of each tile's run in a vector sorted by tile.
 std::map<int, std::pair<std::size_t, std::size_t>> tile_runs(const std::vector<TilePoint>& pts);
