@@ -483,7 +483,11 @@ void exchange_placed(const Comm& comm, const TilePlan& plan,
         recv.data() + pos[static_cast<std::size_t>(me) * nmine + k];
   }
   // A source read from the file can fail on one rank: agree before the sends.
-  run_phase(comm, "place points", scatter);
+  {
+    perf::Region region("place");
+    run_phase(comm, "place points", scatter);
+  }
+  perf::Region transfer("transfer");
 
   MPI_Datatype type;
   check_mpi(MPI_Type_contiguous(sizeof(TilePoint), MPI_BYTE, &type), "MPI_Type_contiguous");

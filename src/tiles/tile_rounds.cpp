@@ -66,6 +66,42 @@ TileRounds split_rounds(const std::vector<std::int64_t>& held, const std::vector
     }
     out.rounds = std::max(out.rounds, static_cast<int>(std::max<std::size_t>(1, load.size())));
   }
+  // First-fit decreasing fills the first rounds and leaves the last one
+  // light, differently on each rank; every round's exchange waits for the
+  // slowest rank. So each rank's tiles are then spread over all the rounds,
+  // largest first into the lightest round (LPT; ties to the lower round):
+  // rounds of about 1/rounds of the rank's points each. A rank keeps its
+  // first-fit rounds when LPT would break the budget, or has an oversized tile.
+  const auto nrounds = static_cast<std::size_t>(out.rounds);
+  for (const auto& tiles : mine) {
+    bool ok = true;
+    for (std::size_t t : tiles)
+      ok = ok && held[t] <= budget;
+    if (!ok || tiles.empty())
+      continue;
+    std::vector<std::int64_t> load(nrounds, 0);
+    std::vector<int> round_of(tiles.size());
+    for (std::size_t k = 0; k < tiles.size() && ok; ++k) {  // tiles: largest first
+      const auto r =
+          static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+      load[r] += held[tiles[k]];
+      ok = load[r] <= budget;
+      round_of[k] = static_cast<int>(r);
+    }
+    if (!ok)
+      continue;
+    for (std::size_t k = 0; k < tiles.size(); ++k)
+      out.round[tiles[k]] = round_of[k];
+  }
+  // The largest round of any rank, after the spreading.
+  std::vector<std::int64_t> per(static_cast<std::size_t>(nranks) * nrounds, 0);
+  out.max_round_points = 0;
+  for (std::size_t t = 0; t < owner.size(); ++t) {
+    std::int64_t& l =
+        per[static_cast<std::size_t>(owner[t]) * nrounds + static_cast<std::size_t>(out.round[t])];
+    l += held[t];
+    out.max_round_points = std::max(out.max_round_points, l);
+  }
   std::sort(out.oversized.begin(), out.oversized.end());
   return out;
 }

@@ -27,19 +27,23 @@ TEST_CASE("Without a budget every tile is in the one round", "[tiles][rounds]") 
   CHECK(r.oversized.empty());
 }
 
-TEST_CASE("Each rank's rounds hold at most the budget, first-fit decreasing", "[tiles][rounds]") {
+TEST_CASE("Each rank's rounds hold at most the budget, spread evenly", "[tiles][rounds]") {
   const std::vector<std::int64_t> held = {60, 30, 50, 20, 40, 10, 0, 70};
   const std::vector<int> owner = {0, 0, 0, 0, 1, 1, 1, 1};
   const TileRounds r = split_rounds(held, owner, 2, 100);
   for (const auto& [key, load] : loads(r, owner))
     CHECK(load <= 100);
-  // Rank 0: 60+30 | 50+20 -> FFD gives {60,30} {50,20}: 2 rounds; rank 1:
-  // {70,10,0} {40}: 2 rounds.
+  // First-fit decreasing needs 2 rounds on each rank (rank 0: {60,30}
+  // {50,20}; rank 1: {70,10,0} {40}); the tiles are then spread over the 2
+  // rounds largest first into the lightest: rank 0 {60,20} {50,30} (80 and
+  // 80 instead of 90 and 70), rank 1 {70} {40,10,0}.
   CHECK(r.rounds == 2);
-  CHECK(r.round[0] == r.round[1]);
-  CHECK(r.round[2] == r.round[3]);
+  CHECK(r.round[0] == r.round[3]);
+  CHECK(r.round[2] == r.round[1]);
   CHECK(r.round[0] != r.round[2]);
-  CHECK(r.max_round_points == 90);
+  CHECK(r.round[7] != r.round[4]);
+  CHECK(r.round[4] == r.round[5]);
+  CHECK(r.max_round_points == 80);
   // Every round of every rank is used and the masks cover each tile once.
   std::vector<int> seen(held.size(), 0);
   for (int k = 0; k < r.rounds; ++k) {
@@ -60,6 +64,21 @@ TEST_CASE("A tile larger than the budget gets a round of its own", "[tiles][roun
     if (t != 1)
       CHECK(r.round[t] != r.round[1]);
   }
+}
+
+TEST_CASE("Spreading keeps first-fit's rounds when it would break the budget", "[tiles][rounds]") {
+  // {3,3,2,2,2} within 6: first-fit decreasing {3,3} {2,2,2}; spreading
+  // over 2 rounds would give 3|3, 2 -> 5|5, 2 -> 7: over. Kept as first-fit.
+  const TileRounds tight = split_rounds({3, 3, 2, 2, 2}, {0, 0, 0, 0, 0}, 1, 6);
+  CHECK(tight.rounds == 2);
+  CHECK(tight.round == std::vector<int>{0, 0, 1, 1, 1});
+  CHECK(tight.max_round_points == 6);
+  // {4,4,4,3,3,2} within 10: first-fit {4,4,2} {4,3,3}; spread: 4|4,
+  // 4 -> 8|4, 3 -> 8|7, 3 -> 8|10, 2 -> 10|10.
+  const TileRounds even = split_rounds({4, 4, 4, 3, 3, 2}, {0, 0, 0, 0, 0, 0}, 1, 10);
+  CHECK(even.rounds == 2);
+  CHECK(even.round == std::vector<int>{0, 1, 0, 1, 1, 0});
+  CHECK(even.max_round_points == 10);
 }
 
 TEST_CASE("The budget in MiB becomes points of 48 bytes", "[tiles][rounds]") {
