@@ -82,8 +82,10 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
   ExchangeBuffers buffers_a, buffers_b;  // reused round after round
   for (int round = 0; round < rounds.rounds; ++round) {
     const std::vector<std::uint8_t> active = rounds.active(round);
-    const std::vector<TilePoint>& pa = exchange_scanned(comm, plan, a, index_a, active, buffers_a);
-    const std::vector<TilePoint>& pb = exchange_scanned(comm, plan, b, index_b, active, buffers_b);
+    const std::span<const TilePoint> pa =
+        exchange_scanned(comm, plan, a, index_a, active, buffers_a);
+    const std::span<const TilePoint> pb =
+        exchange_scanned(comm, plan, b, index_b, active, buffers_b);
     perf::Region region("compute");
     const auto runs_a = tile_runs(pa);
     for (const auto& [tile, run] : tile_runs(pb)) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <climits>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
 
@@ -380,23 +381,21 @@ namespace {
 /// copies bound for each tile (0 for tiles not in the round) and a placer
 /// that writes each copy at place[its tile]++ (place[t]: the next free slot
 /// of tile t, in the result or the send buffer), each tile's copies in id
-/// order. Leaves this rank's points of its tiles sorted by (tile, id) in
-/// buffers.points (buffers.send: the outgoing copies); buffers kept from
-/// an earlier round are reused, their old contents overwritten.
+/// order. This rank's points of its tiles, sorted by (tile, id), go to
+/// result(n), n slots it provides; outgoing copies to send(n).
 void exchange_placed(const Comm& comm, const TilePlan& plan,
                      const std::vector<std::int64_t>& tile_count,
                      const std::function<void(std::vector<TilePoint*>&)>& placer,
-                     ExchangeBuffers& buffers) {
+                     const std::function<TilePoint*(std::size_t)>& result,
+                     const std::function<TilePoint*(std::size_t)>& send_slots) {
   const int nranks = comm.size();
   const auto ntiles = static_cast<std::size_t>(plan.grid.count());
   std::vector<TilePoint*> place(ntiles, nullptr);
   auto scatter = [&] { placer(place); };
   // One rank: that order, tiles ascending, is the result; nothing to move.
   if (nranks == 1) {
-    std::vector<TilePoint>& all = buffers.points;
-    all.resize(static_cast<std::size_t>(
+    TilePoint* at = result(static_cast<std::size_t>(
         std::accumulate(tile_count.begin(), tile_count.end(), std::int64_t{0})));
-    TilePoint* at = all.data();
     for (std::size_t t = 0; t < ntiles; ++t) {
       place[t] = at;
       at += tile_count[t];
@@ -434,9 +433,12 @@ void exchange_placed(const Comm& comm, const TilePlan& plan,
     for (std::size_t k = 0; k < tiles.size(); ++k)
       cs[static_cast<std::size_t>(csd[r]) + k] = tile_count[static_cast<std::size_t>(tiles[k])];
   }
-  check_mpi(MPI_Alltoallv(cs.data(), csc.data(), csd.data(), MPI_INT64_T, cr.data(), crc.data(),
-                          crd.data(), MPI_INT64_T, comm.handle()),
-            "MPI_Alltoallv");
+  {
+    perf::Region counts_region("counts");
+    check_mpi(MPI_Alltoallv(cs.data(), csc.data(), csd.data(), MPI_INT64_T, cr.data(), crc.data(),
+                            crd.data(), MPI_INT64_T, comm.handle()),
+              "MPI_Alltoallv");
+  }
   // Where sender s's run of my k-th tile goes: pos[s * nmine + k].
   std::vector<std::int64_t> pos(cr.size());
   std::int64_t recv_total = 0;
@@ -460,16 +462,14 @@ void exchange_placed(const Comm& comm, const TilePlan& plan,
   // receive buffer; only the others pass through a send buffer, ordered by
   // (owner rank, tile). With owners chosen for locality (tile_owners.hpp)
   // that is a small part of the points.
-  std::vector<TilePoint>& recv = buffers.points;
-  recv.resize(static_cast<std::size_t>(recv_total));
+  TilePoint* const recv = result(static_cast<std::size_t>(recv_total));
   std::int64_t send_total = 0;
   for (int r = 0; r < nranks; ++r) {
     for (int t : owned[static_cast<std::size_t>(r)])
       send_total += r == me ? 0 : tile_count[static_cast<std::size_t>(t)];
   }
-  std::vector<TilePoint>& send = buffers.send;
-  send.resize(static_cast<std::size_t>(send_total));
-  TilePoint* at = send.data();
+  TilePoint* const send = send_slots(static_cast<std::size_t>(send_total));
+  TilePoint* at = send;
   for (int r = 0; r < nranks; ++r) {
     if (r == me)
       continue;
@@ -479,8 +479,7 @@ void exchange_placed(const Comm& comm, const TilePlan& plan,
     }
   }
   for (std::size_t k = 0; k < nmine; ++k) {
-    place[static_cast<std::size_t>(mine[k])] =
-        recv.data() + pos[static_cast<std::size_t>(me) * nmine + k];
+    place[static_cast<std::size_t>(mine[k])] = recv + pos[static_cast<std::size_t>(me) * nmine + k];
   }
   // A source read from the file can fail on one rank: agree before the sends.
   {
@@ -505,8 +504,8 @@ void exchange_placed(const Comm& comm, const TilePlan& plan,
       if (cr[idx] == 0)
         continue;
       requests.emplace_back();
-      rc_mpi = MPI_Irecv(recv.data() + pos[idx], static_cast<int>(cr[idx]), type, src, kTag,
-                         comm.handle(), &requests.back());
+      rc_mpi = MPI_Irecv(recv + pos[idx], static_cast<int>(cr[idx]), type, src, kTag, comm.handle(),
+                         &requests.back());
     }
   }
   // The send buffer holds the other owners' blocks in rank order.
@@ -520,7 +519,7 @@ void exchange_placed(const Comm& comm, const TilePlan& plan,
       if (n == 0)
         continue;
       requests.emplace_back();
-      rc_mpi = MPI_Isend(send.data() + off, static_cast<int>(n), type, dst, kTag, comm.handle(),
+      rc_mpi = MPI_Isend(send + off, static_cast<int>(n), type, dst, kTag, comm.handle(),
                          &requests.back());
       off += n;
     }
@@ -584,9 +583,18 @@ std::vector<TilePoint> exchange_active(const Comm& comm, const TilePlan& plan,
     if (release != nullptr)
       std::vector<TilePoint>().swap(*release);
   };
-  ExchangeBuffers buffers;
-  exchange_placed(comm, plan, tile_count, scatter, buffers);
-  return std::move(buffers.points);
+  std::vector<TilePoint> out, send;
+  exchange_placed(
+      comm, plan, tile_count, scatter,
+      [&out](std::size_t n) {
+        out.resize(n);
+        return out.data();
+      },
+      [&send](std::size_t n) {
+        send.resize(n);
+        return send.data();
+      });
+  return out;
 }
 
 }  // namespace
@@ -685,10 +693,10 @@ std::int64_t TileRecords::points() const {
   return std::accumulate(core.begin(), core.end(), std::int64_t{0});
 }
 
-const std::vector<TilePoint>& exchange_scanned(const Comm& comm, const TilePlan& plan,
-                                               const EpochBlock& block, const TileRecords& index,
-                                               const std::vector<std::uint8_t>& active,
-                                               ExchangeBuffers& buffers) {
+std::span<const TilePoint> exchange_scanned(const Comm& comm, const TilePlan& plan,
+                                            const EpochBlock& block, const TileRecords& index,
+                                            const std::vector<std::uint8_t>& active,
+                                            ExchangeBuffers& buffers) {
   perf::Region region("exchange");
   require_mapped(block);
   const auto ntiles = static_cast<std::size_t>(plan.grid.count());
@@ -716,11 +724,33 @@ const std::vector<TilePoint>& exchange_scanned(const Comm& comm, const TilePlan&
       place[t] = out;
     }
   };
-  exchange_placed(comm, plan, tile_count, placer, buffers);
-  return buffers.points;
+  exchange_placed(
+      comm, plan, tile_count, placer,
+      [&buffers](std::size_t n) { return buffers.points.resize(n); },
+      [&buffers](std::size_t n) { return buffers.send.resize(n); });
+  return buffers.points.view();
 }
 
-std::map<int, std::pair<std::size_t, std::size_t>> tile_runs(const std::vector<TilePoint>& pts) {
+TilePoint* PointBuffer::resize(std::size_t n) {
+  if (n > capacity_) {
+    // Nothing to keep: the exchange overwrites every slot.
+    data_.reset();
+    capacity_ = 0;
+    auto* p = static_cast<TilePoint*>(std::malloc(n * sizeof(TilePoint)));
+    if (p == nullptr)
+      throw std::bad_alloc();
+    data_.reset(p);
+    capacity_ = n;
+  }
+  size_ = n;
+  return data_.get();
+}
+
+void PointBuffer::Free::operator()(TilePoint* p) const noexcept {
+  std::free(p);
+}
+
+std::map<int, std::pair<std::size_t, std::size_t>> tile_runs(std::span<const TilePoint> pts) {
   std::map<int, std::pair<std::size_t, std::size_t>> runs;
   // Sorted by tile: each run's end by binary search, so a round's few long
   // runs cost a few dozen probes instead of a pass over every point.

@@ -292,7 +292,7 @@ TEST_CASE("Blocks decoded on the fly move the same points as decoded blocks",
   CHECK(lrounds.round == rounds.round);
   REQUIRE(rounds.rounds >= 2);
 
-  auto same_bytes = [](const std::vector<TilePoint>& x, const std::vector<TilePoint>& y) {
+  auto same_bytes = [](std::span<const TilePoint> x, std::span<const TilePoint> y) {
     return x.size() == y.size() &&
            (x.empty() || std::memcmp(x.data(), y.data(), x.size() * sizeof(TilePoint)) == 0);
   };
