@@ -508,18 +508,21 @@ def _mib(x):
     return f"{x / MIB:.0f}"
 
 
-def _codegen(doc):
-    """The first perf report's run.codegen in a result (the build's code generation)."""
-    if isinstance(doc, dict):
-        run = doc.get("run")
-        if isinstance(run, dict) and isinstance(run.get("codegen"), str):
-            return run["codegen"]
-        doc = list(doc.values())
-    if isinstance(doc, list):
-        for v in doc:
-            found = _codegen(v)
-            if found is not None:
-                return found
+def _codegen(result):
+    """The build's code generation (run.codegen) from the first perf report a
+    result's runs point to, or None."""
+    for case in result.get("cases", []):
+        for run in case.get("runs", []):
+            path = run.get("perf_report")
+            if not isinstance(path, str):
+                continue
+            try:
+                with open(path) as f:
+                    codegen = json.load(f).get("run", {}).get("codegen")
+            except (OSError, ValueError):
+                continue
+            if isinstance(codegen, str):
+                return codegen
     return None
 
 
