@@ -19,10 +19,12 @@ endif()
 set(TESSERA_DATA_DIR ${_tessera_data_default} CACHE PATH "Run-time reference data (baltools/ templates)")
 set(TESSERA_COMPILER "${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}")
 # The flags that decide the generated code (benchmarks must say which build ran).
-set(TESSERA_CODEGEN "${CMAKE_CXX_FLAGS}")
+string(TOUPPER "${CMAKE_BUILD_TYPE}" _tessera_bt)
+set(TESSERA_CODEGEN "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${_tessera_bt}}")
 if(TESSERA_NATIVE)
   string(APPEND TESSERA_CODEGEN " -march=native")
 endif()
 string(STRIP "${TESSERA_CODEGEN} -ffp-contract=off" TESSERA_CODEGEN)
+string(REPLACE "\"" "\\\"" TESSERA_CODEGEN "${TESSERA_CODEGEN}")  # a C++ string literal
 configure_file(${CMAKE_SOURCE_DIR}/cmake/build_info.hpp.in
                ${CMAKE_BINARY_DIR}/generated/tessera/build_info.hpp @ONLY)

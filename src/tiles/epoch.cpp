@@ -462,29 +462,34 @@ void exchange_placed(const Comm& comm, const TilePlan& plan,
   // receive buffer; only the others pass through a send buffer, ordered by
   // (owner rank, tile). With owners chosen for locality (tile_owners.hpp)
   // that is a small part of the points.
-  TilePoint* const recv = result(static_cast<std::size_t>(recv_total));
   std::int64_t send_total = 0;
   for (int r = 0; r < nranks; ++r) {
     for (int t : owned[static_cast<std::size_t>(r)])
       send_total += r == me ? 0 : tile_count[static_cast<std::size_t>(t)];
   }
-  TilePoint* const send = send_slots(static_cast<std::size_t>(send_total));
-  TilePoint* at = send;
-  for (int r = 0; r < nranks; ++r) {
-    if (r == me)
-      continue;
-    for (int t : owned[static_cast<std::size_t>(r)]) {
-      place[static_cast<std::size_t>(t)] = at;
-      at += tile_count[static_cast<std::size_t>(t)];
-    }
-  }
-  for (std::size_t k = 0; k < nmine; ++k) {
-    place[static_cast<std::size_t>(mine[k])] = recv + pos[static_cast<std::size_t>(me) * nmine + k];
-  }
-  // A source read from the file can fail on one rank: agree before the sends.
+  // Allocating can fail on one rank as much as reading can: both inside the
+  // phase, so every rank agrees before the sends.
+  TilePoint* recv = nullptr;
+  TilePoint* send = nullptr;
   {
     perf::Region region("place");
-    run_phase(comm, "place points", scatter);
+    run_phase(comm, "place points", [&] {
+      recv = result(static_cast<std::size_t>(recv_total));
+      send = send_slots(static_cast<std::size_t>(send_total));
+      TilePoint* at = send;
+      for (int r = 0; r < nranks; ++r) {
+        if (r == me)
+          continue;
+        for (int t : owned[static_cast<std::size_t>(r)]) {
+          place[static_cast<std::size_t>(t)] = at;
+          at += tile_count[static_cast<std::size_t>(t)];
+        }
+      }
+      for (std::size_t k = 0; k < nmine; ++k)
+        place[static_cast<std::size_t>(mine[k])] =
+            recv + pos[static_cast<std::size_t>(me) * nmine + k];
+      scatter();
+    });
   }
   perf::Region transfer("transfer");
 
@@ -539,8 +544,8 @@ void exchange_placed(const Comm& comm, const TilePlan& plan,
 /// ones) and the outgoing copies, all at once — about two copies of the
 /// points when tile owners follow locality (tile_owners.hpp: ~10 % of the
 /// points cross at 2 ranks on the medium pair), up to three when almost
-/// every point changes rank; one copy and the send buffer when the source
-/// is an open_epoch block decoded on the fly.
+/// every point changes rank. (A mapped open_epoch block goes through
+/// exchange_scanned instead: one copy and the send buffer.)
 std::vector<TilePoint> exchange_active(const Comm& comm, const TilePlan& plan,
                                        const PointSource& source, const TileScan& scan, double halo,
                                        const std::vector<std::uint8_t>& active,
@@ -616,7 +621,8 @@ std::vector<TilePoint> exchange_round(const Comm& comm, const TilePlan& plan,
 
 TileRecords scan_block(const TileGrid& grid, const EpochBlock& block, double halo) {
   require_mapped(block);
-  if (block.count > std::numeric_limits<std::uint32_t>::max()) {
+  // Record numbers within the block are 32-bit: 0 .. 2^32 - 1.
+  if (block.count > std::uint64_t{std::numeric_limits<std::uint32_t>::max()} + 1) {
     throw UsageError("epoch " + block.label + " (" + block.path.string() +
                      "): " + std::to_string(block.count) +
                      " records in one rank's block, more than 2^32: run with more ranks");

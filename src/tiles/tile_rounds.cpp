@@ -124,8 +124,8 @@ TileRounds plan_rounds(const Comm& comm, const TilePlan& plan, const std::vector
 
 TileRounds plan_rounds_from_counts(const Comm& comm, const TilePlan& plan,
                                    const std::vector<const std::vector<std::int64_t>*>& copies,
-                                   double memory_mb, const char* option) {
-  const std::int64_t budget = budget_points(memory_mb);
+                                   double memory_mb, const char* option, bool soft) {
+  std::int64_t budget = budget_points(memory_mb);
   std::vector<std::int64_t> held;
   if (budget > 0) {
     held.assign(static_cast<std::size_t>(plan.grid.count()), 0);
@@ -137,6 +137,8 @@ TileRounds plan_rounds_from_counts(const Comm& comm, const TilePlan& plan,
                             comm.handle()),
               "MPI_Allreduce");
   }
+  if (soft && !held.empty())
+    budget = std::max(budget, *std::max_element(held.begin(), held.end()));
   TileRounds rounds = split_rounds(held, plan.owner, comm.size(), budget);
   if (comm.is_root()) {
     if (budget > 0) {

@@ -4,7 +4,8 @@
 //   read_epoch      every rank preads its own block of records (each byte of
 //                   the file is read once, by one rank) and decodes them
 //   open_epoch,     the same block, mapped instead of decoded: walks decode
-//   map_block       it on the fly (block_points), e.g. straight into tile slots
+//   map_block       it on the fly (block_points: dod's grids; scan_block and
+//                   exchange_scanned: c2c's tile slots)
 //   plan_tiles      core point counts per tile, summed over ranks, give the
 //                   tile costs; owners are balanced like LPT but keep a tile
 //                   on the rank holding most of its points when that fits
@@ -14,6 +15,9 @@
 //                   (MPI_Alltoall of counts, then MPI_Alltoallv)
 //   exchange_round  the same for the tiles of one round only (tile_rounds.hpp),
 //                   the read block kept for the next round
+//   scan_block,     a mapped block's records listed under their tiles in one
+//   exchange_scanned walk; each round decodes only its tiles' records, into
+//                   buffers reused from round to round (c2c)
 //   write_tiled_las outputs are ordered by tile, then by input record index:
 //                   the same file whatever the number of ranks or the tiling's
 //                   assignment; every rank pwrites its tiles' records

@@ -6,14 +6,19 @@
 // MB·2^20 / sizeof(TilePoint), i.e. 48-byte points), each rank's tiles are
 // packed into rounds by first-fit decreasing on the tile's *held* points —
 // its core and halo copies of both epochs, the points the rank holds while
-// the tile is processed — so a round's tiles hold at most B points. A tile
-// that alone holds more than B gets a round of its own (and a warning: it is
-// processed anyway, above the budget). Every rank takes part in every round
-// (the exchange is collective), with no tile when it has fewer rounds.
+// the tile is processed — so a round's tiles hold at most B points; then
+// spread over that many rounds largest first into the lightest round (LPT)
+// where that stays within B, so that the rounds are even. A tile that alone
+// holds more than B gets a round of its own (and a warning: it is processed
+// anyway, above the budget). Every rank takes part in every round (the
+// exchange is collective), with no tile when it has fewer rounds.
 //
 // The budget covers the exchanged tile points, which dominate; not the read
-// blocks every rank keeps (1/P of the input, re-scanned every round), nor the
-// transient send/receive buffers of one round's exchange (≤ 2× the round).
+// blocks every rank keeps (1/P of the input: m3c2 re-scans its decoded block
+// every round, c2c its mapped one through per-tile record lists, 4 bytes a
+// copy), nor the send/receive buffers of one round's exchange (≤ 2× the
+// round; m3c2 frees them each round, c2c keeps them for the next round
+// unless --memory-mb is set).
 //
 // Rounds change nothing in the results: a tile's output depends only on the
 // tile's own points, and the output file's layout is fixed up front
@@ -45,7 +50,8 @@ std::int64_t budget_points(double memory_mb);
 
 /// Pure: packs each rank's tiles (`owner`) into rounds by first-fit
 /// decreasing on `held` (ties: lower tile first), so each round of a rank
-/// holds at most `budget` points; budget 0 = one round.
+/// holds at most `budget` points, then spreads each rank's tiles evenly over
+/// the rounds (LPT) when that stays within the budget; budget 0 = one round.
 TileRounds split_rounds(const std::vector<std::int64_t>& held, const std::vector<int>& owner,
                         int nranks, std::int64_t budget);
 
@@ -62,9 +68,13 @@ struct EpochHalo {
 TileRounds plan_rounds(const Comm& comm, const TilePlan& plan, const std::vector<EpochHalo>& epochs,
                        double memory_mb);
 /// The same from this rank's copies per tile of each epoch (TileScan::copies).
-/// `option` names the budget's command-line option in the log.
+/// `option` names the budget's command-line option in the log. A `soft`
+/// budget is a working-set cap chosen for speed (c2c's --round-mb), not a
+/// memory limit: it is raised to the largest tile's points, so no tile is
+/// above it and nothing is warned about.
 TileRounds plan_rounds_from_counts(const Comm& comm, const TilePlan& plan,
                                    const std::vector<const std::vector<std::int64_t>*>& copies,
-                                   double memory_mb, const char* option = "--memory-mb");
+                                   double memory_mb, const char* option = "--memory-mb",
+                                   bool soft = false);
 
 }  // namespace tessera::tiles

@@ -103,8 +103,20 @@ for n in (1, 2, 4):
             r.stderr[-1500:])
 r = run(2, ["tiles", "c2c", "--a", A, "--b", B, "--max-dist", "1.0", "--tile-size", "13",
             "--round-mb", "64", "--memory-mb", BUDGET, "--out", os.path.join(work, "c2c_both.las")])
-t.check("round(s) within --memory-mb" in r.stderr, "c2c: a --memory-mb below --round-mb governs the rounds",
+t.check("round(s) within --memory-mb" in r.stderr, "c2c: --memory-mb, when set, governs the rounds",
         r.stderr[-1500:])
+# --round-mb is a speed cap, not a memory limit: below every tile's points it
+# is raised to the largest tile (rounds of one tile, no warning, same bytes);
+# 0 = one round.
+for mb, what in (("0.001", "below every tile"), ("0", "no cap")):
+    out = os.path.join(work, f"c2c_roundmb_{mb}.las")
+    r = run(2, ["tiles", "c2c", "--a", A, "--b", B, "--max-dist", "1.0", "--tile-size", "13",
+                "--round-mb", mb, "--out", out])
+    s = json.load(open(out + ".summary.json"))
+    t.check(read(out) == whole, f"c2c --round-mb {mb} ({what}): the same bytes")
+    t.check("more than the" not in r.stderr, f"c2c --round-mb {mb}: no oversized-tile warning", r.stderr[-800:])
+    t.check((s["rounds"] >= 3) if mb != "0" else (s["rounds"] == 1), f"c2c --round-mb {mb}: rounds",
+            s.get("rounds"))
 
 # Bad budget: usage error naming the option, no output.
 bad = os.path.join(work, "bad.las")
