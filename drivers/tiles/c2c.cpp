@@ -32,9 +32,9 @@ const CommandRegistrar kC2c{
                   "k", po::value<int>()->default_value(20), "neighbours for --vertical (>= 6)")(
                   "bins", po::value<int>()->default_value(50), "histogram bins in the summary")(
                   "round-mb", po::value<double>()->default_value(64.0),
-                  "MiB of tile points a rank holds per round without a smaller --memory-mb: "
-                  "later rounds reuse the memory of the first (faster than fresh pages); "
-                  "0 = no cap");
+                  "without --memory-mb, MiB of tile points a rank holds per round (raised to "
+                  "the largest tile): later rounds reuse the first one's memory, faster than "
+                  "fresh pages; 0 = one round");
             },
             run,
             {}}};

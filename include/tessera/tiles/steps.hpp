@@ -47,9 +47,9 @@ struct C2cStepOptions {
   PairOptions pair;
   C2cOptions c2c;
   int bins = 50;
-  /// MiB of tile points a rank holds per round even without a --memory-mb
-  /// budget (0: no cap): later rounds reuse the first one's memory, which
-  /// costs far less than faulting in fresh pages for every point.
+  /// Without a --memory-mb budget, MiB of tile points a rank holds per round
+  /// (0: one round; raised to the largest tile): later rounds reuse the first
+  /// one's memory, which costs far less than faulting in fresh pages.
   double round_mb = 64;
 };
 nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& options);
