@@ -64,15 +64,7 @@ void LasRecordFile::write_records(const LasHeader& header, std::uint64_t first, 
 }
 
 void LasRecordStats::add(const LasPointLayout& layout, const std::uint8_t* r) {
-  ++count;
-  const std::int32_t xyz[3] = {layout.raw_x(r), layout.raw_y(r), layout.raw_z(r)};
-  for (int i = 0; i < 3; ++i) {
-    min_raw[i] = std::min(min_raw[i], xyz[i]);
-    max_raw[i] = std::max(max_raw[i], xyz[i]);
-  }
-  int ret = layout.return_number(r);
-  if (ret >= 1 && ret <= 15)
-    ++by_return[ret - 1];
+  add_records(layout, r, 1);
 }
 
 void LasRecordStats::add_records(const LasPointLayout& layout, const std::uint8_t* records,
