@@ -2,7 +2,8 @@
 # one message that lists everything missing (and the Debian/Spack package that
 # provides it). Each dependency ends up as an imported target:
 #   MPI::MPI_CXX OpenMP::OpenMP_CXX tessera_dep::hdf5 tessera_dep::pnetcdf
-#   tessera_dep::cfitsio tessera_dep::healpix tessera_dep::erfa nanoflann::nanoflann
+#   tessera_dep::cfitsio tessera_dep::healpix tessera_dep::erfa tessera_dep::tiff
+#   tessera_dep::deflate nanoflann::nanoflann
 #   Boost::program_options Eigen3::Eigen GDAL::GDAL SQLite::SQLite3
 #   nlohmann_json::nlohmann_json fmt::fmt   (+ Catch2 for tests)
 include(FindPackageHandleStandardArgs)
@@ -92,6 +93,11 @@ tessera_require_c(cfitsio cfitsio fitsio.h "cfitsio"
 tessera_require_c(healpix healpix_cxx healpix_base.h "healpix_cxx"
                   "Debian libhealpix-cxx-dev; Spack healpix-cxx")
 tessera_require_c(erfa erfa erfa.h "erfa" "Debian liberfa-dev; Spack erfa")
+# libtiff >= 4.5 (TIFFOpenExt) and libdeflate: the DoD GeoTIFF's tiles are
+# compressed on every rank and appended by rank 0 (io/tiff_tiles.hpp). GDAL
+# links both itself; Tessera names them because it calls them directly.
+tessera_require_c(tiff libtiff-4>=4.5 tiffio.h "tiff" "Debian libtiff-dev; Spack libtiff@4.5:")
+tessera_require_c(deflate libdeflate libdeflate.h "deflate" "Debian libdeflate-dev; Spack libdeflate")
 
 # --- CMake-config packages ---------------------------------------------------
 find_package(nanoflann CONFIG QUIET)

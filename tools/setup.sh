@@ -11,6 +11,7 @@ PACKAGES=(
   openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools libpnetcdf-dev pnetcdf-bin
   # science libraries
   libcfitsio-dev libhealpix-cxx-dev libnanoflann-dev libeigen3-dev libgdal-dev gdal-bin liberfa-dev
+  libtiff-dev libdeflate-dev
   # general libraries
   libboost-program-options-dev catch2 libsqlite3-dev nlohmann-json3-dev libfmt-dev
   # independent cross-check tools (tests and perf references)

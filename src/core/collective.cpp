@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "tessera/core/idle_wait.hpp"
@@ -47,9 +48,14 @@ ExitCode from_severity(int s) {
 void check_collective(const Comm& comm, const std::string& phase, std::exception_ptr local) {
   std::string message;
   int my_severity = 0;
+  int agreed = 0;  // this rank's failure is an inner phase's, already agreed
   if (local) {
     try {
       std::rethrow_exception(local);
+    } catch (const CollectiveError& e) {
+      message = e.what();
+      my_severity = std::max(1, severity(e.exit_code()));
+      agreed = 1;
     } catch (const std::exception& e) {
       message = e.what();
       my_severity = severity(exit_code_of(e));
@@ -65,6 +71,15 @@ void check_collective(const Comm& comm, const std::string& phase, std::exception
             "MPI_Allreduce(error check)");
   if (worst == 0)
     return;
+
+  // Every rank failed in an inner phase, which already made one message of
+  // the reasons (the same text on every rank): pass it on as it is, not
+  // wrapped once more as "failed on N of N ranks" per rank.
+  int all_agreed = 0;
+  check_mpi(MPI_Allreduce(&agreed, &all_agreed, 1, MPI_INT, MPI_MIN, comm.handle()),
+            "MPI_Allreduce(error check)");
+  if (all_agreed == 1)
+    throw CollectiveError(message, from_severity(worst));
 
   // Someone failed: collect the reasons on rank 0 and share one message.
   auto messages = comm.gather_strings(message, 0);

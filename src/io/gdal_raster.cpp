@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "tessera/core/error.hpp"
+#include "tessera/io/tiff_tiles.hpp"
 
 namespace tessera::io {
 
@@ -112,7 +113,7 @@ GdalRaster GdalRaster::open_update(const std::filesystem::path& path) {
 GdalRaster GdalRaster::create_geotiff(const std::filesystem::path& path, int width, int height,
                                       int bands, GDALDataType type, const GeoTransform& transform,
                                       const std::string& crs_wkt, double nodata,
-                                      Compression compression, int threads) {
+                                      GeoTiffLayout layout) {
   gdal_register_once();
   if (width <= 0 || height <= 0 || bands <= 0) {
     throw UsageError("raster size must be positive (width " + std::to_string(width) + ", height " +
@@ -123,18 +124,21 @@ GdalRaster GdalRaster::create_geotiff(const std::filesystem::path& path, int wid
   if (drv == nullptr)
     throw IoError("GDAL has no GTiff driver", path.string());
   char** opts = nullptr;
-  if (compression == Compression::kDeflateFast) {
+  if (layout == GeoTiffLayout::kDeflateTilesLater) {
+    // The tiles' size is the one the appender's tiles have; SPARSE_OK keeps
+    // GDAL from writing nodata tiles at close (it leaves their offsets 0).
+    const std::string tile = std::to_string(kGeoTiffTile);
     opts = CSLSetNameValue(opts, "COMPRESS", "DEFLATE");
-    opts = CSLSetNameValue(opts, "ZLEVEL", "1");
+    opts = CSLSetNameValue(opts, "TILED", "YES");
+    opts = CSLSetNameValue(opts, "BLOCKXSIZE", tile.c_str());
+    opts = CSLSetNameValue(opts, "BLOCKYSIZE", tile.c_str());
+    opts = CSLSetNameValue(opts, "SPARSE_OK", "TRUE");
   } else {
     opts = CSLSetNameValue(opts, "COMPRESS", "LZW");
-  }
-  if (static_cast<long long>(width) * height > 1024LL * 1024LL) {
-    opts = CSLSetNameValue(opts, "TILED", "YES");
+    if (static_cast<long long>(width) * height > 1024LL * 1024LL)
+      opts = CSLSetNameValue(opts, "TILED", "YES");
   }
   opts = CSLSetNameValue(opts, "BIGTIFF", "IF_SAFER");
-  if (threads > 1)
-    opts = CSLSetNameValue(opts, "NUM_THREADS", std::to_string(threads).c_str());
   CPLErrorReset();
   GDALDatasetH ds = GDALCreate(drv, path.c_str(), width, height, bands, type, opts);
   CSLDestroy(opts);

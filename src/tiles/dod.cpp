@@ -114,7 +114,7 @@ std::vector<double> difference(const std::vector<double>& a, const std::vector<d
   return d;
 }
 
-VolumeSummary summarise_dod(const std::vector<double>& dod, double cell, double threshold) {
+VolumeSummary summarise_dod(std::span<const double> dod, double cell, double threshold) {
   VolumeSummary s;
   const double area = cell * cell;
   s.cells = static_cast<std::int64_t>(dod.size());
@@ -135,6 +135,29 @@ VolumeSummary summarise_dod(const std::vector<double>& dod, double cell, double 
     s.area_changed += std::abs(d) > threshold ? area : 0.0;
   }
   return s;
+}
+
+void VolumeSummary::merge(const VolumeSummary& part) {
+  net += part.net;
+  gain += part.gain;
+  loss += part.loss;
+  area_changed += part.area_changed;
+  area_compared += part.area_compared;
+  cells += part.cells;
+  cells_empty += part.cells_empty;
+}
+
+std::vector<VolumeSummary> summarise_dod_parts(std::span<const double> rows, int width,
+                                               int rows_per_part, double cell, double threshold) {
+  if (width <= 0 || rows_per_part <= 0 || rows.size() % static_cast<std::size_t>(width) != 0)
+    throw std::logic_error("summarise_dod_parts: not a band of whole rows");
+  const std::size_t part =
+      static_cast<std::size_t>(width) * static_cast<std::size_t>(rows_per_part);
+  std::vector<VolumeSummary> parts;
+  for (std::size_t at = 0; at < rows.size(); at += part)
+    parts.push_back(
+        summarise_dod(rows.subspan(at, std::min(part, rows.size() - at)), cell, threshold));
+  return parts;
 }
 
 }  // namespace tessera::tiles

@@ -1,4 +1,4 @@
-// DoD raster output; see dod_raster.hpp.
+// DoD raster formats and the NetCDF writer; see dod_raster.hpp.
 #include "dod_raster.hpp"
 
 #include <cpl_string.h>
@@ -33,8 +33,10 @@ io::GeoTransform transform_of(const CellGrid& grid) {
   return gt;
 }
 
-void write_netcdf(const std::filesystem::path& path, const CellGrid& grid,
-                  const std::vector<float>& dod, const std::string& crs_wkt) {
+}  // namespace
+
+void write_dod_netcdf(const std::filesystem::path& path, const CellGrid& grid,
+                      const std::vector<float>& dod, const std::string& crs_wkt) {
   io::gdal_register_once();
   GDALDriverH mem = GDALGetDriverByName("MEM");
   GDALDriverH nc = GDALGetDriverByName("netCDF");
@@ -84,8 +86,6 @@ void write_netcdf(const std::filesystem::path& path, const CellGrid& grid,
     throw IoError(io::gdal_message("cannot close NetCDF"), path.string());
 }
 
-}  // namespace
-
 DodFormat dod_format_of(const std::filesystem::path& out) {
   const std::string ext = out.extension().string();
   if (ext == ".tif" || ext == ".tiff")
@@ -99,22 +99,6 @@ DodFormat dod_format_of(const std::filesystem::path& out) {
     return DodFormat::kNetCdf;
   }
   throw UsageError("--out must end in .tif (GeoTIFF) or .nc (NetCDF): " + out.string());
-}
-
-void write_dod_raster(const std::filesystem::path& path, DodFormat format, const CellGrid& grid,
-                      const std::vector<float>& dod, const std::string& crs_wkt, int threads) {
-  if (format == DodFormat::kNetCdf) {
-    write_netcdf(path, grid, dod, crs_wkt);
-    return;
-  }
-  // DEFLATE level 1, not LZW: the write is rank 0's serial tail of the
-  // step (0.31 s of 1.3 s at medium with LZW), and DEFLATE-1 compresses a
-  // float DoD in about half the time, to a smaller file (11.7 vs 13.9 MB).
-  io::GdalRaster r = io::GdalRaster::create_geotiff(
-      path, grid.nx, grid.ny, 1, GDT_Float32, transform_of(grid), crs_wkt,
-      std::numeric_limits<double>::quiet_NaN(), io::GdalRaster::Compression::kDeflateFast, threads);
-  r.write_band(1, dod.data());
-  r.close();
 }
 
 }  // namespace tessera::tiles::detail

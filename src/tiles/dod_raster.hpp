@@ -1,6 +1,7 @@
-// Writing the DoD raster as GeoTIFF or NetCDF (private to src/tiles).
+// The DoD raster's formats, and its NetCDF writer (private to src/tiles;
+// the GeoTIFF is written by every rank, banded_geotiff.hpp).
 //
-// Both are north-up (row 0 = north), pixel size exactly the cell, origin the
+// Both formats are north-up (row 0 = north), pixel size exactly the cell, origin the
 // grid's north-west corner, NaN nodata, float32, CRS from the LAS.
 //
 // NetCDF goes through GDAL's netCDF driver (GDAL 3.6, CF-1.5 writer): a
@@ -30,9 +31,9 @@ enum class DodFormat { kGeoTiff, kNetCdf };
 /// naming --out otherwise, or when GDAL lacks the netCDF driver.
 DodFormat dod_format_of(const std::filesystem::path& out);
 
-/// Writes `dod` (grid.size() values, row 0 north) to `path`. Throws IoError.
-/// A GeoTIFF's blocks are compressed on `threads` threads (same bytes).
-void write_dod_raster(const std::filesystem::path& path, DodFormat format, const CellGrid& grid,
-                      const std::vector<float>& dod, const std::string& crs_wkt, int threads = 1);
+/// Writes `dod` (grid.size() values, row 0 north) to `path` as NetCDF.
+/// Throws IoError.
+void write_dod_netcdf(const std::filesystem::path& path, const CellGrid& grid,
+                      const std::vector<float>& dod, const std::string& crs_wkt);
 
 }  // namespace tessera::tiles::detail

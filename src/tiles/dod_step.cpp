@@ -2,35 +2,40 @@
 //
 // Deliberate difference from the tile-with-halo design of the other methods:
 // a cell's value needs only the points inside it, so no halo is needed. For
-// mean, min and max each rank owns a band of raster rows; every point's
-// (cell, integer Z) goes to its band's owner, which accumulates integer sums,
-// counts, minima and maxima (exact, so independent of the rank count) and
-// forms its band of the DoD; only the finished bands reach rank 0, for the
-// raster write (rank 0 alone; the GeoTIFF's blocks compressed on its node's
-// cores while the other ranks wait idly). The median cannot be accumulated
-// that way: its (cell, Z) pairs are sorted per cell by the band owners
-// instead (dod_median_step.hpp).
+// mean, min and max each rank owns a band of raster rows (whole 256-row tile
+// rows of the GeoTIFF); every point's (cell, integer Z) goes to its band's
+// owner, which accumulates integer sums, counts, minima and maxima (exact,
+// so independent of the rank count) and forms its band of the DoD. The
+// band never travels whole: its volumes are summed per tile row and the
+// parts merged on rank 0 in row order, and its GeoTIFF tiles are compressed
+// where it is, rank 0 appending every band's tiles (banded_geotiff.hpp). A
+// NetCDF goes through GDAL's serial writer, so its bands are gathered. The
+// median cannot be accumulated that way: its (cell, Z) pairs are sorted per
+// cell by row-band owners instead (dod_median_step.hpp), and rank 0 hands
+// out the bands of the difference.
 #include <cpl_conv.h>
 #include <ogr_srs_api.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <climits>
 #include <cmath>
 #include <limits>
+#include <optional>
 
+#include "banded_geotiff.hpp"
 #include "cell_samples.hpp"
 #include "dod_median_step.hpp"
 #include "dod_raster.hpp"
 #include "freed_memory.hpp"
 #include "step_common.hpp"
-#include "tessera/core/affinity.hpp"
+#include "tessera/core/atomic_file.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/exchange.hpp"
 #include "tessera/core/partition.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/io/gdal_raster.hpp"
+#include "tessera/io/tiff_tiles.hpp"
 #include "tessera/tiles/epoch.hpp"
 
 namespace tessera::tiles {
@@ -53,26 +58,56 @@ std::string crs_wkt_of(const std::string& las_crs) {
 
 namespace {
 
-/// Cells [first[r], first[r] + cells[r]) are rank r's band: whole rows,
-/// the same number (±1) on every rank.
+constexpr int kTileRows = io::kGeoTiffTile;
+
+/// Rows [first_row[r], first_row[r] + rows[r]) are rank r's band: whole
+/// tile rows of the GeoTIFF (256 rows; the raster's last tile row may be
+/// shorter), so that each rank can compress its band's tiles and its band's
+/// volumes are whole summary parts. With fewer tile rows than ranks some
+/// bands are empty.
 struct Bands {
-  std::vector<int> first, cells;
+  std::vector<std::int64_t> first_row, rows;
+  std::int64_t cells(const CellGrid& g, int r) const {
+    return rows[static_cast<std::size_t>(r)] * g.nx;
+  }
+  std::int64_t first_cell(const CellGrid& g, int r) const {
+    return first_row[static_cast<std::size_t>(r)] * g.nx;
+  }
 };
 
-/// The raster's rows cut into one block per rank; block k goes to the rank
-/// that holds most of its points, as far as each rank gets one block. Read
-/// blocks follow the file's record order, which is spatial in lidar files
-/// (scan lines here, south first), while row blocks run north first: with
-/// block k on rank k, nearly every sample crossed between ranks at 2 ranks.
-/// Holders come from `samples` (every 16th record: the choice moves work,
-/// never values: a cell's samples are the same wherever they are
-/// accumulated, and the gather places each band by its rows).
+/// The raster's rows [begin, end) of tile-row block `block` of `nranks`.
+BlockRange tile_row_block(const CellGrid& grid, int nranks, int block) {
+  const std::int64_t tile_rows = (grid.ny + kTileRows - 1) / kTileRows;
+  const BlockRange t = block_range(tile_rows, nranks, block);
+  return {std::min<std::int64_t>(t.begin * kTileRows, grid.ny),
+          std::min<std::int64_t>(t.end * kTileRows, grid.ny)};
+}
+
+/// Block k of the tile rows on rank k (the median's bands: its points are
+/// spread by its own row bands, see dod_median_step.hpp).
+Bands even_bands(const CellGrid& grid, int nranks) {
+  Bands b;
+  for (int r = 0; r < nranks; ++r) {
+    const BlockRange rows = tile_row_block(grid, nranks, r);
+    b.first_row.push_back(rows.begin);
+    b.rows.push_back(rows.size());
+  }
+  return b;
+}
+
+/// The raster's tile rows cut into one block per rank; block k goes to the
+/// rank that holds most of its points, as far as each rank gets one block.
+/// Read blocks follow the file's record order, which is spatial in lidar
+/// files (scan lines here, south first), while row blocks run north first:
+/// with block k on rank k, nearly every sample crossed between ranks at 2
+/// ranks. Holders come from `samples` (every 16th record: the choice moves
+/// work, never values: a cell's samples are the same wherever they are
+/// accumulated, and the bands are written by their rows).
 Bands cell_bands(const Comm& comm, const CellGrid& grid,
                  const std::vector<const PointSource*>& samples) {
-  Bands b;
   const int nranks = comm.size();
   if (nranks == 1)
-    return b;  // one band, never described to MPI
+    return even_bands(grid, 1);
   struct CountRank {
     long count;
     int rank;
@@ -80,6 +115,11 @@ Bands cell_bands(const Comm& comm, const CellGrid& grid,
   std::vector<CountRank> most(static_cast<std::size_t>(nranks));
   for (int k = 0; k < nranks; ++k)
     most[static_cast<std::size_t>(k)] = {0, comm.rank()};
+  std::vector<int> block_of_row(static_cast<std::size_t>(grid.ny));
+  for (int k = 0; k < nranks; ++k) {
+    const BlockRange rows = tile_row_block(grid, nranks, k);
+    std::fill(block_of_row.begin() + rows.begin, block_of_row.begin() + rows.end, k);
+  }
   // In a phase, so that a rank failing mid-walk fails every rank here.
   run_phase(comm, "dod: sample the blocks", [&] {
     for (const PointSource* sample : samples) {
@@ -87,7 +127,8 @@ Bands cell_bands(const Comm& comm, const CellGrid& grid,
         for (std::size_t i = 0; i < n; ++i) {
           const std::int64_t c = grid.index_of(points[i].x, points[i].y);
           if (c >= 0)
-            ++most[static_cast<std::size_t>(block_owner(grid.ny, nranks, c / grid.nx))].count;
+            ++most[static_cast<std::size_t>(block_of_row[static_cast<std::size_t>(c / grid.nx)])]
+                  .count;
         }
       });
     }
@@ -117,17 +158,29 @@ Bands cell_bands(const Comm& comm, const CellGrid& grid,
     if (block_of[static_cast<std::size_t>(r)] < 0)
       block_of[static_cast<std::size_t>(r)] = left[next++];
   }
+  Bands b;
   for (int r = 0; r < nranks; ++r) {
-    const BlockRange rows = block_range(grid.ny, nranks, block_of[static_cast<std::size_t>(r)]);
-    const std::int64_t first = rows.begin * grid.nx, cells = rows.size() * grid.nx;
-    // Gathered as MPI int counts and displacements.
-    if (first + cells > INT_MAX)
-      throw UsageError("the DoD raster is too large to gather (" + std::to_string(grid.size()) +
-                       " cells); use a larger --cell");
-    b.first.push_back(static_cast<int>(first));
-    b.cells.push_back(static_cast<int>(cells));
+    const BlockRange rows = tile_row_block(grid, nranks, block_of[static_cast<std::size_t>(r)]);
+    b.first_row.push_back(rows.begin);
+    b.rows.push_back(rows.size());
   }
   return b;
+}
+
+/// MPI int counts and displacements of the bands, in `unit`s per row.
+std::pair<std::vector<int>, std::vector<int>> band_counts(const Bands& bands, std::int64_t unit,
+                                                          const std::string& what) {
+  std::vector<int> counts, displs;
+  for (std::size_t r = 0; r < bands.rows.size(); ++r) {
+    const std::int64_t n = bands.rows[r] * unit, at = bands.first_row[r] * unit;
+    if (n + at > INT_MAX)
+      throw UsageError("the DoD raster is too large to " + what + " (" +
+                       std::to_string(bands.rows.back() + bands.first_row.back()) +
+                       " rows); use a larger --cell");
+    counts.push_back(static_cast<int>(n));
+    displs.push_back(static_cast<int>(at));
+  }
+  return {counts, displs};
 }
 
 /// This rank's band of the epoch's accumulators. With several ranks each
@@ -151,9 +204,8 @@ CellAccumulator grid_epoch(const Comm& comm, EpochBlock& e, const PointSource& p
   }
   std::vector<int> owner_of_row(static_cast<std::size_t>(grid.ny));
   for (int r = 0; r < nranks; ++r) {
-    const auto first_row = bands.first[static_cast<std::size_t>(r)] / grid.nx;
-    const auto rows = bands.cells[static_cast<std::size_t>(r)] / grid.nx;
-    std::fill_n(owner_of_row.begin() + first_row, rows, r);
+    const auto first_row = bands.first_row[static_cast<std::size_t>(r)];
+    std::fill_n(owner_of_row.begin() + first_row, bands.rows[static_cast<std::size_t>(r)], r);
   }
   // Samples of this rank's own band are accumulated where they are read;
   // only the others travel. With blocks given to the ranks holding their
@@ -162,8 +214,8 @@ CellAccumulator grid_epoch(const Comm& comm, EpochBlock& e, const PointSource& p
   // self-copy through MPI. Sums, counts, minima and maxima are integers and
   // order-free, so where a sample is added never changes a cell.
   const int me = comm.rank();
-  const std::int64_t first = bands.first[static_cast<std::size_t>(me)];
-  CellAccumulator acc(bands.cells[static_cast<std::size_t>(me)], how);
+  const std::int64_t first = bands.first_cell(grid, me);
+  CellAccumulator acc(bands.cells(grid, me), how);
   std::vector<std::vector<CellSample>> away(static_cast<std::size_t>(nranks));
   // The empty-epoch check ends the walk: before the exchange, so an empty
   // epoch fails on every rank alike.
@@ -189,21 +241,14 @@ CellAccumulator grid_epoch(const Comm& comm, EpochBlock& e, const PointSource& p
   return acc;
 }
 
-/// The DoD of this rank's band (B - A from the banded accumulators), the
-/// bands gathered on rank 0 each at its rows' place in storage order: only
-/// the final 8 bytes per cell travel to rank 0, not 24 per cell and epoch.
-/// The mapped blocks are decoded on the fly: a sample walk (every 16th
-/// record, for the bands' holders; several ranks only) and one full walk
-/// per epoch, with no decoded copy of the blocks (48 bytes a point).
+/// The DoD of this rank's band (B - A from the banded accumulators); only
+/// compressed tiles and volume parts leave the rank afterwards (a NetCDF
+/// gathers the band). The mapped blocks are decoded on the fly: a sample
+/// walk (every 16th record, for the bands' holders; several ranks only) and
+/// one full walk per epoch, with no decoded copy of the blocks (48 bytes a
+/// point).
 std::vector<double> banded_dod(const Comm& comm, EpochBlock& a, EpochBlock& b, const CellGrid& grid,
-                               CellAggregate how) {
-  constexpr std::uint64_t kSampleStride = 16;
-  Bands bands;
-  if (comm.size() > 1) {
-    const PointSource sample_a = block_points(a, kSampleStride);
-    const PointSource sample_b = block_points(b, kSampleStride);
-    bands = cell_bands(comm, grid, {&sample_a, &sample_b});
-  }
+                               const Bands& bands, CellAggregate how) {
   std::vector<double> za, part;
   {
     const CellAccumulator ga = grid_epoch(comm, a, block_points(a), grid, bands, how);
@@ -216,16 +261,67 @@ std::vector<double> banded_dod(const Comm& comm, EpochBlock& a, EpochBlock& b, c
   // difference(za, zb) formed in zb's storage: B - A, NaN propagating.
   for (std::size_t i = 0; i < part.size(); ++i)
     part[i] -= za[i];
-  std::vector<double>().swap(za);
+  return part;
+}
+
+/// Rank 0's whole raster `all` cut into the bands (MPI_Scatterv).
+std::vector<double> scatter_bands(const Comm& comm, const std::vector<double>& all,
+                                  const CellGrid& grid, const Bands& bands) {
   if (comm.size() == 1)
-    return part;
+    return all;
+  const auto [counts, displs] = band_counts(bands, grid.nx, "scatter");
+  std::vector<double> mine(static_cast<std::size_t>(counts[static_cast<std::size_t>(comm.rank())]));
+  check_mpi(MPI_Scatterv(all.data(), counts.data(), displs.data(), MPI_DOUBLE, mine.data(),
+                         static_cast<int>(mine.size()), MPI_DOUBLE, 0, comm.handle()),
+            "MPI_Scatterv");
+  return mine;
+}
+
+/// The bands gathered on rank 0 in row order (empty elsewhere).
+std::vector<double> gather_bands(const Comm& comm, std::vector<double> mine, const CellGrid& grid,
+                                 const Bands& bands) {
+  if (comm.size() == 1)
+    return mine;
+  const auto [counts, displs] = band_counts(bands, grid.nx, "gather");
   std::vector<double> all;
   if (comm.is_root())
     all.resize(static_cast<std::size_t>(grid.size()));
-  check_mpi(MPI_Gatherv(part.data(), static_cast<int>(part.size()), MPI_DOUBLE, all.data(),
-                        bands.cells.data(), bands.first.data(), MPI_DOUBLE, 0, comm.handle()),
+  check_mpi(MPI_Gatherv(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, all.data(),
+                        counts.data(), displs.data(), MPI_DOUBLE, 0, comm.handle()),
             "MPI_Gatherv");
   return all;
+}
+
+/// The raster's volumes on rank 0: each band's tile rows summed apart
+/// (summarise_dod_parts), the parts gathered and merged in row order, so
+/// the doubles do not depend on the rank count.
+VolumeSummary banded_volumes(const Comm& comm, const std::vector<double>& mine,
+                             const CellGrid& grid, const Bands& bands, double cell,
+                             double threshold) {
+  const std::vector<VolumeSummary> parts =
+      summarise_dod_parts(mine, grid.nx, kTileRows, cell, threshold);
+  std::vector<VolumeSummary> all;
+  if (comm.size() == 1) {
+    all = parts;
+  } else {
+    std::vector<int> counts, displs;
+    for (std::size_t r = 0; r < bands.rows.size(); ++r) {
+      counts.push_back(static_cast<int>((bands.rows[r] + kTileRows - 1) / kTileRows *
+                                        static_cast<std::int64_t>(sizeof(VolumeSummary))));
+      displs.push_back(static_cast<int>(bands.first_row[r] / kTileRows *
+                                        static_cast<std::int64_t>(sizeof(VolumeSummary))));
+    }
+    if (comm.is_root())
+      all.resize(static_cast<std::size_t>((grid.ny + kTileRows - 1) / kTileRows));
+    check_mpi(
+        MPI_Gatherv(parts.data(), static_cast<int>(parts.size() * sizeof(VolumeSummary)), MPI_BYTE,
+                    all.data(), counts.data(), displs.data(), MPI_BYTE, 0, comm.handle()),
+        "MPI_Gatherv(volumes)");
+  }
+  VolumeSummary v;
+  for (const VolumeSummary& p : all)
+    v.merge(p);
+  return v;
 }
 
 }  // namespace
@@ -261,74 +357,97 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
     map_block(comm, a);
     map_block(comm, b);
   }
-  // The DoD (mean, min, max), or the two median surfaces, on rank 0 (empty
-  // elsewhere). The walks count the points (perf items) and reject empty
-  // epochs (require_selected).
-  std::vector<double> dod, za, zb;
+  // This rank's band of the DoD. The median's surfaces come whole to rank
+  // 0 (dod_median_step.hpp), which hands out the bands of their difference.
+  // The walks count the points (perf items) and reject empty epochs
+  // (require_selected).
+  Bands bands;
+  std::vector<double> band;
   {
     perf::Region region("grid");
     if (o.aggregate == CellAggregate::kMedian) {
-      za = detail::median_surface(comm, a, block_points(a), grid);
-      zb = detail::median_surface(comm, b, block_points(b), grid);
+      std::vector<double> dod;
+      {
+        const std::vector<double> za = detail::median_surface(comm, a, block_points(a), grid);
+        const std::vector<double> zb = detail::median_surface(comm, b, block_points(b), grid);
+        if (comm.is_root())
+          dod = difference(za, zb);
+      }
+      bands = even_bands(grid, comm.size());
+      band = scatter_bands(comm, dod, grid, bands);
     } else {
-      dod = banded_dod(comm, a, b, grid, o.aggregate);
+      constexpr std::uint64_t kSampleStride = 16;
+      const PointSource sample_a = block_points(a, kSampleStride);
+      const PointSource sample_b = block_points(b, kSampleStride);
+      bands = cell_bands(comm, grid, {&sample_a, &sample_b});
+      band = banded_dod(comm, a, b, grid, bands, o.aggregate);
     }
   }
   nlohmann::json s;
-  // Rank 0 writes the raster alone (GDAL writes are serial): the ranks of
-  // its node lend it their cores for the GeoTIFF's block compression and
-  // wait idly meanwhile (Open MPI's blocking waits spin, which would take
-  // those cores back). One rank of one thread stays single-threaded. The
-  // block scopes the lent cores to the write.
   {
-    const RootNodeCpus cpus(comm, omp_get_max_threads());
-    run_phase(
-        comm, "write " + p.out.filename().string(),
-        [&] {
-          if (!comm.is_root())
-            return;
-          perf::Region region("write");
-          if (o.aggregate == CellAggregate::kMedian)
-            dod = difference(za, zb);
-          const VolumeSummary v = summarise_dod(dod, o.cell, o.threshold);
-          const std::vector<float> band(dod.begin(), dod.end());
-          std::string crs = a.header.crs();
-          if (crs.empty())
-            crs = b.header.crs();
-          const std::string wkt = crs_wkt_of(crs);
-          if (!crs.empty() && wkt.empty())
-            log::warn("dod: cannot interpret the CRS \"{}\"; raster has none", crs);
-          AtomicFile file(p.out, p.clobber);
-          detail::write_dod_raster(file.temp_path(), format, grid, band, wkt, cpus.threads());
-          perf::add_bytes_written(
-              static_cast<std::int64_t>(std::filesystem::file_size(file.temp_path())));
-          file.commit();
-          const double gt[6] = {grid.x0, o.cell, 0, grid.north(), 0, -o.cell};
-          s["step"] = "dod";
-          s["a"] = p.a.string();
-          s["b"] = p.b.string();
-          s["output"] = p.out.string();
-          s["cell"] = o.cell;
-          s["width"] = grid.nx;
-          s["height"] = grid.ny;
-          s["format"] = format == detail::DodFormat::kNetCdf ? "netcdf" : "geotiff";
-          s["aggregate"] = o.aggregate == CellAggregate::kMedian ? "median"
-                           : o.aggregate == CellAggregate::kMin  ? "min"
-                           : o.aggregate == CellAggregate::kMax  ? "max"
-                                                                 : "mean";
-          s["geotransform"] = gt;
-          s["net_volume"] = v.net;
-          s["gain_volume"] = v.gain;
-          s["loss_volume"] = v.loss;
-          s["threshold"] = o.threshold;
-          s["area_changed"] = v.area_changed;
-          s["area_compared"] = v.area_compared;
-          s["cells"] = v.cells;
-          s["cells_empty"] = v.cells_empty;
-          log::info("dod: {} x {} cells of {} m, net volume {:.3f} m3 (gain {:.3f}, loss {:.3f})",
-                    grid.nx, grid.ny, o.cell, v.net, v.gain, v.loss);
-        },
-        PhaseWait::kIdle);
+    perf::Region region("write");
+    const VolumeSummary v = banded_volumes(comm, band, grid, bands, o.cell, o.threshold);
+    // Rank 0 writes under a temporary name, committed once every rank has
+    // done its part (the GeoTIFF's tiles are compressed on every rank).
+    std::optional<AtomicFile> file;
+    std::string wkt;
+    run_phase(comm, "create " + p.out.filename().string(), [&] {
+      if (!comm.is_root())
+        return;
+      std::string crs = a.header.crs();
+      if (crs.empty())
+        crs = b.header.crs();
+      wkt = crs_wkt_of(crs);
+      if (!crs.empty() && wkt.empty())
+        log::warn("dod: cannot interpret the CRS \"{}\"; raster has none", crs);
+      file.emplace(p.out, p.clobber);
+    });
+    const io::GeoTransform gt{grid.x0, o.cell, 0, grid.north(), 0, -o.cell};
+    if (format == detail::DodFormat::kGeoTiff) {
+      const std::int64_t first_row = bands.first_row[static_cast<std::size_t>(comm.rank())];
+      detail::write_banded_geotiff(comm,
+                                   {file ? file->temp_path() : std::filesystem::path(), gt, wkt},
+                                   grid.nx, grid.ny, first_row, band);
+    } else {
+      // GDAL's netCDF writer is serial: the bands go to rank 0.
+      const std::vector<double> dod = gather_bands(comm, std::move(band), grid, bands);
+      run_phase(
+          comm, "write " + p.out.filename().string(),
+          [&] {
+            if (comm.is_root())
+              detail::write_dod_netcdf(file->temp_path(), grid,
+                                       std::vector<float>(dod.begin(), dod.end()), wkt);
+          },
+          PhaseWait::kIdle);
+    }
+    if (comm.is_root()) {
+      perf::add_bytes_written(
+          static_cast<std::int64_t>(std::filesystem::file_size(file->temp_path())));
+      file->commit();
+      s["step"] = "dod";
+      s["a"] = p.a.string();
+      s["b"] = p.b.string();
+      s["output"] = p.out.string();
+      s["cell"] = o.cell;
+      s["width"] = grid.nx;
+      s["height"] = grid.ny;
+      s["format"] = format == detail::DodFormat::kNetCdf ? "netcdf" : "geotiff";
+      s["aggregate"] = o.aggregate == CellAggregate::kMedian ? "median"
+                       : o.aggregate == CellAggregate::kMin  ? "min"
+                       : o.aggregate == CellAggregate::kMax  ? "max"
+                                                             : "mean";
+      s["geotransform"] = {gt.x0, gt.dx, gt.rx, gt.y0, gt.ry, gt.dy};
+      s["net_volume"] = v.net;
+      s["gain_volume"] = v.gain;
+      s["loss_volume"] = v.loss;
+      s["threshold"] = o.threshold;
+      s["area_changed"] = v.area_changed;
+      s["area_compared"] = v.area_compared;
+      s["cells"] = v.cells;
+      s["cells_empty"] = v.cells_empty;
+      log::info("dod: {} x {} cells of {} m, net volume {:.3f} m3 (gain {:.3f}, loss {:.3f})",
+                grid.nx, grid.ny, o.cell, v.net, v.gain, v.loss);
+    }
   }
   detail::finish_outputs(comm, p.out, s, fp);
   return comm.is_root() ? s : nlohmann::json();

@@ -38,6 +38,32 @@ TEST_CASE("The most severe exit code wins when ranks fail differently", "[collec
   }
 }
 
+TEST_CASE("A failure agreed in an inner phase passes through the outer phase unchanged",
+          "[collective]") {
+  const Comm world = Comm::world();
+  std::string inner, outer;
+  try {
+    run_phase(world, "outer", [&] {
+      try {
+        run_phase(world, "inner", [&] {
+          if (world.rank() == 0)
+            throw IoError("cannot create directory", "out/dod.tif");
+        });
+      } catch (const CollectiveError& e) {
+        inner = e.what();
+        throw;
+      }
+    });
+    FAIL("no error");
+  } catch (const CollectiveError& e) {
+    outer = e.what();
+    CHECK(e.exit_code() == ExitCode::kFatalIo);
+  }
+  CHECK(outer == inner);
+  CHECK(outer.find("out/dod.tif") != std::string::npos);
+  CHECK(outer.find("outer") == std::string::npos);
+}
+
 TEST_CASE("A phase where every rank succeeds does not throw", "[collective]") {
   const Comm world = Comm::world();
   int ran = 0;

@@ -1,15 +1,10 @@
-// Waiting without spinning (idle_barrier, run_phase with PhaseWait::kIdle)
-// and lending the cores of waiting ranks to rank 0 (RootNodeCpus).
-#include <sched.h>
-
-#include <algorithm>
+// Waiting without spinning (idle_barrier, run_phase with PhaseWait::kIdle).
 #include <chrono>
 #include <ctime>
 #include <stdexcept>
 #include <thread>
 
 #include "support/catch.hpp"
-#include "tessera/core/affinity.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/idle_wait.hpp"
 
@@ -58,26 +53,4 @@ TEST_CASE("A phase waited for idly still reports every rank's failure", "[idle]"
     thrown = std::string(e.what()).find("last rank failed") != std::string::npos;
   }
   CHECK(thrown);
-}
-
-TEST_CASE("Rank 0 may run on its node's ranks' CPUs while it borrows them", "[idle]") {
-  const Comm world = Comm::world();
-  const int before = affinity_cpus();
-  {
-    const RootNodeCpus cpus(world, 3);
-    if (world.is_root()) {
-      // The tests run on one node: every rank is on rank 0's. No more
-      // threads than the CPUs of the widened mask.
-      CHECK(affinity_cpus() >= before);
-      // One rank keeps its own thread count (nothing is lent).
-      CHECK(cpus.threads() ==
-            (world.size() == 1 ? 3 : std::min(3 * world.size(), affinity_cpus())));
-    } else {
-      CHECK(cpus.threads() == 1);
-      CHECK(affinity_cpus() == before);
-    }
-  }
-  CHECK(affinity_cpus() == before);  // rank 0's mask is back
-  const RootNodeCpus single(world, 0);
-  CHECK(single.threads() >= 1);
 }

@@ -41,7 +41,8 @@ void check_collective(const Comm& comm, const std::string& phase, std::exception
 enum class PhaseWait {
   kSpin,  ///< in MPI's own call (Open MPI busy-polls): the lowest latency
   kIdle,  ///< in idle_barrier first (sleeps between tests): for a phase where
-          ///< one rank works alone with threads that can use the others' cores
+          ///< one rank works alone (a serial write) and the others' spinning
+          ///< would only take cores from the node
 };
 
 /// Runs `body` on every rank of `comm`, then check_collective(). With

@@ -57,21 +57,21 @@ class GdalRaster {
   static GdalRaster open(const std::filesystem::path& path);
   /// Opens an existing raster for update (e.g. to rewrite a band in place).
   static GdalRaster open_update(const std::filesystem::path& path);
-  /// How a GeoTIFF's blocks are compressed (both lossless, read everywhere).
-  enum class Compression {
-    kLzw,          ///< LZW (the default)
-    kDeflateFast,  ///< DEFLATE level 1: about twice as fast as LZW to write
-                   ///< on float rasters, and smaller (DoD: 11.7 MB vs 13.9 MB)
+  /// How a new GeoTIFF is laid out and who writes its blocks.
+  enum class GeoTiffLayout {
+    kLzw,                ///< LZW; 256 x 256 tiles above 1 Mpx, else strips;
+                         ///< written through write_band
+    kDeflateTilesLater,  ///< DEFLATE, always 256 x 256 tiles, none written
+                         ///< (SPARSE_OK): close() leaves them for
+                         ///< TiffTileAppender (tiff_tiles.hpp)
   };
-  /// Creates a tiled-if-large, compressed GeoTIFF. `crs_wkt` may be empty
-  /// (no CRS); `nodata` is set on every band unless it is NaN and the type is
-  /// an integer type. Overwrites an existing file. `threads` > 1 compresses
-  /// blocks on that many GDAL worker threads (NUM_THREADS); GDAL still
-  /// writes them in block order, so the file's bytes do not change.
+  /// Creates a compressed GeoTIFF. `crs_wkt` may be empty (no CRS); `nodata`
+  /// is set on every band unless it is NaN and the type is an integer type.
+  /// Overwrites an existing file.
   static GdalRaster create_geotiff(const std::filesystem::path& path, int width, int height,
                                    int bands, GDALDataType type, const GeoTransform& transform,
                                    const std::string& crs_wkt, double nodata,
-                                   Compression compression = Compression::kLzw, int threads = 1);
+                                   GeoTiffLayout layout = GeoTiffLayout::kLzw);
 
   int width() const;
   int height() const;

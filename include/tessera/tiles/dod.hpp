@@ -15,6 +15,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -97,7 +98,17 @@ struct VolumeSummary {
   double area_changed = 0;             ///< m² of cells with |d| > threshold
   double area_compared = 0;            ///< m² of non-NaN cells
   std::int64_t cells = 0, cells_empty = 0;
+  /// Adds the volumes of another part of the raster. Parts summed in one
+  /// fixed order give the same doubles whichever ranks formed them.
+  void merge(const VolumeSummary& part);
 };
-VolumeSummary summarise_dod(const std::vector<double>& dod, double cell, double threshold);
+/// The volumes of `dod`, cell by cell in storage order.
+VolumeSummary summarise_dod(std::span<const double> dod, double cell, double threshold);
+/// The volumes of each block of `rows_per_part` rows (the last may be
+/// shorter) of `rows`, a band of whole rows `width` cells wide. The distributed
+/// step sums a raster as the merge of its tile rows' parts in row order: the
+/// parts, and so the total, are the same at any rank count.
+std::vector<VolumeSummary> summarise_dod_parts(std::span<const double> rows, int width,
+                                               int rows_per_part, double cell, double threshold);
 
 }  // namespace tessera::tiles

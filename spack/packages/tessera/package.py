@@ -42,6 +42,10 @@ class Tessera(CMakePackage):
     depends_on("boost@1.70:+program_options")
     depends_on("eigen@3.3:")
     depends_on("gdal@3:+geos+sqlite3")  # GeoTIFF and PROJ are part of every GDAL 3 build
+    # The DoD GeoTIFF: tiles compressed on every rank (libdeflate), appended
+    # by rank 0 (libtiff's TIFFOpenExt, 4.5 and later).
+    depends_on("libtiff@4.5:")
+    depends_on("libdeflate")
     depends_on("erfa")
     depends_on("sqlite@3:")
     depends_on("nlohmann-json@3.9:")

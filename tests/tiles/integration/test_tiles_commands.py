@@ -139,6 +139,26 @@ for p in tifs:
         tr, crs, shape = ds.transform, ds.crs, ds.shape
 t.check(all(np.array_equal(arrays[0], a, equal_nan=True) for a in arrays),
         "dod raster is identical at 1, 2 and 4 ranks")
+# Each rank compresses its band's tiles and rank 0 appends them all: the
+# file itself, not only its values, must not depend on the rank count, and
+# neither may the volumes (summed per tile row, merged in row order).
+t.check(all(open(tifs[0], "rb").read() == open(p, "rb").read() for p in tifs[1:]),
+        "dod GeoTIFF bytes are identical at 1, 2 and 4 ranks")
+vols = [json.load(open(p + ".summary.json")) for p in tifs]
+t.check(all(v[k] == vols[0][k] for v in vols for k in ("net_volume", "gain_volume", "loss_volume",
+                                                        "area_changed", "cells_empty")),
+        "dod volumes are identical at 1, 2 and 4 ranks", [v["net_volume"] for v in vols])
+fine = []
+for n in (1, 2, 4):  # 0.3 m cells: 334 rows, so two tile rows shared between ranks
+    fine.append(os.path.join(work, f"dod_fine_n{n}.tif"))
+    run(n, ["tiles", "dod", "--a", A, "--b", B, "--cell", "0.3", "--out", fine[-1]])
+t.check(all(open(fine[0], "rb").read() == open(p, "rb").read() for p in fine[1:]),
+        "dod GeoTIFF bytes with two tile rows are identical at 1, 2 and 4 ranks")
+with rasterio.open(fine[1]) as ds:
+    t.check(ds.block_shapes == [(256, 256)] and ds.shape[0] > 256 and ds.compression.name == "deflate",
+            "the dod GeoTIFF is DEFLATE in 256 x 256 tiles", (ds.block_shapes, ds.shape))
+    t.check(abs(float(np.nanmean(ds.read(1))) - float(np.nanmean(arrays[0]))) < 0.05,
+            "the 0.3 m DoD's mean change is the 1 m DoD's", float(np.nanmean(ds.read(1))))
 s = json.load(open(tifs[0] + ".summary.json"))
 t.check(abs(s["net_volume"] - truth["net_volume"]) <= 0.02 * abs(truth["net_volume"]),
         f"dod net volume {s['net_volume']:.2f} within 2% of truth {truth['net_volume']:.2f}")
@@ -211,6 +231,13 @@ for what, path, extra, code, text in cases:
                 f"{step} with {what} exits {code}")
         t.check(text in r.stderr, f"{step} with {what} says '{text}'", r.stderr[-800:])
         t.check(not os.path.exists(out), f"{step} with {what} leaves no output")
+# An output rank 0 cannot create: every rank stops with the reason, none is
+# left waiting for the tiles' writer (the ranks compress their bands).
+blocker = os.path.join(bad, "a_file")
+open(blocker, "w").close()
+r = run(2, ["tiles", "dod", "--a", A, "--b", B, "--cell", "0.3", "--out",
+            os.path.join(blocker, "dod.tif")], 3, "dod into a path below a file exits 3")
+t.check("a_file" in r.stderr, "the error names the output path", r.stderr[-800:])
 left = [f for f in os.listdir(bad) if f.startswith(".")]
 t.check(not left, "no temporary files are left behind", left)
 

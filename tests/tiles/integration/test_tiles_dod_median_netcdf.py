@@ -92,6 +92,8 @@ mean_tif = os.path.join(work, "mean.tif")
 run(2, ["tiles", "dod", "--a", A, "--b", B, "--cell", CELL, "--aggregate", "mean", "--out", mean_tif])
 with rasterio.open(mean_tif) as ds:
     t.check(not np.array_equal(ds.read(1), want, equal_nan=True), "the median raster differs from the mean raster")
+t.check(all(open(tifs[0], "rb").read() == open(p, "rb").read() for p in tifs[1:]),
+        "dod median GeoTIFF bytes are identical at 1, 2 and 4 ranks")
 s = json.load(open(tifs[0] + ".summary.json"))
 t.check(s["aggregate"] == "median", "the summary names the aggregate", s.get("aggregate"))
 

@@ -64,3 +64,33 @@ TEST_CASE("Cell medians are exact for odd and even counts and any sample order",
   std::vector<CellSample> outside = {{9, 1}};
   CHECK_THROWS_AS(cell_medians(outside, 10, 4, 1.0, 0.0), std::logic_error);
 }
+
+TEST_CASE("DoD volumes in parts of whole rows merge to the volumes of the whole", "[tiles][dod]") {
+  // 7 rows of 5 cells, parts of 3 rows: 3 + 3 + 1. Values with exact
+  // binary sums, so any order gives the same doubles.
+  std::vector<double> d(35);
+  for (std::size_t i = 0; i < d.size(); ++i)
+    d[i] = i % 4 == 0 ? std::nan("") : (static_cast<double>(i % 9) - 4.0) * 0.25;
+  const std::vector<VolumeSummary> parts = summarise_dod_parts(d, 5, 3, 2.0, 0.3);
+  REQUIRE(parts.size() == 3);
+  CHECK(parts[0].cells == 15);
+  CHECK(parts[2].cells == 5);
+  VolumeSummary merged;
+  for (const VolumeSummary& p : parts)
+    merged.merge(p);
+  const VolumeSummary whole = summarise_dod(d, 2.0, 0.3);
+  CHECK(merged.net == whole.net);
+  CHECK(merged.gain == whole.gain);
+  CHECK(merged.loss == whole.loss);
+  CHECK(merged.area_changed == whole.area_changed);
+  CHECK(merged.area_compared == whole.area_compared);
+  CHECK(merged.cells == 35);
+  CHECK(merged.cells_empty == whole.cells_empty);
+  CHECK(whole.cells_empty == 9);
+  // The last part's own volume: rows 6 (cells 30..34).
+  double last = 0;
+  for (std::size_t i = 30; i < 35; ++i)
+    last += std::isnan(d[i]) ? 0.0 : d[i] * 4.0;
+  CHECK(parts[2].net == last);
+  CHECK_THROWS_AS(summarise_dod_parts(std::vector<double>(7), 5, 3, 1.0, 0.1), std::logic_error);
+}

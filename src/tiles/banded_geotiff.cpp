@@ -1,0 +1,155 @@
+// A GeoTIFF written from bands on every rank; see banded_geotiff.hpp.
+#include "banded_geotiff.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <exception>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <vector>
+
+#include "tessera/core/collective.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/core/perf.hpp"
+#include "tessera/io/tiff_tiles.hpp"
+
+namespace tessera::tiles::detail {
+
+namespace {
+
+constexpr int kSizesTag = 7301, kBytesTag = 7302;
+/// Largest message: MPI counts are ints.
+constexpr std::size_t kChunk = std::size_t{1} << 30;
+
+struct Band {
+  std::int64_t first_row = 0, rows = 0;
+  int rank = 0;
+};
+
+/// Every rank's band, in row order; checks that they tile the raster.
+std::vector<Band> bands_in_row_order(const Comm& comm, std::int64_t first_row, std::int64_t rows,
+                                     int height) {
+  std::vector<std::int64_t> mine = {first_row, rows},
+                            all(2 * static_cast<std::size_t>(comm.size()));
+  check_mpi(MPI_Allgather(mine.data(), 2, MPI_INT64_T, all.data(), 2, MPI_INT64_T, comm.handle()),
+            "MPI_Allgather(bands)");
+  std::vector<Band> bands;
+  for (int r = 0; r < comm.size(); ++r) {
+    const Band b{all[2 * static_cast<std::size_t>(r)], all[2 * static_cast<std::size_t>(r) + 1], r};
+    if (b.rows > 0)
+      bands.push_back(b);
+  }
+  std::sort(bands.begin(), bands.end(),
+            [](const Band& x, const Band& y) { return x.first_row < y.first_row; });
+  std::int64_t next = 0;
+  for (const Band& b : bands) {
+    if (b.first_row != next || b.first_row % io::kGeoTiffTile != 0)
+      throw std::logic_error("write_banded_geotiff: bands do not tile the raster by tile rows");
+    next += b.rows;
+  }
+  if (next != height)
+    throw std::logic_error("write_banded_geotiff: bands do not cover the raster");
+  return bands;
+}
+
+void send_bytes(const Comm& comm, const std::uint8_t* data, std::size_t n) {
+  for (std::size_t at = 0; at < n; at += kChunk) {
+    const auto len = static_cast<int>(std::min(kChunk, n - at));
+    check_mpi(MPI_Send(data + at, len, MPI_BYTE, 0, kBytesTag, comm.handle()), "MPI_Send(tiles)");
+  }
+}
+
+void recv_bytes(const Comm& comm, int from, std::uint8_t* data, std::size_t n) {
+  for (std::size_t at = 0; at < n; at += kChunk) {
+    const auto len = static_cast<int>(std::min(kChunk, n - at));
+    check_mpi(MPI_Recv(data + at, len, MPI_BYTE, from, kBytesTag, comm.handle(), MPI_STATUS_IGNORE),
+              "MPI_Recv(tiles)");
+  }
+}
+
+/// Rank 0: appends every band's tiles in row order, its own from `mine`,
+/// the others' as they arrive. A write that fails (disk full) stops the
+/// writing but not the receiving, so that no sender is left blocked; the
+/// first error is rethrown once every band has arrived.
+void append_all(const Comm& comm, const GeoTiffTarget& target, int width,
+                const std::vector<Band>& bands, const io::CompressedTiles& mine) {
+  std::optional<io::TiffTileAppender> out;
+  std::exception_ptr failed;
+  auto attempt = [&](auto&& f) {
+    if (failed)
+      return;
+    try {
+      f();
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  };
+  attempt([&] { out.emplace(target.path); });
+  const int across = io::tiles_across(width);
+  io::CompressedTiles theirs;
+  for (const Band& b : bands) {
+    const auto first_tile = static_cast<std::uint32_t>(b.first_row / io::kGeoTiffTile * across);
+    if (b.rank == 0) {
+      attempt([&] { out->write(first_tile, mine); });
+      continue;
+    }
+    const std::int64_t tiles = (b.rows + io::kGeoTiffTile - 1) / io::kGeoTiffTile * across;
+    theirs.sizes.resize(static_cast<std::size_t>(tiles));
+    check_mpi(MPI_Recv(theirs.sizes.data(), static_cast<int>(tiles), MPI_UINT64_T, b.rank,
+                       kSizesTag, comm.handle(), MPI_STATUS_IGNORE),
+              "MPI_Recv(tile sizes)");
+    theirs.bytes.resize(std::accumulate(theirs.sizes.begin(), theirs.sizes.end(), std::size_t{0}));
+    recv_bytes(comm, b.rank, theirs.bytes.data(), theirs.bytes.size());
+    attempt([&] { out->write(first_tile, theirs); });
+  }
+  attempt([&] { out->close(); });
+  if (failed)
+    std::rethrow_exception(failed);
+}
+
+}  // namespace
+
+void write_banded_geotiff(const Comm& comm, const GeoTiffTarget& target, int width, int height,
+                          std::int64_t first_row, std::span<const double> band) {
+  const auto rows = static_cast<std::int64_t>(band.size() / static_cast<std::size_t>(width));
+  const std::vector<Band> bands = bands_in_row_order(comm, first_row, rows, height);
+  const std::int64_t tile_count =
+      std::int64_t{io::tiles_across(width)} * ((height + io::kGeoTiffTile - 1) / io::kGeoTiffTile);
+  if (tile_count > INT_MAX)
+    throw UsageError("the raster has too many GeoTIFF tiles (" + std::to_string(tile_count) + ")",
+                     target.path.string());
+  // Rank 0 has GDAL lay the file out first (milliseconds; a bad path or CRS
+  // fails every rank before any compression), then every rank compresses.
+  io::CompressedTiles mine;
+  run_phase(comm, "compress the tiles of " + target.path.filename().string(), [&] {
+    perf::Region region("compress");
+    if (comm.is_root()) {
+      io::GdalRaster::create_geotiff(target.path, width, height, 1, GDT_Float32, target.transform,
+                                     target.crs_wkt, std::numeric_limits<double>::quiet_NaN(),
+                                     io::GdalRaster::GeoTiffLayout::kDeflateTilesLater)
+          .close();
+    }
+    mine = io::deflate_float32_tiles(band, width, std::numeric_limits<float>::quiet_NaN());
+  });
+  // Rank 0 writes while the others send and then wait (idly: they have
+  // nothing left to do, and a spinning wait takes a core from the node).
+  run_phase(
+      comm, "write " + target.path.filename().string(),
+      [&] {
+        perf::Region region("append");
+        if (!comm.is_root()) {
+          if (rows == 0)
+            return;
+          check_mpi(MPI_Send(mine.sizes.data(), static_cast<int>(mine.sizes.size()), MPI_UINT64_T,
+                             0, kSizesTag, comm.handle()),
+                    "MPI_Send(tile sizes)");
+          send_bytes(comm, mine.bytes.data(), mine.bytes.size());
+          return;
+        }
+        append_all(comm, target, width, bands, mine);
+      },
+      PhaseWait::kIdle);
+}
+
+}  // namespace tessera::tiles::detail
