@@ -69,13 +69,18 @@ CompressedTiles deflate_float32_tiles(std::span<const double> rows, int width, f
   std::exception_ptr failed;
 #pragma omp parallel
   {
-    std::unique_ptr<libdeflate_compressor, CompressorFree> z(libdeflate_alloc_compressor(1));
-    std::vector<float> tile(static_cast<std::size_t>(kGeoTiffTile) * kGeoTiffTile);
+    // Each thread's compressor and tile, made in the loop's try: nothing
+    // may throw out of the parallel region.
+    std::unique_ptr<libdeflate_compressor, CompressorFree> z;
+    std::vector<float> tile;
 #pragma omp for schedule(dynamic)
     for (int k = 0; k < count; ++k) {
       try {
         if (!z)
+          z.reset(libdeflate_alloc_compressor(1));
+        if (!z)
           throw IoError("libdeflate could not allocate a compressor");
+        tile.resize(static_cast<std::size_t>(kGeoTiffTile) * kGeoTiffTile);
         deflate_tile(z.get(), rows, width, nrows, k, fill, tile, each[static_cast<std::size_t>(k)]);
       } catch (...) {
 #pragma omp critical(tessera_deflate_tiles)

@@ -18,7 +18,7 @@ namespace tessera::tiles::detail {
 
 namespace {
 
-constexpr int kSizesTag = 7301, kBytesTag = 7302;
+constexpr int kGoTag = 7300, kSizesTag = 7301, kBytesTag = 7302;
 /// Largest message: MPI counts are ints.
 constexpr std::size_t kChunk = std::size_t{1} << 30;
 
@@ -69,9 +69,11 @@ void recv_bytes(const Comm& comm, int from, std::uint8_t* data, std::size_t n) {
 }
 
 /// Rank 0: appends every band's tiles in row order, its own from `mine`,
-/// the others' as they arrive. A write that fails (disk full) stops the
-/// writing but not the receiving, so that no sender is left blocked; the
-/// first error is rethrown once every band has arrived.
+/// the others' as asked for. Each sender waits for rank 0's word before its
+/// tile sizes and again before its bytes: once rank 0 has failed (a write
+/// that fails, disk full; a buffer it cannot allocate) it tells the
+/// remaining senders to skip, so nothing is sent that no one receives and
+/// no sender is left blocked; the first error is rethrown at the end.
 void append_all(const Comm& comm, const GeoTiffTarget& target, int width,
                 const std::vector<Band>& bands, const io::CompressedTiles& mine) {
   std::optional<io::TiffTileAppender> out;
@@ -85,6 +87,12 @@ void append_all(const Comm& comm, const GeoTiffTarget& target, int width,
       failed = std::current_exception();
     }
   };
+  // Tells `rank` whether to go on (no failure so far); returns that.
+  auto say = [&](int rank) {
+    int go = failed ? 0 : 1;
+    check_mpi(MPI_Send(&go, 1, MPI_INT, rank, kGoTag, comm.handle()), "MPI_Send(go)");
+    return go == 1;
+  };
   attempt([&] { out.emplace(target.path); });
   const int across = io::tiles_across(width);
   io::CompressedTiles theirs;
@@ -95,17 +103,42 @@ void append_all(const Comm& comm, const GeoTiffTarget& target, int width,
       continue;
     }
     const std::int64_t tiles = (b.rows + io::kGeoTiffTile - 1) / io::kGeoTiffTile * across;
-    theirs.sizes.resize(static_cast<std::size_t>(tiles));
+    attempt([&] { theirs.sizes.resize(static_cast<std::size_t>(tiles)); });
+    if (!say(b.rank))
+      continue;
     check_mpi(MPI_Recv(theirs.sizes.data(), static_cast<int>(tiles), MPI_UINT64_T, b.rank,
                        kSizesTag, comm.handle(), MPI_STATUS_IGNORE),
               "MPI_Recv(tile sizes)");
-    theirs.bytes.resize(std::accumulate(theirs.sizes.begin(), theirs.sizes.end(), std::size_t{0}));
+    attempt([&] {
+      theirs.bytes.resize(
+          std::accumulate(theirs.sizes.begin(), theirs.sizes.end(), std::size_t{0}));
+    });
+    if (!say(b.rank))
+      continue;
     recv_bytes(comm, b.rank, theirs.bytes.data(), theirs.bytes.size());
     attempt([&] { out->write(first_tile, theirs); });
   }
   attempt([&] { out->close(); });
   if (failed)
     std::rethrow_exception(failed);
+}
+
+/// A rank other than 0: its tiles to rank 0, as far as rank 0 asks.
+void send_tiles(const Comm& comm, const io::CompressedTiles& mine) {
+  auto told_to_go = [&] {
+    int go = 0;
+    check_mpi(MPI_Recv(&go, 1, MPI_INT, 0, kGoTag, comm.handle(), MPI_STATUS_IGNORE),
+              "MPI_Recv(go)");
+    return go == 1;
+  };
+  if (!told_to_go())
+    return;
+  check_mpi(MPI_Send(mine.sizes.data(), static_cast<int>(mine.sizes.size()), MPI_UINT64_T, 0,
+                     kSizesTag, comm.handle()),
+            "MPI_Send(tile sizes)");
+  if (!told_to_go())
+    return;
+  send_bytes(comm, mine.bytes.data(), mine.bytes.size());
 }
 
 }  // namespace
@@ -139,12 +172,8 @@ void write_banded_geotiff(const Comm& comm, const GeoTiffTarget& target, int wid
       [&] {
         perf::Region region("append");
         if (!comm.is_root()) {
-          if (rows == 0)
-            return;
-          check_mpi(MPI_Send(mine.sizes.data(), static_cast<int>(mine.sizes.size()), MPI_UINT64_T,
-                             0, kSizesTag, comm.handle()),
-                    "MPI_Send(tile sizes)");
-          send_bytes(comm, mine.bytes.data(), mine.bytes.size());
+          if (rows > 0)
+            send_tiles(comm, mine);
           return;
         }
         append_all(comm, target, width, bands, mine);

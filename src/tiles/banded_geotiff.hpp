@@ -33,9 +33,10 @@ struct GeoTiffTarget {
 /// Collective. Writes a `width` x `height` raster, of which this rank holds
 /// rows [first_row, first_row + band.size() / width) as doubles (stored as
 /// float32), to `target` on rank 0. Bands start at multiples of 256 rows,
-/// may be empty, and together cover every row once. Every rank throws the
-/// same CollectiveError if any rank fails (no rank is left waiting);
-/// the file is then incomplete and must not be committed.
+/// may be empty, and together cover every row once (std::logic_error,
+/// on every rank, otherwise). Every rank throws the same CollectiveError if
+/// any rank fails while the file is made (no rank is left waiting); the
+/// file is then incomplete and must not be committed.
 void write_banded_geotiff(const Comm& comm, const GeoTiffTarget& target, int width, int height,
                           std::int64_t first_row, std::span<const double> band);
 

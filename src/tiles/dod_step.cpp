@@ -60,11 +60,8 @@ namespace {
 
 constexpr int kTileRows = io::kGeoTiffTile;
 
-/// Rows [first_row[r], first_row[r] + rows[r]) are rank r's band: whole
-/// tile rows of the GeoTIFF (256 rows; the raster's last tile row may be
-/// shorter), so that each rank can compress its band's tiles and its band's
-/// volumes are whole summary parts. With fewer tile rows than ranks some
-/// bands are empty.
+/// Rows [first_row[r], first_row[r] + rows[r]) are rank r's band; a band
+/// may be empty.
 struct Bands {
   std::vector<std::int64_t> first_row, rows;
   std::int64_t cells(const CellGrid& g, int r) const {
@@ -75,7 +72,16 @@ struct Bands {
   }
 };
 
-/// The raster's rows [begin, end) of tile-row block `block` of `nranks`.
+/// Row block `block` of `nranks`: the rows cut evenly (the gridding's
+/// bands, balanced whatever the raster's height).
+BlockRange row_block(const CellGrid& grid, int nranks, int block) {
+  return block_range(grid.ny, nranks, block);
+}
+
+/// Row block `block` of `nranks` in whole 256-row tile rows of the GeoTIFF
+/// (the last may be shorter): the write's bands, so that each rank
+/// compresses whole tiles and sums whole volume parts. Blocks of the two
+/// kinds with the same index overlap in all but a tile row at each end.
 BlockRange tile_row_block(const CellGrid& grid, int nranks, int block) {
   const std::int64_t tile_rows = (grid.ny + kTileRows - 1) / kTileRows;
   const BlockRange t = block_range(tile_rows, nranks, block);
@@ -83,31 +89,40 @@ BlockRange tile_row_block(const CellGrid& grid, int nranks, int block) {
           std::min<std::int64_t>(t.end * kTileRows, grid.ny)};
 }
 
-/// Block k of the tile rows on rank k (the median's bands: its points are
-/// spread by its own row bands, see dod_median_step.hpp).
-Bands even_bands(const CellGrid& grid, int nranks) {
+/// Rank r's band is block block_of[r] of `block`'s kind.
+Bands bands_of(const CellGrid& grid, const std::vector<int>& block_of,
+               BlockRange (*block)(const CellGrid&, int, int)) {
   Bands b;
+  const int nranks = static_cast<int>(block_of.size());
   for (int r = 0; r < nranks; ++r) {
-    const BlockRange rows = tile_row_block(grid, nranks, r);
+    const BlockRange rows = block(grid, nranks, block_of[static_cast<std::size_t>(r)]);
     b.first_row.push_back(rows.begin);
     b.rows.push_back(rows.size());
   }
   return b;
 }
 
-/// The raster's tile rows cut into one block per rank; block k goes to the
-/// rank that holds most of its points, as far as each rank gets one block.
-/// Read blocks follow the file's record order, which is spatial in lidar
-/// files (scan lines here, south first), while row blocks run north first:
-/// with block k on rank k, nearly every sample crossed between ranks at 2
-/// ranks. Holders come from `samples` (every 16th record: the choice moves
-/// work, never values: a cell's samples are the same wherever they are
+/// Block k on rank k.
+std::vector<int> identity_blocks(int nranks) {
+  std::vector<int> v(static_cast<std::size_t>(nranks));
+  for (int k = 0; k < nranks; ++k)
+    v[static_cast<std::size_t>(k)] = k;
+  return v;
+}
+
+/// Which row block each rank takes: block k goes to the rank that holds
+/// most of its points, as far as each rank gets one block. Read blocks
+/// follow the file's record order, which is spatial in lidar files (scan
+/// lines here, south first), while row blocks run north first: with block
+/// k on rank k, nearly every sample crossed between ranks at 2 ranks.
+/// Holders come from `samples` (every 16th record: the choice moves work,
+/// never values: a cell's samples are the same wherever they are
 /// accumulated, and the bands are written by their rows).
-Bands cell_bands(const Comm& comm, const CellGrid& grid,
-                 const std::vector<const PointSource*>& samples) {
+std::vector<int> block_holders(const Comm& comm, const CellGrid& grid,
+                               const std::vector<const PointSource*>& samples) {
   const int nranks = comm.size();
   if (nranks == 1)
-    return even_bands(grid, 1);
+    return identity_blocks(1);
   struct CountRank {
     long count;
     int rank;
@@ -115,11 +130,6 @@ Bands cell_bands(const Comm& comm, const CellGrid& grid,
   std::vector<CountRank> most(static_cast<std::size_t>(nranks));
   for (int k = 0; k < nranks; ++k)
     most[static_cast<std::size_t>(k)] = {0, comm.rank()};
-  std::vector<int> block_of_row(static_cast<std::size_t>(grid.ny));
-  for (int k = 0; k < nranks; ++k) {
-    const BlockRange rows = tile_row_block(grid, nranks, k);
-    std::fill(block_of_row.begin() + rows.begin, block_of_row.begin() + rows.end, k);
-  }
   // In a phase, so that a rank failing mid-walk fails every rank here.
   run_phase(comm, "dod: sample the blocks", [&] {
     for (const PointSource* sample : samples) {
@@ -127,8 +137,7 @@ Bands cell_bands(const Comm& comm, const CellGrid& grid,
         for (std::size_t i = 0; i < n; ++i) {
           const std::int64_t c = grid.index_of(points[i].x, points[i].y);
           if (c >= 0)
-            ++most[static_cast<std::size_t>(block_of_row[static_cast<std::size_t>(c / grid.nx)])]
-                  .count;
+            ++most[static_cast<std::size_t>(block_owner(grid.ny, nranks, c / grid.nx))].count;
         }
       });
     }
@@ -138,9 +147,7 @@ Bands cell_bands(const Comm& comm, const CellGrid& grid,
       "MPI_Allreduce");
   // Blocks with the clearest holder first (ties by block); a rank already
   // given a block leaves the next to the lowest free rank.
-  std::vector<int> order(static_cast<std::size_t>(nranks));
-  for (int k = 0; k < nranks; ++k)
-    order[static_cast<std::size_t>(k)] = k;
+  std::vector<int> order = identity_blocks(nranks);
   std::stable_sort(order.begin(), order.end(), [&](int x, int y) {
     return most[static_cast<std::size_t>(x)].count > most[static_cast<std::size_t>(y)].count;
   });
@@ -158,29 +165,53 @@ Bands cell_bands(const Comm& comm, const CellGrid& grid,
     if (block_of[static_cast<std::size_t>(r)] < 0)
       block_of[static_cast<std::size_t>(r)] = left[next++];
   }
-  Bands b;
-  for (int r = 0; r < nranks; ++r) {
-    const BlockRange rows = tile_row_block(grid, nranks, block_of[static_cast<std::size_t>(r)]);
-    b.first_row.push_back(rows.begin);
-    b.rows.push_back(rows.size());
-  }
-  return b;
+  return block_of;
 }
 
-/// MPI int counts and displacements of the bands, in `unit`s per row.
-std::pair<std::vector<int>, std::vector<int>> band_counts(const Bands& bands, std::int64_t unit,
-                                                          const std::string& what) {
-  std::vector<int> counts, displs;
-  for (std::size_t r = 0; r < bands.rows.size(); ++r) {
-    const std::int64_t n = bands.rows[r] * unit, at = bands.first_row[r] * unit;
-    if (n + at > INT_MAX)
-      throw UsageError("the DoD raster is too large to " + what + " (" +
-                       std::to_string(bands.rows.back() + bands.first_row.back()) +
-                       " rows); use a larger --cell");
-    counts.push_back(static_cast<int>(n));
-    displs.push_back(static_cast<int>(at));
+/// `n` cells as an MPI int count; UsageError when the raster is too large.
+int mpi_count(std::int64_t n, const CellGrid& grid) {
+  if (n > INT_MAX) {
+    throw UsageError("the DoD raster is too large to move between ranks (" +
+                     std::to_string(grid.size()) + " cells); use a larger --cell");
   }
-  return {counts, displs};
+  return static_cast<int>(n);
+}
+
+/// This rank's rows of `to` from the rows of `from` on every rank
+/// (MPI_Alltoallv): the rows of this rank's `from` band go to each rank
+/// whose `to` band holds them. Between row and tile-row blocks of one
+/// assignment, only the rows near the block edges move.
+std::vector<double> reband(const Comm& comm, const CellGrid& grid, const Bands& from,
+                           const Bands& to, const std::vector<double>& mine) {
+  const int nranks = comm.size(), me = comm.rank();
+  if (nranks == 1)
+    return mine;
+  const auto n = static_cast<std::size_t>(nranks);
+  std::vector<int> scount(n), sdispl(n), rcount(n), rdispl(n);
+  // Rows both of x's band of rank rx and y's band of rank ry.
+  auto overlap = [](const Bands& x, int rx, const Bands& y, int ry) {
+    const std::int64_t xb = x.first_row[static_cast<std::size_t>(rx)];
+    const std::int64_t xe = xb + x.rows[static_cast<std::size_t>(rx)];
+    const std::int64_t yb = y.first_row[static_cast<std::size_t>(ry)];
+    const std::int64_t ye = yb + y.rows[static_cast<std::size_t>(ry)];
+    const std::int64_t b = std::max(xb, yb);
+    return BlockRange{b, std::max(b, std::min(xe, ye))};
+  };
+  const std::int64_t from0 = from.first_row[static_cast<std::size_t>(me)];
+  const std::int64_t to0 = to.first_row[static_cast<std::size_t>(me)];
+  for (int q = 0; q < nranks; ++q) {
+    const auto k = static_cast<std::size_t>(q);
+    const BlockRange out = overlap(from, me, to, q), in = overlap(from, q, to, me);
+    scount[k] = mpi_count(out.size() * grid.nx, grid);
+    sdispl[k] = out.size() > 0 ? mpi_count((out.begin - from0) * grid.nx, grid) : 0;
+    rcount[k] = mpi_count(in.size() * grid.nx, grid);
+    rdispl[k] = in.size() > 0 ? mpi_count((in.begin - to0) * grid.nx, grid) : 0;
+  }
+  std::vector<double> band(static_cast<std::size_t>(to.cells(grid, me)));
+  check_mpi(MPI_Alltoallv(mine.data(), scount.data(), sdispl.data(), MPI_DOUBLE, band.data(),
+                          rcount.data(), rdispl.data(), MPI_DOUBLE, comm.handle()),
+            "MPI_Alltoallv(DoD bands)");
+  return band;
 }
 
 /// This rank's band of the epoch's accumulators. With several ranks each
@@ -209,7 +240,7 @@ CellAccumulator grid_epoch(const Comm& comm, EpochBlock& e, const PointSource& p
   }
   // Samples of this rank's own band are accumulated where they are read;
   // only the others travel. With blocks given to the ranks holding their
-  // points (cell_bands) that is a small part, and the local part costs what
+  // points (block_holders) that is a small part, and the local part costs what
   // the one-rank path costs: no cell and owner arrays, send buffer or
   // self-copy through MPI. Sums, counts, minima and maxima are integers and
   // order-free, so where a sample is added never changes a cell.
@@ -264,12 +295,23 @@ std::vector<double> banded_dod(const Comm& comm, EpochBlock& a, EpochBlock& b, c
   return part;
 }
 
+/// MPI int counts and displacements of the bands' cells.
+std::pair<std::vector<int>, std::vector<int>> band_counts(const Bands& bands,
+                                                          const CellGrid& grid) {
+  std::vector<int> counts, displs;
+  for (std::size_t r = 0; r < bands.rows.size(); ++r) {
+    counts.push_back(mpi_count(bands.rows[r] * grid.nx, grid));
+    displs.push_back(mpi_count(bands.first_row[r] * grid.nx, grid));
+  }
+  return {counts, displs};
+}
+
 /// Rank 0's whole raster `all` cut into the bands (MPI_Scatterv).
 std::vector<double> scatter_bands(const Comm& comm, const std::vector<double>& all,
                                   const CellGrid& grid, const Bands& bands) {
   if (comm.size() == 1)
     return all;
-  const auto [counts, displs] = band_counts(bands, grid.nx, "scatter");
+  const auto [counts, displs] = band_counts(bands, grid);
   std::vector<double> mine(static_cast<std::size_t>(counts[static_cast<std::size_t>(comm.rank())]));
   check_mpi(MPI_Scatterv(all.data(), counts.data(), displs.data(), MPI_DOUBLE, mine.data(),
                          static_cast<int>(mine.size()), MPI_DOUBLE, 0, comm.handle()),
@@ -282,7 +324,7 @@ std::vector<double> gather_bands(const Comm& comm, std::vector<double> mine, con
                                  const Bands& bands) {
   if (comm.size() == 1)
     return mine;
-  const auto [counts, displs] = band_counts(bands, grid.nx, "gather");
+  const auto [counts, displs] = band_counts(bands, grid);
   std::vector<double> all;
   if (comm.is_root())
     all.resize(static_cast<std::size_t>(grid.size()));
@@ -361,6 +403,7 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
   // 0 (dod_median_step.hpp), which hands out the bands of their difference.
   // The walks count the points (perf items) and reject empty epochs
   // (require_selected).
+  // `bands` are the write's: whole tile rows (tile_row_block).
   Bands bands;
   std::vector<double> band;
   {
@@ -373,14 +416,20 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
         if (comm.is_root())
           dod = difference(za, zb);
       }
-      bands = even_bands(grid, comm.size());
+      bands = bands_of(grid, identity_blocks(comm.size()), tile_row_block);
       band = scatter_bands(comm, dod, grid, bands);
     } else {
+      // Gridded in even row blocks (balanced at any rank count, even with
+      // fewer tile rows than ranks), then moved to the tile-row blocks of
+      // the same assignment: only rows near the block edges travel.
       constexpr std::uint64_t kSampleStride = 16;
       const PointSource sample_a = block_points(a, kSampleStride);
       const PointSource sample_b = block_points(b, kSampleStride);
-      bands = cell_bands(comm, grid, {&sample_a, &sample_b});
-      band = banded_dod(comm, a, b, grid, bands, o.aggregate);
+      const std::vector<int> block_of = block_holders(comm, grid, {&sample_a, &sample_b});
+      const Bands grid_bands = bands_of(grid, block_of, row_block);
+      bands = bands_of(grid, block_of, tile_row_block);
+      band = reband(comm, grid, grid_bands, bands,
+                    banded_dod(comm, a, b, grid, grid_bands, o.aggregate));
     }
   }
   nlohmann::json s;
@@ -420,7 +469,11 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
           },
           PhaseWait::kIdle);
     }
-    if (comm.is_root()) {
+    // In a phase: a failed rename on rank 0 must fail every rank here, not
+    // leave the others in the next collective.
+    run_phase(comm, "commit " + p.out.filename().string(), [&] {
+      if (!comm.is_root())
+        return;
       perf::add_bytes_written(
           static_cast<std::int64_t>(std::filesystem::file_size(file->temp_path())));
       file->commit();
@@ -447,7 +500,7 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
       s["cells_empty"] = v.cells_empty;
       log::info("dod: {} x {} cells of {} m, net volume {:.3f} m3 (gain {:.3f}, loss {:.3f})",
                 grid.nx, grid.ny, o.cell, v.net, v.gain, v.loss);
-    }
+    });
   }
   detail::finish_outputs(comm, p.out, s, fp);
   return comm.is_root() ? s : nlohmann::json();

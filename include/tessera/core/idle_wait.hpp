@@ -2,8 +2,9 @@
 //
 // Open MPI's blocking calls (MPI_Barrier, MPI_Allreduce, ...) busy-poll: a
 // rank waiting there keeps its core at 100 %. When one rank works alone
-// (e.g. rank 0 writing a raster with several compression threads), the
-// waiting ranks would take the cores its threads could use. idle_barrier
+// (e.g. rank 0 writing a file, possibly with OpenMP threads or the I/O
+// threads of a library), the waiting ranks would take cores that work could
+// use, or that other jobs on a shared node could. idle_barrier
 // waits in MPI_Ibarrier + MPI_Test with a short sleep between tests, so the
 // core is free at the cost of up to one sleep period of latency.
 #pragma once
