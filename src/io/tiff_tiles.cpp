@@ -20,9 +20,12 @@ struct CompressorFree {
   void operator()(libdeflate_compressor* c) const noexcept { libdeflate_free_compressor(c); }
 };
 
-/// Compresses tile `k` of a band `width` wide and `nrows` high into `out`.
+/// Compresses tile `k` of a band `width` wide and `nrows` high into `out`,
+/// through the thread's `tile` and `scratch` (the compression bound, the
+/// size of the raw tile: kept per tile it would hold a raster's worth).
 void deflate_tile(libdeflate_compressor* z, std::span<const double> rows, int width, int nrows,
-                  int k, float fill, std::vector<float>& tile, std::vector<std::uint8_t>& out) {
+                  int k, float fill, std::vector<float>& tile, std::vector<std::uint8_t>& scratch,
+                  std::vector<std::uint8_t>& out) {
   constexpr int kT = kGeoTiffTile;
   const int across = tiles_across(width);
   const int row0 = k / across * kT, col0 = k % across * kT;
@@ -35,12 +38,13 @@ void deflate_tile(libdeflate_compressor* z, std::span<const double> rows, int wi
       dst[c] = static_cast<float>(src[c]);
   }
   const std::size_t raw = tile.size() * sizeof(float);
-  out.resize(libdeflate_zlib_compress_bound(z, raw));
-  const std::size_t n = libdeflate_zlib_compress(z, tile.data(), raw, out.data(), out.size());
+  scratch.resize(libdeflate_zlib_compress_bound(z, raw));
+  const std::size_t n =
+      libdeflate_zlib_compress(z, tile.data(), raw, scratch.data(), scratch.size());
   if (n == 0)
     throw IoError("libdeflate could not compress a GeoTIFF tile (" + std::to_string(raw) +
-                  " bytes into " + std::to_string(out.size()) + ")");
-  out.resize(n);
+                  " bytes into " + std::to_string(scratch.size()) + ")");
+  out.assign(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
 // libtiff reports through callbacks; keep the last error for the exception
@@ -73,6 +77,7 @@ CompressedTiles deflate_float32_tiles(std::span<const double> rows, int width, f
     // may throw out of the parallel region.
     std::unique_ptr<libdeflate_compressor, CompressorFree> z;
     std::vector<float> tile;
+    std::vector<std::uint8_t> scratch;
 #pragma omp for schedule(dynamic)
     for (int k = 0; k < count; ++k) {
       try {
@@ -81,7 +86,8 @@ CompressedTiles deflate_float32_tiles(std::span<const double> rows, int width, f
         if (!z)
           throw IoError("libdeflate could not allocate a compressor");
         tile.resize(static_cast<std::size_t>(kGeoTiffTile) * kGeoTiffTile);
-        deflate_tile(z.get(), rows, width, nrows, k, fill, tile, each[static_cast<std::size_t>(k)]);
+        deflate_tile(z.get(), rows, width, nrows, k, fill, tile, scratch,
+                     each[static_cast<std::size_t>(k)]);
       } catch (...) {
 #pragma omp critical(tessera_deflate_tiles)
         if (!failed)

@@ -22,17 +22,6 @@ struct DatasetCloser {
 };
 using Dataset = std::unique_ptr<void, DatasetCloser>;
 
-io::GeoTransform transform_of(const CellGrid& grid) {
-  io::GeoTransform gt;
-  gt.x0 = grid.x0;
-  gt.dx = grid.cell;
-  gt.rx = 0;
-  gt.y0 = grid.north();
-  gt.ry = 0;
-  gt.dy = -grid.cell;
-  return gt;
-}
-
 }  // namespace
 
 void write_dod_netcdf(const std::filesystem::path& path, const CellGrid& grid,
@@ -46,7 +35,7 @@ void write_dod_netcdf(const std::filesystem::path& path, const CellGrid& grid,
   Dataset src(GDALCreate(mem, "", grid.nx, grid.ny, 1, GDT_Float32, nullptr));
   if (!src)
     throw IoError(io::gdal_message("cannot create the in-memory raster"), path.string());
-  const io::GeoTransform t = transform_of(grid);
+  const io::GeoTransform t = dod_transform(grid);
   double gt[6] = {t.x0, t.dx, t.rx, t.y0, t.ry, t.dy};
   GDALDatasetH ds = src.get();
   if (GDALSetGeoTransform(ds, gt) != CE_None)
@@ -84,6 +73,10 @@ void write_dod_netcdf(const std::filesystem::path& path, const CellGrid& grid,
   out.reset();
   if (CPLGetLastErrorType() >= CE_Failure)
     throw IoError(io::gdal_message("cannot close NetCDF"), path.string());
+}
+
+io::GeoTransform dod_transform(const CellGrid& grid) {
+  return {grid.x0, grid.cell, 0, grid.north(), 0, -grid.cell};
 }
 
 DodFormat dod_format_of(const std::filesystem::path& out) {

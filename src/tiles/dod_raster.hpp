@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/io/gdal_raster.hpp"
 #include "tessera/tiles/dod.hpp"
 
 namespace tessera::tiles::detail {
@@ -30,6 +31,10 @@ enum class DodFormat { kGeoTiff, kNetCdf };
 /// The format for an output name (.tif/.tiff or .nc); throws UsageError
 /// naming --out otherwise, or when GDAL lacks the netCDF driver.
 DodFormat dod_format_of(const std::filesystem::path& out);
+
+/// The raster's north-up geotransform: origin the grid's north-west corner,
+/// pixels exactly the cell.
+io::GeoTransform dod_transform(const CellGrid& grid);
 
 /// Writes `dod` (grid.size() values, row 0 north) to `path` as NetCDF.
 /// Throws IoError.

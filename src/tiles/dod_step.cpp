@@ -399,11 +399,11 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
     map_block(comm, a);
     map_block(comm, b);
   }
-  // This rank's band of the DoD. The median's surfaces come whole to rank
-  // 0 (dod_median_step.hpp), which hands out the bands of their difference.
+  // This rank's band of the DoD, in the write's bands (whole tile rows,
+  // tile_row_block). The median's surfaces come whole to rank 0
+  // (dod_median_step.hpp), which hands out the bands of their difference.
   // The walks count the points (perf items) and reject empty epochs
   // (require_selected).
-  // `bands` are the write's: whole tile rows (tile_row_block).
   Bands bands;
   std::vector<double> band;
   {
@@ -451,7 +451,7 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
         log::warn("dod: cannot interpret the CRS \"{}\"; raster has none", crs);
       file.emplace(p.out, p.clobber);
     });
-    const io::GeoTransform gt{grid.x0, o.cell, 0, grid.north(), 0, -o.cell};
+    const io::GeoTransform gt = detail::dod_transform(grid);
     if (format == detail::DodFormat::kGeoTiff) {
       const std::int64_t first_row = bands.first_row[static_cast<std::size_t>(comm.rank())];
       detail::write_banded_geotiff(comm,
