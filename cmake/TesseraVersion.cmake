@@ -8,15 +8,6 @@ set(_tessera_sha_args -DSRC=${CMAKE_SOURCE_DIR} -DOUT=${TESSERA_GIT_SHA_CPP}
 execute_process(COMMAND ${CMAKE_COMMAND} ${_tessera_sha_args})
 add_custom_target(tessera_git_sha COMMAND ${CMAKE_COMMAND} ${_tessera_sha_args}
                   BYPRODUCTS ${TESSERA_GIT_SHA_CPP} VERBATIM)
-# Reference data the pipelines need at run time (the DESI PCA templates):
-# the source tree's sibling ../shared/data when present, otherwise the installed
-# copy under share/tessera. TESSERA_SHARED_DATA in the environment overrides both.
-if(EXISTS ${CMAKE_SOURCE_DIR}/../shared/data/baltools)
-  get_filename_component(_tessera_data_default ${CMAKE_SOURCE_DIR}/../shared/data ABSOLUTE)
-else()
-  set(_tessera_data_default ${CMAKE_INSTALL_FULL_DATADIR}/tessera)
-endif()
-set(TESSERA_DATA_DIR ${_tessera_data_default} CACHE PATH "Run-time reference data (baltools/ templates)")
 set(TESSERA_COMPILER "${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}")
 # The flags that decide the generated code (benchmarks must say which build ran).
 string(TOUPPER "${CMAKE_BUILD_TYPE}" _tessera_bt)
@@ -24,7 +15,7 @@ set(TESSERA_CODEGEN "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${_tessera_bt}}")
 if(TESSERA_NATIVE)
   string(APPEND TESSERA_CODEGEN " -march=native")
 endif()
-string(STRIP "${TESSERA_CODEGEN} -ffp-contract=off" TESSERA_CODEGEN)
+string(STRIP "${TESSERA_CODEGEN} -ffp-contract=off ${TESSERA_SAFE_CODEGEN}" TESSERA_CODEGEN)
 string(REPLACE "\"" "\\\"" TESSERA_CODEGEN "${TESSERA_CODEGEN}")  # a C++ string literal
 configure_file(${CMAKE_SOURCE_DIR}/cmake/build_info.hpp.in
                ${CMAKE_BINARY_DIR}/generated/tessera/build_info.hpp @ONLY)

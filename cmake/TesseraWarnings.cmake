@@ -17,4 +17,8 @@ function(tessera_set_warnings target)
   if(TESSERA_NATIVE)
     target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:C,CXX>:-march=native>)
   endif()
+  # Passes the compiler is known to get wrong (cmake/TesseraCompilerChecks.cmake).
+  if(TESSERA_SAFE_CODEGEN)
+    target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:C,CXX>:${TESSERA_SAFE_CODEGEN}>)
+  endif()
 endfunction()

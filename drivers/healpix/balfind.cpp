@@ -13,6 +13,7 @@ void run(StepContext& ctx) {
   o.altzdir = ctx.vm["altzdir"].as<std::string>();
   o.redux = ctx.vm["redux"].as<std::string>();
   o.templates = ctx.vm["templates"].as<std::string>();
+  require_templates(o.templates);
   o.sp = {ctx.vm["survey"].as<std::string>(), ctx.vm["program"].as<std::string>()};
   o.only_with_coadd = ctx.vm["only-with-coadd"].as<bool>();
   for (const auto& p : cli::split_list(ctx.vm["pixels"].as<std::string>())) {

@@ -13,6 +13,7 @@ void run(StepContext& ctx) {
   o.scale = ctx.vm["scale"].as<std::string>();
   o.seed = ctx.vm["seed"].as<std::uint64_t>();
   o.templates = ctx.vm["templates"].as<std::string>();
+  require_templates(o.templates);
   o.sp = {ctx.vm["survey"].as<std::string>(), ctx.vm["program"].as<std::string>()};
   o.bal_fraction = ctx.vm["bal-fraction"].as<double>();
   o.snr_min = ctx.vm["snr-min"].as<double>();

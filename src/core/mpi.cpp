@@ -17,6 +17,13 @@ void check_mpi(int rc, const char* what) {
   throw ParallelError(fmt::format("{} failed: {}", what, std::string(text, len)));
 }
 
+std::vector<int> displacements(const std::vector<int>& counts) {
+  std::vector<int> displs(counts.size(), 0);
+  for (std::size_t r = 1; r < counts.size(); ++r)
+    displs[r] = displs[r - 1] + counts[r - 1];
+  return displs;
+}
+
 Runtime::Runtime(int* argc, char*** argv) {
   int initialised = 0;
   MPI_Initialized(&initialised);
@@ -166,17 +173,10 @@ std::vector<std::string> Comm::gather_strings(const std::string& s, int root) co
   int len = static_cast<int>(s.size());
   std::vector<int> lens(rank_ == root ? size_ : 0);
   check_mpi(MPI_Gather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, root, handle_), "MPI_Gather");
-  std::vector<int> displs;
+  const std::vector<int> displs = displacements(lens);
   std::string all;
-  if (rank_ == root) {
-    displs.resize(size_);
-    int total = 0;
-    for (int r = 0; r < size_; ++r) {
-      displs[r] = total;
-      total += lens[r];
-    }
-    all.resize(total);
-  }
+  if (rank_ == root)
+    all.resize(static_cast<std::size_t>(displs.back() + lens.back()));
   check_mpi(MPI_Gatherv(s.data(), len, MPI_CHAR, all.data(), lens.data(), displs.data(), MPI_CHAR,
                         root, handle_),
             "MPI_Gatherv");

@@ -124,9 +124,7 @@ std::map<std::int64_t, int> plan_owners(const Comm& comm, const std::vector<RowR
   std::vector<int> counts(static_cast<std::size_t>(comm.size()));
   check_mpi(MPI_Gather(&nlocal, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.handle()),
             "MPI_Gather(histogram sizes)");
-  std::vector<int> displs(counts.size(), 0);
-  for (std::size_t i = 1; i < counts.size(); ++i)
-    displs[i] = displs[i - 1] + counts[i - 1];
+  const std::vector<int> displs = displacements(counts);
   std::vector<std::int64_t> all(
       comm.is_root() ? static_cast<std::size_t>(displs.back() + counts.back()) : 0);
   check_mpi(MPI_Gatherv(flat.data(), nlocal, MPI_INT64_T, all.data(), counts.data(), displs.data(),

@@ -321,9 +321,7 @@ SynthSummary run_synth(const Comm& comm, const SynthOptions& o) {
     std::vector<int> counts(static_cast<std::size_t>(comm.size()));
     check_mpi(MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.handle()),
               "MPI_Gather");
-    std::vector<int> displs(counts.size(), 0);
-    for (std::size_t i = 1; i < counts.size(); ++i)
-      displs[i] = displs[i - 1] + counts[i - 1];
+    const std::vector<int> displs = displacements(counts);
     std::vector<char> all(comm.is_root() ? static_cast<std::size_t>(displs.back() + counts.back())
                                          : 0);
     check_mpi(MPI_Gatherv(data, n, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, 0,

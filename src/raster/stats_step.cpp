@@ -242,8 +242,10 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
         for (std::int64_t d = 0; d < axes.days; ++d) {
           text += dates[static_cast<std::size_t>(d)];
           for (std::size_t z = 0; z < nz; ++z) {
-            if (zones[z].group == groups)
-              text += "," + num(value(d, z, v, 0));
+            if (zones[z].group == groups) {
+              text += ',';
+              text += num(value(d, z, v, 0));
+            }
           }
           text += "\n";
         }

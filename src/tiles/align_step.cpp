@@ -25,11 +25,10 @@ std::vector<Eigen::Vector3d> gather_sample(const Comm& comm, const std::vector<T
       local.insert(local.end(), {p.x, p.y, p.z});
   }
   const int n = static_cast<int>(local.size());
-  std::vector<int> counts(static_cast<std::size_t>(comm.size())), displs(counts.size(), 0);
+  std::vector<int> counts(static_cast<std::size_t>(comm.size()));
   check_mpi(MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm.handle()),
             "MPI_Allgather");
-  for (std::size_t r = 1; r < counts.size(); ++r)
-    displs[r] = displs[r - 1] + counts[r - 1];
+  const std::vector<int> displs = displacements(counts);
   std::vector<double> all(static_cast<std::size_t>(displs.back() + counts.back()));
   check_mpi(MPI_Allgatherv(local.data(), n, MPI_DOUBLE, all.data(), counts.data(), displs.data(),
                            MPI_DOUBLE, comm.handle()),

@@ -196,7 +196,8 @@ void require_selected(const Comm& comm, EpochBlock& block, std::int64_t local) {
   const std::vector<int>& classes = block.classes;
   std::string which = classes.empty() ? "any class" : "classes";
   for (std::size_t i = 0; i < classes.size(); ++i) {
-    which += (i ? "," : " ") + std::to_string(classes[i]);
+    which += i ? ',' : ' ';
+    which += std::to_string(classes[i]);
   }
   throw FormatError("epoch " + block.label + " is empty: no point of " + which + " among its " +
                         std::to_string(block.reader->point_count()) + " points (see --classes)",
@@ -418,15 +419,10 @@ void exchange_placed(const Comm& comm, const TilePlan& plan,
   // blocks are contiguous, so ids grow with the rank), each run in id
   // order. That is the (tile, id) order with no receive-then-sort pass over
   // all the points (a full copy, and as much fresh memory to fault in).
-  std::vector<int> csc(nranks), csd(nranks, 0), crc(nranks), crd(nranks, 0);
-  for (int r = 0; r < nranks; ++r) {
+  std::vector<int> csc(nranks), crc(nranks, static_cast<int>(nmine));
+  for (int r = 0; r < nranks; ++r)
     csc[r] = static_cast<int>(owned[static_cast<std::size_t>(r)].size());
-    crc[r] = static_cast<int>(nmine);
-    if (r > 0) {
-      csd[r] = csd[r - 1] + csc[r - 1];
-      crd[r] = crd[r - 1] + crc[r - 1];
-    }
-  }
+  const std::vector<int> csd = displacements(csc), crd = displacements(crc);
   std::vector<std::int64_t> cs(ntiles), cr(static_cast<std::size_t>(nranks) * nmine);
   for (int r = 0; r < nranks; ++r) {
     const auto& tiles = owned[static_cast<std::size_t>(r)];

@@ -8,7 +8,7 @@
     t.done()          # prints "N passed, N failed" and exits non-zero on failure
 
 The environment (set by tessera_script_test in tests/CMakeLists.txt) gives
-TESSERA_EXE, MPIEXEC, TESSERA_SOURCE_DIR and TESSERA_SHARED_DATA.
+TESSERA_EXE, MPIEXEC, TESSERA_SOURCE_DIR and TESSERA_TEST_DATA (tests/data).
 """
 import os
 import shutil
@@ -19,7 +19,7 @@ import tempfile
 EXE = os.environ.get("TESSERA_EXE", "tessera")
 MPIEXEC = os.environ.get("MPIEXEC", "mpiexec")
 SOURCE_DIR = os.environ.get("TESSERA_SOURCE_DIR", ".")
-SHARED_DATA = os.environ.get("TESSERA_SHARED_DATA", os.path.join(SOURCE_DIR, "..", "shared", "data"))
+TEST_DATA = os.environ.get("TESSERA_TEST_DATA", os.path.join(SOURCE_DIR, "tests", "data"))
 
 _ENV = dict(os.environ)
 _ENV.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")

@@ -11,8 +11,8 @@ std::filesystem::path scratch_dir(const std::string& name) {
   return dir;
 }
 
-std::filesystem::path shared_data(const std::string& relative) {
-  return std::filesystem::path(TESSERA_SHARED_DATA) / relative;
+std::filesystem::path test_data(const std::string& relative) {
+  return std::filesystem::path(TESSERA_TEST_DATA) / relative;
 }
 
 std::filesystem::path tessera_exe() {

@@ -1,5 +1,5 @@
 // Paths the tests need: a fresh scratch directory per test, the tessera
-// executable, the shared data folder.
+// executable, the test data folder (tests/data).
 #pragma once
 
 #include <filesystem>
@@ -10,7 +10,7 @@ namespace tessera::test {
 /// An empty directory under the build tree, unique to `name`; with MPI the
 /// caller passes the same name on every rank and creates it on rank 0.
 std::filesystem::path scratch_dir(const std::string& name);
-std::filesystem::path shared_data(const std::string& relative);
+std::filesystem::path test_data(const std::string& relative);
 std::filesystem::path tessera_exe();
 
 }  // namespace tessera::test

@@ -18,6 +18,12 @@ namespace tessera {
 /// Throws ParallelError naming `what` when `rc` is not MPI_SUCCESS.
 void check_mpi(int rc, const char* what);
 
+/// Displacements for MPI's v-collectives (Gatherv, Alltoallv): the exclusive
+/// prefix sum of `counts`, computed after the counts are complete. (A loop
+/// that fills counts and sums the previous ones in the same pass is
+/// miscompiled by GCC 12.2 at -O3: cmake/TesseraCompilerChecks.cmake.)
+std::vector<int> displacements(const std::vector<int>& counts);
+
 /// RAII for MPI_Init_thread(FUNNELED) / MPI_Finalize. If MPI is already
 /// initialised (tests with their own main), it neither inits nor finalizes.
 class Runtime {

@@ -3,7 +3,7 @@
 // FSM writes daily rows with the Fortran format i4,2(2x,i2),7(2x,f10.3):
 //   year month day [hour] alb rof snd swe tsf tsl
 // Some FSM builds omit the hour column (the real Col de Porte file in
-// shared/data/fsm has 9 columns), so the variables are taken counting from
+// tests/data/fsm has 9 columns), so the variables are taken counting from
 // the end of the row: rof -5, snd -4, swe -3, gst (= tsf) -2. The date is the
 // first three columns. The parser is strict because a silently shifted series
 // would grid plausible but wrong snow: every row must have the same number of

@@ -257,7 +257,7 @@ Spectrum template_spectrum(const PcaTemplates& t, const std::vector<double>& a, 
 }
 
 PcaTemplates real_templates(const char* name) {
-  return read_pca_templates(std::string(TESSERA_SHARED_DATA) + "/baltools/" + name);
+  return read_pca_templates(std::string(TESSERA_SOURCE_DIR) + "/data/baltools/" + name);
 }
 
 }  // namespace

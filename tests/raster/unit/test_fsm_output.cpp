@@ -28,7 +28,7 @@ const std::string kRow3 =
 }  // namespace
 
 TEST_CASE("The real FSM file without an hour column parses by counting from the end", "[fsm]") {
-  const auto s = read_fsm_file(test::shared_data("fsm/out_CdP_0506.txt"));
+  const auto s = read_fsm_file(test::test_data("fsm/out_CdP_0506.txt"));
   REQUIRE(s.days() == 273);
   CHECK(s.start == CivilDate{2005, 10, 1});
   // Row 2: 2005 10 2 alb=0.303 rof=39.815 snd=0.005 swe=0.576 tsf=2.609 tsl=9.730

@@ -1,0 +1,33 @@
+// Where Tessera's run-time reference data lives (the DESI PCA templates under
+// baltools/): one lookup for every command that needs a shipped file.
+//
+// Searched in order, the first directory holding the file wins:
+//   1. $TESSERA_DATA_DIR (a user's override, e.g. newer templates);
+//   2. <directory of the running executable>/../share/tessera — an installed
+//      tessera, wherever its prefix was moved after `cmake --install`;
+//   3. the source tree's data/ — a binary run from its build tree;
+//   4. the install prefix fixed at configure time (share/tessera).
+// The source tree is the repository itself: nothing outside the checkout is
+// ever consulted.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tessera {
+
+/// The directories searched for reference data, in the order above
+/// (environment override first when set).
+std::vector<std::filesystem::path> data_dirs();
+
+/// `relative` (e.g. "baltools/PCA_Eigenvectors.fits") in the first data
+/// directory that holds it. When none does, the path it would have in the
+/// first directory searched, so that opening it fails naming a real place;
+/// `data_search_note(relative)` then says where else it was looked for.
+std::filesystem::path data_file(const std::string& relative);
+
+/// "looked for X in: a, b, c; set TESSERA_DATA_DIR or ..." for error messages.
+std::string data_search_note(const std::string& relative);
+
+}  // namespace tessera

@@ -1,0 +1,56 @@
+// Reference-data lookup (include/tessera/core/data_dir.hpp).
+#include "tessera/core/data_dir.hpp"
+
+#include <cstdlib>
+#include <system_error>
+
+#include "tessera/build_info.hpp"
+
+namespace tessera {
+namespace fs = std::filesystem;
+
+namespace {
+
+// The running executable's directory. /proc/self/exe names the binary after
+// symlinks are resolved, so a prefix that was moved (or a symlink in a bin/
+// on PATH) still leads to the share/ beside it.
+fs::path executable_dir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : exe.parent_path();
+}
+
+}  // namespace
+
+std::vector<fs::path> data_dirs() {
+  std::vector<fs::path> dirs;
+  if (const char* env = std::getenv("TESSERA_DATA_DIR"); env != nullptr && *env != '\0')
+    dirs.emplace_back(env);
+  if (const fs::path exe = executable_dir(); !exe.empty())
+    dirs.push_back((exe / ".." / "share" / "tessera").lexically_normal());
+  dirs.emplace_back(build::kSourceDataDir);
+  dirs.emplace_back(build::kInstallDataDir);
+  return dirs;
+}
+
+fs::path data_file(const std::string& relative) {
+  const std::vector<fs::path> dirs = data_dirs();
+  for (const fs::path& d : dirs) {
+    std::error_code ec;
+    if (fs::is_regular_file(d / relative, ec))
+      return d / relative;
+  }
+  return dirs.front() / relative;
+}
+
+std::string data_search_note(const std::string& relative) {
+  std::string s = "looked for " + relative + " in:";
+  const char* sep = " ";
+  for (const fs::path& d : data_dirs()) {
+    s += sep + d.string();
+    sep = ", ";
+  }
+  return s + " (set TESSERA_DATA_DIR to the directory that holds it)";
+}
+
+}  // namespace tessera
