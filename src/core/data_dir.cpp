@@ -23,9 +23,11 @@ fs::path executable_dir() {
 }  // namespace
 
 std::vector<fs::path> data_dirs() {
-  std::vector<fs::path> dirs;
+  // An explicit override is the only place looked at: a wrong one must fail
+  // naming it, not be passed over for another copy.
   if (const char* env = std::getenv("TESSERA_DATA_DIR"); env != nullptr && *env != '\0')
-    dirs.emplace_back(env);
+    return {fs::path(env)};
+  std::vector<fs::path> dirs;
   if (const fs::path exe = executable_dir(); !exe.empty())
     dirs.push_back((exe / ".." / "share" / "tessera").lexically_normal());
   dirs.emplace_back(build::kSourceDataDir);

@@ -1,12 +1,13 @@
 // Where Tessera's run-time reference data lives (the DESI PCA templates under
 // baltools/): one lookup for every command that needs a shipped file.
 //
-// Searched in order, the first directory holding the file wins:
-//   1. $TESSERA_DATA_DIR (a user's override, e.g. newer templates);
-//   2. <directory of the running executable>/../share/tessera — an installed
+// $TESSERA_DATA_DIR, when set, is the only directory looked at (a user's
+// override, e.g. newer templates: a wrong one fails naming it). Otherwise
+// the first of these holding the file wins:
+//   1. <directory of the running executable>/../share/tessera — an installed
 //      tessera, wherever its prefix was moved after `cmake --install`;
-//   3. the source tree's data/ — a binary run from its build tree;
-//   4. the install prefix fixed at configure time (share/tessera).
+//   2. the source tree's data/ — a binary run from its build tree;
+//   3. the install prefix fixed at configure time (share/tessera).
 // The source tree is the repository itself: nothing outside the checkout is
 // ever consulted.
 #pragma once
@@ -18,7 +19,7 @@
 namespace tessera {
 
 /// The directories searched for reference data, in the order above
-/// (environment override first when set).
+/// (only the environment override when it is set).
 std::vector<std::filesystem::path> data_dirs();
 
 /// `relative` (e.g. "baltools/PCA_Eigenvectors.fits") in the first data
