@@ -1,6 +1,7 @@
 // tessera synth raster: synthetic landform, FSM outputs and basins.
 #include "tessera/raster/synth.hpp"
 #include "command.hpp"
+#include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
 
@@ -12,12 +13,15 @@ void run(StepContext& ctx) {
   const std::filesystem::path out = ctx.vm["out"].as<std::string>();
   if (ctx.common.dry_run)
     return;
-  if (ctx.comm.is_root()) {
+  // Rank 0 writes; a failure there (an unwritable --out) fails every rank
+  // instead of leaving them at a barrier.
+  run_phase(ctx.comm, "synth raster: write inputs", [&] {
+    if (!ctx.comm.is_root())
+      return;
     const auto o = raster::write_synthetic_inputs(out, scale);
     log::info("synth raster ({}): {} x {} landform, {} clusters x {} days, basins {}", scale.name,
               scale.width, scale.height, scale.clusters(), scale.days, o.basins.string());
-  }
-  ctx.comm.barrier();
+  });
 }
 
 const CommandRegistrar kSynth{Command{

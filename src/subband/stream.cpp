@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/io/sqlite_db.hpp"
@@ -285,21 +286,28 @@ SubbandGroup decode(const std::string& s, bool& partial) {
 }  // namespace
 
 std::int64_t run_stream(const Comm& comm, const StreamOptions& o) {
+  // Only rank 0 touches the queue; each of its steps is a phase, so a bad
+  // --state or an unreadable --watch fails every rank instead of leaving
+  // the others waiting for the next command.
   std::unique_ptr<Queue> queue;
-  if (comm.is_root()) {
+  run_phase(comm, "stream: open the queue", [&] {
+    if (!comm.is_root())
+      return;
     std::filesystem::create_directories(o.out);
     if (!o.state.parent_path().empty())
       std::filesystem::create_directories(o.state.parent_path());
     queue = std::make_unique<Queue>(o);
     log::info("stream: watching {} -> {} (state {})", o.watch.string(), o.out.string(),
               o.state.string());
-  }
+  });
   std::int64_t converted = 0;
   double idle_since = now_seconds();
   bool warned_disk = false;
   for (;;) {
     std::string command = "idle";
-    if (comm.is_root()) {
+    run_phase(comm, "stream: scan", [&] {
+      if (!comm.is_root())
+        return;
       queue->scan();
       const auto space = std::filesystem::space(o.out);
       if (static_cast<double>(space.available) < o.min_free_bytes) {
@@ -319,7 +327,7 @@ std::int64_t run_stream(const Comm& comm, const StreamOptions& o) {
           now_seconds() - idle_since > o.exit_when_idle) {
         command = "stop";
       }
-    }
+    });
     comm.bcast(command);
     if (command == "stop")
       break;
@@ -332,20 +340,28 @@ std::int64_t run_stream(const Comm& comm, const StreamOptions& o) {
     ConvertOptions copt = o.convert;
     copt.allow_partial = partial;
     const double t0 = now_seconds();
+    ConvertResult r{};
+    std::string error;
+    bool permanent = false;
     try {
-      const ConvertResult r = convert_group(comm, g, o.out, copt);
-      if (comm.is_root()) {
-        queue->completed(g.stamp, r, now_seconds() - t0);
-        log::info("stream: group {} {} in {:.2f} s", g.stamp,
-                  r.skipped ? "already converted (up to date)" : "converted", now_seconds() - t0);
-      }
+      r = convert_group(comm, g, o.out, copt);
       ++converted;
     } catch (const Error& e) {
       // Bad input does not get better by retrying; I/O trouble may.
-      const bool permanent = dynamic_cast<const FormatError*>(&e) != nullptr;
-      if (comm.is_root())
-        queue->failed(g.stamp, e.what(), permanent);
+      permanent = dynamic_cast<const FormatError*>(&e) != nullptr;
+      error = e.what();
     }
+    run_phase(comm, "stream: record the group", [&] {
+      if (!comm.is_root())
+        return;
+      if (!error.empty()) {
+        queue->failed(g.stamp, error, permanent);
+        return;
+      }
+      queue->completed(g.stamp, r, now_seconds() - t0);
+      log::info("stream: group {} {} in {:.2f} s", g.stamp,
+                r.skipped ? "already converted (up to date)" : "converted", now_seconds() - t0);
+    });
     idle_since = now_seconds();
   }
   return converted;

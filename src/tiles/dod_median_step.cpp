@@ -6,6 +6,7 @@
 #include <climits>
 #include <cmath>
 
+#include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/exchange.hpp"
 #include "tessera/core/perf.hpp"
@@ -83,7 +84,11 @@ std::vector<double> median_surface(const Comm& comm, EpochBlock& e, const PointS
   // order = row order = storage order.
   const std::int64_t first = band[comm.rank()] * grid.nx;
   const std::int64_t cells = (band[comm.rank() + 1] - band[comm.rank()]) * grid.nx;
-  const std::vector<double> part = cell_medians(mine, first, cells, scale, offset);
+  // In a phase: a rank that failed here (a sample outside its band, memory)
+  // would otherwise leave the others waiting in the gather below.
+  std::vector<double> part;
+  run_phase(comm, "dod --aggregate median: cell medians",
+            [&] { part = cell_medians(mine, first, cells, scale, offset); });
   std::vector<int> counts(nranks), displs(nranks);
   for (int r = 0; r < nranks; ++r) {
     const std::int64_t n = (band[r + 1] - band[r]) * grid.nx;

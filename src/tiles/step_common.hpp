@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tessera/core/atomic_file.hpp"
+#include "tessera/core/collective.hpp"
 #include "tessera/core/fingerprint.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/mpi.hpp"
@@ -39,14 +40,16 @@ inline std::filesystem::path summary_path(const std::filesystem::path& out) {
   return out.string() + ".summary.json";
 }
 
-/// Rank 0: writes the summary and the fingerprint sidecar.
+/// Rank 0 writes the summary and the fingerprint sidecar, in a phase: a full
+/// disk fails every rank rather than leaving the others at a barrier.
 inline void finish_outputs(const Comm& comm, const std::filesystem::path& out,
                            const nlohmann::json& summary, const Fingerprint& fp) {
-  if (comm.is_root()) {
+  run_phase(comm, "write summary", [&] {
+    if (!comm.is_root())
+      return;
     write_file_atomically(summary_path(out), summary.dump(2) + "\n");
     record_fingerprint(out, fp);
-  }
-  comm.barrier();
+  });
 }
 
 }  // namespace tessera::tiles::detail

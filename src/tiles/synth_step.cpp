@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "tessera/core/atomic_file.hpp"
+#include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/partition.hpp"
@@ -67,7 +68,10 @@ nlohmann::json run_synth(const Comm& comm, const SynthOptions& o) {
     write_block_las(comm, o.out / names[epoch], header, records, o.clobber);
   }
   nlohmann::json t;
-  if (comm.is_root()) {
+  // Rank 0 writes the truth file in a phase: a failure fails every rank.
+  run_phase(comm, "synth tiles: truth", [&] {
+    if (!comm.is_root())
+      return;
     double net = 0, gain = 0, loss = 0;
     scene.change_volumes(net, gain, loss);
     const Eigen::Matrix3d r =
@@ -109,8 +113,7 @@ nlohmann::json run_synth(const Comm& comm, const SynthOptions& o) {
     t["crs"] = "EPSG:32611";
     write_file_atomically(o.out / "truth.json", t.dump(2) + "\n");
     log::info("synth tiles: {} points per epoch ({} scale) in {}", n, o.scale, o.out.string());
-  }
-  comm.barrier();
+  });
   return t;
 }
 

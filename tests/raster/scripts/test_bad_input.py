@@ -89,4 +89,12 @@ r = mpirun_tessera(2, ["raster", "stats", "--grids", grids, "--basins", bad, "--
 t.check(r.returncode == 3 and "invalid polygon" in r.stderr and "CODE=B03" in r.stderr
         and "invalid.geojson" in r.stderr, "invalid polygon: error names the feature", r)
 t.check(outputs(out) == [], "no table written", outputs(out))
+# synth raster writes on rank 0 only: an --out below a regular file fails
+# every rank (exit 3, the path named), never leaves the others at a barrier.
+blocker = os.path.join(d, "synth_blocker")
+open(blocker, "w").close()
+r = mpirun_tessera(2, ["synth", "raster", "--out", os.path.join(blocker, "in"), "--scale", "tiny",
+                       "--no-progress"], timeout=120)
+t.check(r.returncode == 3 and "synth_blocker" in r.stderr,
+        "synth raster at 2 ranks with an unusable --out exits 3 naming it (no hang)", (r.returncode, r.stderr[-800:]))
 t.done()

@@ -8,7 +8,7 @@ import shutil
 import h5py
 import numpy as np
 
-from tessera_test import TestRun, scratch, tessera
+from tessera_test import mpirun_tessera, TestRun, scratch, tessera
 
 t = TestRun("subband bad input")
 d = scratch("subband_bad")
@@ -134,4 +134,14 @@ r = tessera(["subband", "groups", "--in", os.path.join(d, "fifteen_of_sixteen", 
              "--no-progress"])
 t.check("15/16  incomplete missing sb08" in r.stdout and "16/16  complete" in r.stdout,
         "groups lists complete and incomplete groups", r)
+# The stream daemon's queue lives on rank 0: a --state it cannot open (below a
+# regular file) fails every rank with a message naming it, never a hang.
+blocker = os.path.join(d, "not_a_dir")
+open(blocker, "w").close()
+state = os.path.join(blocker, "queue.sqlite")
+r = mpirun_tessera(2, ["subband", "stream", "--watch", os.path.join(d, "truncated", "in"), "--out",
+                       os.path.join(d, "stream_out"), "--state", state, "--exit-when-idle", "1",
+                       "--no-progress"], timeout=120)
+t.check(r.returncode == 3 and "not_a_dir" in r.stderr,
+        "stream at 2 ranks with an unusable --state exits 3 naming it (no hang)", (r.returncode, r.stderr[-800:]))
 t.done()
