@@ -31,22 +31,17 @@ struct LocalRows {
 
 template <typename T>
 std::vector<T> gather_vector(const Comm& comm, const std::vector<T>& local, MPI_Datatype type) {
+  // The size check is agreed on every rank before the gathers, so rank 0
+  // refusing never leaves the others inside MPI_Gatherv.
+  const std::int64_t total = comm.allreduce_sum(static_cast<std::int64_t>(local.size()));
+  if (total > std::numeric_limits<int>::max())
+    throw ParallelError("append: more than 2^31 gathered values; use fewer, larger ranks");
   const int n = static_cast<int>(local.size());
   std::vector<int> counts(static_cast<std::size_t>(comm.size()));
   check_mpi(MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.handle()),
             "MPI_Gather(append sizes)");
-  std::vector<int> displs(counts.size(), 0);
-  std::int64_t total = 0;
-  if (comm.is_root()) {
-    for (std::size_t i = 0; i < counts.size(); ++i) {
-      if (total > std::numeric_limits<int>::max()) {
-        throw ParallelError("append: more than 2^31 gathered values; use fewer, larger ranks");
-      }
-      displs[i] = static_cast<int>(total);
-      total += counts[i];
-    }
-  }
-  std::vector<T> all(static_cast<std::size_t>(total));
+  const std::vector<int> displs = displacements(counts);
+  std::vector<T> all(comm.is_root() ? static_cast<std::size_t>(total) : 0);
   check_mpi(MPI_Gatherv(local.data(), n, type, all.data(), counts.data(), displs.data(), type, 0,
                         comm.handle()),
             "MPI_Gatherv(append rows)");

@@ -222,8 +222,16 @@ GridStepResult run_grid_step(const Comm& comm, const GridStepOptions& opt) {
         first_failure = std::current_exception();
       continue;
     }
-    if (comm.is_root())
-      record_fingerprint(o.path, o.fp);
+    try {
+      run_phase(comm, "raster grid: record fingerprint", [&] {
+        if (comm.is_root())
+          record_fingerprint(o.path, o.fp);
+      });
+    } catch (...) {
+      if (!first_failure)
+        first_failure = std::current_exception();
+      continue;
+    }
     res.written.push_back(o.path);
     log::info("raster grid: wrote {} ({} days x {} x {})", o.path.string(), table.days,
               axes.grid.height, axes.grid.width);

@@ -100,8 +100,10 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
     }
     in.close();
     atomic.commit(ok);
-    if (comm.is_root())
-      record_fingerprint(out, fp);
+    run_phase(comm, "raster reproject: record fingerprint", [&] {
+      if (comm.is_root())
+        record_fingerprint(out, fp);
+    });
     res.written.push_back(out);
     log::info("raster reproject: wrote {} ({} x {})", out.string(), dg.width, dg.height);
   }

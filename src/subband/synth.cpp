@@ -8,6 +8,7 @@
 #include <numbers>
 #include <random>
 
+#include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/partition.hpp"
 #include "tessera/core/perf.hpp"
@@ -237,18 +238,20 @@ int synthesize(const Comm& comm, const std::filesystem::path& outdir, const Synt
   const std::int64_t nfiles = static_cast<std::int64_t>(o.groups) * kSubbandsPerGroup;
   const BlockRange mine = block_range(nfiles, comm.size(), comm.rank());
   int written = 0;
-  for (std::int64_t i = mine.begin; i < mine.end; ++i) {
-    const int g = static_cast<int>(i / kSubbandsPerGroup),
-              sb = static_cast<int>(i % kSubbandsPerGroup);
-    // Groups follow each other without gaps; node clocks differ by a few seconds.
-    const double t0 = *start + g * 24 * kIntegration;  // the real ~5-minute cadence
-    const double stamp = std::floor(t0) + (sb * 7) % 5;
-    const auto path = outdir / fmt::format("{}_sb{:02d}.hdf5", format_stamp(stamp), sb);
-    write_subband(path, o, arr, sources, t0, sb, o.seed + static_cast<std::uint64_t>(i));
-    ++written;
-    perf::add_items(1);
-  }
-  comm.barrier();
+  // A phase, not a barrier: a rank whose write failed fails every rank.
+  run_phase(comm, "synth subband: write files", [&] {
+    for (std::int64_t i = mine.begin; i < mine.end; ++i) {
+      const int g = static_cast<int>(i / kSubbandsPerGroup),
+                sb = static_cast<int>(i % kSubbandsPerGroup);
+      // Groups follow each other without gaps; node clocks differ by a few seconds.
+      const double t0 = *start + g * 24 * kIntegration;  // the real ~5-minute cadence
+      const double stamp = std::floor(t0) + (sb * 7) % 5;
+      const auto path = outdir / fmt::format("{}_sb{:02d}.hdf5", format_stamp(stamp), sb);
+      write_subband(path, o, arr, sources, t0, sb, o.seed + static_cast<std::uint64_t>(i));
+      ++written;
+      perf::add_items(1);
+    }
+  });
   return written;
 }
 
