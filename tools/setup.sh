@@ -17,7 +17,7 @@ PACKAGES=(
   # independent cross-check tools (tests and perf references)
   python3 python3-numpy python3-scipy python3-healpy python3-astropy python3-fitsio
   python3-h5py python3-netcdf4 python3-xarray python3-pandas python3-rasterio python3-shapely
-  python3-jsonschema netcdf-bin hyperfine
+  python3-jsonschema python3-yaml netcdf-bin hyperfine
 )
 
 missing=()
