@@ -12,8 +12,13 @@
 
 namespace tessera {
 
-/// CPUs this process may run on (sched_getaffinity); 0 when unknown.
+/// CPUs the calling thread may run on (sched_getaffinity); 0 when unknown.
 int affinity_cpus();
+
+/// CPUs reachable by a team of `threads` OpenMP threads: the union of their
+/// masks, which differs from the main thread's own when OMP_PROC_BIND binds
+/// each thread to a place. 0 when unknown.
+int team_affinity_cpus(int threads);
 
 /// Collective. Warns on rank 0 when `threads` exceeds the CPUs of the most
 /// tightly bound rank, naming the launcher options that fix it.
