@@ -18,6 +18,8 @@ PACKAGES=(
   python3 python3-numpy python3-scipy python3-healpy python3-astropy python3-fitsio
   python3-h5py python3-netcdf4 python3-xarray python3-pandas python3-rasterio python3-shapely
   python3-jsonschema python3-yaml netcdf-bin hyperfine
+  # the HPC path under test: a one-node Slurm (tools/slurm-local.sh) and Lmod
+  slurmctld slurmd slurm-client slurm-wlm-basic-plugins munge lmod
 )
 
 missing=()

@@ -1,89 +1,147 @@
 # shellcheck shell=bash
-# Shared settings for Tessera jobs on NERSC Perlmutter CPU nodes. Every
-# jobscripts/perlmutter/*.sbatch sources this file after its #SBATCH lines:
-#
-#   source "${TESSERA_SOURCE:-$SLURM_SUBMIT_DIR}/jobscripts/perlmutter/common.sh"
-#
-# (sbatch runs a copy of the script from a spool directory, so the checkout is
-# found through $TESSERA_SOURCE or the directory the job was submitted from.)
+# Shared settings for Tessera jobs. Written for NERSC Perlmutter CPU nodes and
+# runnable on any Slurm cluster (jobscripts/README.md). Every
+# jobscripts/perlmutter/*.sbatch sources it after its #SBATCH lines through a
+# short block that finds it beside the submitted script (sbatch runs a spool
+# copy), or in $TESSERA_SOURCE.
 #
 # After sourcing, a job has:
 #   $TESSERA_SOURCE   the checkout
-#   $TESSERA          the executable ($TESSERA_BUILD/tessera)
-#   $TESSERA_RUN_DIR  a fresh run directory on $PSCRATCH for this job's outputs
-#   tessera_srun ARGS...       srun with the job's ranks, CPUs per rank and core binding
-#   tessera_stripe DIR [COUNT] Lustre striping for a directory that will hold shared files
-#   tessera_report REPORT.json print a perf report (and compare with a baseline if given)
+#   $TESSERA          the executable
+#   $TESSERA_RUN_DIR  a fresh run directory for this job's outputs
+#   $TESSERA_SCALE    the scale of synthetic inputs (large on Perlmutter, else small)
+#   tessera_srun ARGS...       srun with the job's ranks, CPUs per rank, binding and --mpi
+#   tessera_stripe DIR [COUNT] Lustre striping for a directory of shared files (no-op off Lustre)
+#   tessera_report REPORT.json compare a perf report with $TESSERA_BASELINE, when set
 #
-# Environment knobs (export before sbatch, or edit here):
-#   TESSERA_ENV=modules|spack  how the dependencies are found (default modules)
-#   TESSERA_SPACK_ENV=DIR      Spack environment directory for TESSERA_ENV=spack
-#   TESSERA_BUILD=DIR          build directory (default $TESSERA_SOURCE/build-perlmutter)
+# Environment knobs (export before sbatch; sbatch passes the environment on):
+#   TESSERA_ENV=modules|spack|none  how dependencies are found (default: modules
+#                              when a `module` command exists, else none)
+#   TESSERA_MODULES="..."      modules to load (default on Perlmutter: PrgEnv-gnu
+#                              cray-mpich cray-hdf5-parallel cray-parallel-netcdf;
+#                              elsewhere none; e.g. "tessera" for the installed module)
+#   TESSERA_SPACK_ENV=DIR      Spack environment for TESSERA_ENV=spack
+#   TESSERA_EXE=PATH           the executable (default: $TESSERA_BUILD/tessera, else
+#                              `tessera` on PATH, else build-perlmutter/, build-release/, build/)
+#   TESSERA_RUN_ROOT=DIR       where run directories go (default $PSCRATCH/tessera,
+#                              else $SCRATCH/tessera, else <submit dir>/tessera-runs)
 #   TESSERA_THREADS=N          OpenMP threads per rank (default 1)
+#   TESSERA_SCALE=S            synthetic input scale (each .sbatch lists its scales)
+#   TESSERA_SRUN_MPI=P         srun --mpi plugin (default pmix; Perlmutter: site default)
+#   TESSERA_BASELINE=FILE      a baseline perf report to compare each step with
 
 set -euo pipefail
 
-: "${TESSERA_SOURCE:=${SLURM_SUBMIT_DIR:-$PWD}}"
-if [[ ! -f "$TESSERA_SOURCE/jobscripts/perlmutter/common.sh" ]]; then
-  echo "common.sh: $TESSERA_SOURCE is not a Tessera checkout; submit from the checkout or" \
-       "export TESSERA_SOURCE" >&2
-  exit 2
-fi
-: "${TESSERA_BUILD:=$TESSERA_SOURCE/build-perlmutter}"
-: "${TESSERA_ENV:=modules}"
+: "${TESSERA_SOURCE:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+export TESSERA_SOURCE
+# shellcheck source=../lib/slurm.sh
+source "$TESSERA_SOURCE/jobscripts/lib/slurm.sh"
 : "${TESSERA_THREADS:=1}"
-export TESSERA_SOURCE TESSERA_BUILD
+on_perlmutter=false
+[[ ${NERSC_HOST:-} == perlmutter ]] && on_perlmutter=true
 
 # --- dependencies ------------------------------------------------------------
-# The modules are the same as for building (docs/install.md); loading them in
-# the job makes the run use the libraries the build linked against.
+# Loading in the job the modules the build used makes the run use the same
+# libraries. A missing `module` command or module is a warning, not a failure:
+# the executable check below says whether the job can run.
 # (Lmod and Spack's shell support read unset variables: relax -u around them.)
 set +u
-if [[ "$TESSERA_ENV" == "spack" ]]; then
-  : "${TESSERA_SPACK_ENV:=$TESSERA_SOURCE}"
-  # shellcheck disable=SC1091
-  source "${SPACK_ROOT:?set SPACK_ROOT to use TESSERA_ENV=spack}/share/spack/setup-env.sh"
-  spack env activate "$TESSERA_SPACK_ENV"
-else
-  module load PrgEnv-gnu cray-mpich cray-hdf5-parallel cray-parallel-netcdf
-  # Libraries without a Cray module (HEALPix C++, CFITSIO, ERFA, GDAL, nanoflann, ...)
-  # come from a Spack view: point TESSERA_DEPS_VIEW at it.
-  if [[ -n "${TESSERA_DEPS_VIEW:-}" ]]; then
-    export LD_LIBRARY_PATH="$TESSERA_DEPS_VIEW/lib:$TESSERA_DEPS_VIEW/lib64:${LD_LIBRARY_PATH:-}"
-  fi
+if ! type module >/dev/null 2>&1; then
+  for init in "${LMOD_PKG:-/usr/share/lmod/lmod}/init/bash" /etc/profile.d/lmod.sh; do
+    # shellcheck disable=SC1090
+    [[ -r $init ]] && source "$init" && break
+  done
 fi
+if [[ -z ${TESSERA_ENV:-} ]]; then
+  TESSERA_ENV=none
+  type module >/dev/null 2>&1 && TESSERA_ENV=modules
+fi
+if [[ -z ${TESSERA_MODULES+set} ]]; then
+  TESSERA_MODULES=""
+  $on_perlmutter && TESSERA_MODULES="PrgEnv-gnu cray-mpich cray-hdf5-parallel cray-parallel-netcdf"
+fi
+case $TESSERA_ENV in
+  spack)
+    : "${TESSERA_SPACK_ENV:=$TESSERA_SOURCE}"
+    # shellcheck disable=SC1091
+    source "${SPACK_ROOT:?set SPACK_ROOT to use TESSERA_ENV=spack}/share/spack/setup-env.sh"
+    spack env activate "$TESSERA_SPACK_ENV"
+    ;;
+  modules)
+    for m in $TESSERA_MODULES; do
+      module load "$m" || echo "common.sh: warning: 'module load $m' failed; going on" >&2
+    done
+    # Libraries without a Cray module (HEALPix C++, CFITSIO, ERFA, GDAL, ...)
+    # may come from a Spack view: point TESSERA_DEPS_VIEW at it.
+    if [[ -n ${TESSERA_DEPS_VIEW:-} ]]; then
+      export LD_LIBRARY_PATH="$TESSERA_DEPS_VIEW/lib:$TESSERA_DEPS_VIEW/lib64:${LD_LIBRARY_PATH:-}"
+    fi
+    ;;
+  none) ;;
+  *)
+    echo "common.sh: TESSERA_ENV=$TESSERA_ENV: use modules, spack or none" >&2
+    exit 2
+    ;;
+esac
 set -u
 
-TESSERA="$TESSERA_BUILD/tessera"
-if [[ ! -x "$TESSERA" ]]; then
-  echo "common.sh: no executable at $TESSERA; build first (docs/install.md)" >&2
+# --- the executable ----------------------------------------------------------------
+if [[ -n ${TESSERA_EXE:-} ]]; then
+  TESSERA=$TESSERA_EXE
+elif [[ -n ${TESSERA_BUILD:-} ]]; then
+  TESSERA=$TESSERA_BUILD/tessera
+elif command -v tessera >/dev/null; then
+  TESSERA=$(command -v tessera)
+else
+  TESSERA=""
+  for b in build-perlmutter build-release build; do
+    [[ -x $TESSERA_SOURCE/$b/tessera ]] && TESSERA=$TESSERA_SOURCE/$b/tessera && break
+  done
+fi
+if [[ -z $TESSERA || ! -x $TESSERA ]]; then
+  echo "common.sh: no tessera executable (${TESSERA:-none found}); build it (docs/install.md)," \
+       "load its module, or set TESSERA_EXE" >&2
   exit 2
 fi
 
 # --- CPU placement ---------------------------------------------------------------
-# A Perlmutter CPU node has 2 x 64 physical cores, 256 hardware threads. Slurm
-# counts hardware threads, so a rank owning k physical cores needs -c 2k:
-# with 128 ranks per node that is -c 2, with 32 ranks x 4 threads -c 8.
+# Slurm's CPUs are hardware threads: a rank owning T cores needs -c T x
+# (threads per core): -c 2 per core on Perlmutter's CPU nodes, -c 1 where
+# cores have one thread. An explicit --cpus-per-task in the job wins.
 export OMP_NUM_THREADS="$TESSERA_THREADS"
 export OMP_PLACES=threads
 export OMP_PROC_BIND=spread
-TESSERA_CPUS_PER_TASK="${SLURM_CPUS_PER_TASK:-$((2 * TESSERA_THREADS))}"
+TESSERA_CPUS_PER_TASK="${SLURM_CPUS_PER_TASK:-$((TESSERA_THREADS * $(tessera_threads_per_core)))}"
 
 # --- MPI-IO and HDF5 on Lustre ------------------------------------------------------
 # Collective buffering for the shared HDF5/NetCDF outputs; file locking is off
-# on $PSCRATCH for HDF5 (Lustre locking through HDF5 only slows and can fail).
+# for HDF5 (Lustre locking through HDF5 only slows and can fail).
 export MPICH_MPIIO_HINTS="${MPICH_MPIIO_HINTS:-*:romio_cb_write=enable:romio_ds_write=disable}"
 export HDF5_USE_FILE_LOCKING=FALSE
+tessera_yield_if_oversubscribed
 
-# --- run directory ---------------------------------------------------------------
-: "${PSCRATCH:?PSCRATCH is not set: not on Perlmutter?}"
-TESSERA_RUN_DIR="${TESSERA_RUN_DIR:-$PSCRATCH/tessera/${SLURM_JOB_NAME:-job}-${SLURM_JOB_ID:-$$}}"
+# --- run directory and input scale -------------------------------------------------------
+if [[ -z ${TESSERA_RUN_ROOT:-} ]]; then
+  if [[ -n ${PSCRATCH:-} ]]; then
+    TESSERA_RUN_ROOT=$PSCRATCH/tessera
+  elif [[ -n ${SCRATCH:-} ]]; then
+    TESSERA_RUN_ROOT=$SCRATCH/tessera
+  else
+    TESSERA_RUN_ROOT=${SLURM_SUBMIT_DIR:-$PWD}/tessera-runs
+  fi
+fi
+TESSERA_RUN_DIR="${TESSERA_RUN_DIR:-$TESSERA_RUN_ROOT/${SLURM_JOB_NAME:-job}-${SLURM_JOB_ID:-$$}}"
 mkdir -p "$TESSERA_RUN_DIR"
 export TESSERA_RUN_DIR
+if [[ -z ${TESSERA_SCALE:-} ]]; then
+  TESSERA_SCALE=small
+  $on_perlmutter && TESSERA_SCALE=large
+fi
 
 tessera_srun() {
   # srun no longer inherits --cpus-per-task from sbatch: pass it explicitly.
-  srun --cpus-per-task="$TESSERA_CPUS_PER_TASK" --cpu-bind=cores "$@"
+  # shellcheck disable=SC2046
+  srun $(tessera_srun_mpi) --cpus-per-task="$TESSERA_CPUS_PER_TASK" --cpu-bind=cores "$@"
 }
 
 tessera_stripe() {
@@ -91,19 +149,21 @@ tessera_stripe() {
   # directory before the files are created (existing files keep their layout).
   local dir=$1 count=${2:-16}
   mkdir -p "$dir"
-  lfs setstripe -c "$count" -S 16M "$dir" || echo "common.sh: lfs setstripe failed on $dir" >&2
+  command -v lfs >/dev/null || return 0
+  lfs setstripe -c "$count" -S 16M "$dir" 2>/dev/null ||
+    echo "common.sh: lfs setstripe failed on $dir (not on Lustre?)" >&2
 }
 
 tessera_report() {
-  # Prints a perf report; with TESSERA_BASELINE set, flags regions slower than it.
+  # Each step prints its own perf table; with TESSERA_BASELINE set, also flag
+  # the regions slower than the baseline.
   local report=$1
-  if [[ -n "${TESSERA_BASELINE:-}" && -f "$TESSERA_BASELINE" ]]; then
-    srun -n 1 -N 1 "$TESSERA" report "$report" --baseline "$TESSERA_BASELINE" || true
-  else
-    srun -n 1 -N 1 "$TESSERA" report "$report" || true
-  fi
+  [[ -n ${TESSERA_BASELINE:-} && -f $TESSERA_BASELINE && -f $report ]] || return 0
+  # shellcheck disable=SC2046
+  srun $(tessera_srun_mpi) -n 1 -N 1 "$TESSERA" report "$report" --baseline "$TESSERA_BASELINE" || true
 }
 
-echo "tessera job ${SLURM_JOB_ID:-?}: ${SLURM_NNODES:-?} nodes, ${SLURM_NTASKS:-?} ranks," \
-     "$OMP_NUM_THREADS threads/rank, -c $TESSERA_CPUS_PER_TASK; run dir $TESSERA_RUN_DIR"
+echo "tessera job ${SLURM_JOB_ID:-?}: ${SLURM_NNODES:-?} node(s), ${SLURM_NTASKS:-?} ranks," \
+     "$OMP_NUM_THREADS thread(s)/rank, -c $TESSERA_CPUS_PER_TASK, scale $TESSERA_SCALE;" \
+     "run dir $TESSERA_RUN_DIR"
 echo "tessera: $("$TESSERA" --version 2>/dev/null || echo "$TESSERA")"

@@ -13,6 +13,8 @@ scaling_main() {
   local here source ranks=1,2,4 repeat=3 warmup=1 threads=1 name=$kind exe="" work="" results=""
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
   source=$(cd "$here/../.." && pwd)
+  # shellcheck source=../lib/slurm.sh
+  source "$source/jobscripts/lib/slurm.sh"
   while (($#)); do
     case $1 in
       -r) ranks=$2; shift 2 ;;
@@ -38,8 +40,12 @@ scaling_main() {
   fi
 
   if [[ -z "${TESSERA_BENCH_LAUNCHER:-}" && -n "${SLURM_JOB_ID:-}" ]] && command -v srun >/dev/null; then
-    # Perlmutter CPU nodes: 2 hardware threads per physical core.
-    export TESSERA_BENCH_LAUNCHER="srun -n {ranks} --cpus-per-task=$((2 * threads)) --cpu-bind=cores"
+    # Slurm's CPUs are hardware threads: -c threads x threads-per-core (2 on
+    # Perlmutter's CPU nodes, 1 where cores have one).
+    TESSERA_BENCH_LAUNCHER="srun $(tessera_srun_mpi) -n {ranks}"
+    TESSERA_BENCH_LAUNCHER+=" --cpus-per-task=$((threads * $(tessera_threads_per_core))) --cpu-bind=cores"
+    export TESSERA_BENCH_LAUNCHER
+    tessera_yield_if_oversubscribed
     export OMP_PLACES=threads OMP_PROC_BIND=spread
   fi
 

@@ -23,6 +23,10 @@
 # Launcher: mpiexec --oversubscribe here; inside a Slurm allocation srun with
 # core binding (override with TESSERA_BENCH_LAUNCHER, see perf/README.md).
 
+me=${BASH_SOURCE[0]}
+# sbatch runs a spool copy: driver.sh is found beside the submitted path.
+[[ $me == */slurm_script ]] && me=$(scontrol show job "$SLURM_JOB_ID" | sed -n 's/^ *Command=\([^ ]*\).*/\1/p')
 # shellcheck source=driver.sh
-source "$(dirname "${BASH_SOURCE[0]}")/driver.sh"
+source "${TESSERA_SOURCE:+$TESSERA_SOURCE/jobscripts/scaling}${TESSERA_SOURCE:-$(dirname "$me")}/driver.sh" ||
+  { echo "$me: cannot find driver.sh: export TESSERA_SOURCE=<checkout>" >&2; exit 2; }
 scaling_main strong "$@"
