@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "tessera/core/failure_summary.hpp"
 #include "tessera/core/idle_wait.hpp"
 #include "tessera/core/log.hpp"
 
@@ -84,25 +85,8 @@ void check_collective(const Comm& comm, const std::string& phase, std::exception
   // Someone failed: collect the reasons on rank 0 and share one message.
   auto messages = comm.gather_strings(message, 0);
   std::string text;
-  if (comm.is_root()) {
-    int failed = 0;
-    std::string first;
-    for (int r = 0; r < comm.size(); ++r) {
-      if (messages[r].empty())
-        continue;
-      ++failed;
-      if (failed <= 8) {
-        text += fmt::format("{}rank {}: {}", text.empty() ? "" : "; ", r, messages[r]);
-      }
-    }
-    if (failed > 8)
-      text += fmt::format("; ... and {} more ranks", failed - 8);
-    if (comm.size() == 1) {
-      text = messages[0];
-    } else {
-      text = fmt::format("{} failed on {} of {} ranks: {}", phase, failed, comm.size(), text);
-    }
-  }
+  if (comm.is_root())
+    text = comm.size() == 1 ? messages[0] : summarize_failures(phase, messages);
   comm.bcast(text, 0);
   throw CollectiveError(text, from_severity(worst));
 }
