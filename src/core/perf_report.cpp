@@ -177,6 +177,36 @@ json region_row(const std::string& path, int nranks, int nregions, int r,
               {"write_gb_per_s", gb_per_s(bytes_written, max)}};
 }
 
+// Items a rank did anywhere under region r (the region and its descendants).
+// A step's top-level region lasts the whole step on every rank, idle or not,
+// so its time imbalance reads ~1 even when most ranks had nothing to do; the
+// items under it say how the work itself was spread.
+json subtree_work(const std::vector<std::string>& paths, int r, int nranks,
+                  const std::vector<std::int64_t>& counts) {
+  const int nregions = static_cast<int>(paths.size());
+  const std::string prefix = paths[r] + "/";
+  std::vector<double> items(nranks, 0.0);
+  for (int q = 0; q < nregions; ++q) {
+    if (q != r && paths[q].compare(0, prefix.size(), prefix) != 0)
+      continue;
+    for (int rank = 0; rank < nranks; ++rank)
+      items[rank] += static_cast<double>(
+          counts[(static_cast<std::size_t>(rank) * nregions + q) * kCounts + 1]);
+  }
+  double total = 0.0;
+  int idle = 0;
+  for (double v : items) {
+    total += v;
+    idle += v == 0.0 ? 1 : 0;
+  }
+  json w = min_avg_max(items);
+  const double avg = w["avg"].get<double>();
+  w["total"] = static_cast<std::int64_t>(total);
+  w["idle_ranks"] = total > 0.0 ? idle : 0;
+  w["imbalance"] = avg > 0.0 ? std::max(1.0, w["max"].get<double>() / avg) : 1.0;
+  return w;
+}
+
 json run_metadata(const Comm& comm, const RunInfo& info, double wall_seconds,
                   const std::vector<std::string>& hosts) {
   std::set<std::string> unique_hosts(hosts.begin(), hosts.end());
@@ -280,7 +310,9 @@ json reduce_report(const Comm& comm, const RunInfo& info, double wall_seconds) {
 
   json regions = json::array();
   for (int r = 0; r < nregions; ++r) {
-    regions.push_back(region_row(paths[r], nranks, nregions, r, seconds, counts));
+    json row = region_row(paths[r], nranks, nregions, r, seconds, counts);
+    row["work"] = subtree_work(paths, r, nranks, counts);
+    regions.push_back(std::move(row));
   }
   const std::vector<double> rss_d(rss.begin(), rss.end());
   json memory = {{"peak_rss_bytes", min_avg_max(rss_d)}, {"max_rank", argmax(rss_d)}};
@@ -527,6 +559,18 @@ std::string format_table(const nlohmann::json& report) {
       "peak RSS: min {}, avg {}, max {} (rank {})\n", bytes_text(rss.at("min").get<double>()),
       bytes_text(rss.at("avg").get<double>()), bytes_text(rss.at("max").get<double>()),
       report.at("memory").at("max_rank").get<int>());
+  // A top-level step whose items left ranks idle says so: its time imbalance
+  // cannot (every rank waits to the end of the step).
+  for (const json& r : regions) {
+    if (r.at("depth").get<int>() != 0 || !r.contains("work"))
+      continue;
+    const json& work = r.at("work");
+    const int idle = work.at("idle_ranks").get<int>();
+    if (idle > 0)
+      out += fmt::format("work in {}: {} of {} ranks had items ({} idle), item imbalance {:.2f}\n",
+                         r.at("path").get<std::string>(), run.at("ranks").get<int>() - idle,
+                         run.at("ranks").get<int>(), idle, work.at("imbalance").get<double>());
+  }
   return out;
 }
 

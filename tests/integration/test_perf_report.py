@@ -50,6 +50,22 @@ if os.path.exists(run_json):
     reports["check workload"] = run_json
     check_report(json.load(open(run_json)), "check workload")
 
+# 1b. Idle ranks are visible at the top level: 2 items on 4 ranks leave at
+# least 2 ranks without work, while the step's own time imbalance stays ~1.
+idle_json = os.path.join(work, "idle.json")
+r = mpirun_tessera(4, ["check", "workload", "--items", "2", "--out", os.path.join(work, "idle"),
+                       "--no-progress", "--perf-report", idle_json])
+if t.check(r.returncode == 0 and os.path.exists(idle_json), "workload with 2 items on 4 ranks", r):
+    top = json.load(open(idle_json))["regions"][0]
+    w = top.get("work", {})
+    per_rank = [w.get("min"), w.get("max")]
+    t.check(top["depth"] == 0 and w.get("total") == 2 and w.get("idle_ranks", 0) >= 2,
+            "the top-level region's work counts 2 items and >= 2 idle ranks", w)
+    t.check(w.get("imbalance", 0) >= 2.0, "... and an item imbalance >= 2 (max/avg)", per_rank)
+    out = r.stdout + r.stderr
+    t.check(f"work in {top['path']}:" in out and "idle" in out,
+            "the printed table says how many ranks were idle", out[-800:])
+
 # 2. The constructed uneven workload of the MPI test (rank-1-only region).
 mpi_test = os.path.join(os.getcwd(), "..", "mpi", "mpi_test_perf_reduce")
 uneven_json = os.path.join(work, "uneven.json")
