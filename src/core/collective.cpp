@@ -91,6 +91,16 @@ void check_collective(const Comm& comm, const std::string& phase, std::exception
   throw CollectiveError(text, from_severity(worst));
 }
 
+void capture_error(std::exception_ptr& slot, const std::function<void()>& fn) {
+  if (slot)
+    return;
+  try {
+    fn();
+  } catch (...) {
+    slot = std::current_exception();
+  }
+}
+
 void run_phase(const Comm& comm, const std::string& phase, const std::function<void()>& body,
                PhaseWait wait) {
   std::exception_ptr local;

@@ -7,6 +7,7 @@
 #include "tessera/core/atomic_file.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/core/fault.hpp"
 #include "tessera/core/fingerprint.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/partition.hpp"
@@ -78,11 +79,19 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
       for (std::int64_t round = 0; round < rounds; ++round) {
         const std::int64_t t0 = mine.begin + round * block_days;
         const std::int64_t nt = std::clamp<std::int64_t>(mine.end - t0, 0, block_days);
-        src_block.resize(static_cast<std::size_t>(std::max<std::int64_t>(nt, 1) * snpix));
-        in.get_all(in_var, {static_cast<MPI_Offset>(nt > 0 ? t0 : 0), 0, 0},
-                   {static_cast<MPI_Offset>(nt), src.grid.height, src.grid.width},
-                   src_block.data());
-        if (nt > 0) {
+        // get_all and wait_all are collective: every rank calls both in every
+        // round whatever failed locally; one check per round agrees on errors.
+        std::exception_ptr failed;
+        capture_error(failed, [&] {
+          src_block.resize(static_cast<std::size_t>(std::max<std::int64_t>(nt, 1) * snpix));
+          in.get_all(in_var, {static_cast<MPI_Offset>(nt > 0 ? t0 : 0), 0, 0},
+                     {static_cast<MPI_Offset>(nt), src.grid.height, src.grid.width},
+                     src_block.data());
+        });
+        capture_error(failed, [&] {
+          if (nt == 0)
+            return;
+          fault_point("raster.reproject.warp");
           dst_block.resize(static_cast<std::size_t>(nt * dnpix));
           for (std::int64_t k = 0; k < nt; ++k) {
             warper.warp(src_block.data() + k * snpix, dst_block.data() + k * dnpix);
@@ -90,8 +99,12 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
           nc.iput(out_var, {static_cast<MPI_Offset>(t0), 0, 0},
                   {static_cast<MPI_Offset>(nt), dg.height, dg.width}, dst_block.data());
           perf::add_bytes_written(nt * dnpix * 4);
-        }
-        nc.wait_all();
+        });
+        std::exception_ptr wait_failed;
+        capture_error(wait_failed, [&] { nc.wait_all(); });
+        if (!failed)
+          failed = wait_failed;
+        check_collective(comm, "raster reproject: " + out.filename().string(), failed);
       }
       nc.close();
     } catch (const std::exception& e) {

@@ -13,6 +13,7 @@
 #include "tessera/core/atomic_file.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/core/fault.hpp"
 #include "tessera/core/fingerprint.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/partition.hpp"
@@ -445,20 +446,31 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
                               static_cast<int>(h->npols));
       }
     });
+    // The write is collective: a rank whose part failed still returns from
+    // it, and the error is agreed before the next round's collectives.
     perf::Region r("write");
-    if (have) {
-      writer->write_channels(static_cast<std::uint64_t>(plan[static_cast<std::size_t>(2 * i)]),
-                             static_cast<std::uint64_t>(h->nfreqs), data.visdata.data(),
-                             data.flags.data(), data.nsamples.data());
-    } else {
-      writer->write_channels(0, 0, nullptr, nullptr, nullptr);
-    }
+    std::exception_ptr failed;
+    capture_error(failed, [&] {
+      if (have) {
+        writer->write_channels(static_cast<std::uint64_t>(plan[static_cast<std::size_t>(2 * i)]),
+                               static_cast<std::uint64_t>(h->nfreqs), data.visdata.data(),
+                               data.flags.data(), data.nsamples.data());
+      } else {
+        writer->write_channels(0, 0, nullptr, nullptr, nullptr);
+      }
+      fault_point("subband.write");  // as if this rank's part of the write failed
+    });
+    check_collective(comm, "write subband", failed);
     collective = collective && writer->all_collective();
   }
   {
     perf::Region r("close");
-    writer->close();
-    writer.reset();
+    std::exception_ptr failed;
+    capture_error(failed, [&] {
+      writer->close();
+      writer.reset();
+    });
+    check_collective(comm, "close output", failed);
     out.commit(true);
   }
   if (comm.is_root())

@@ -37,6 +37,13 @@ class CollectiveError : public ParallelError {
 /// succeeded. Throws CollectiveError on every rank if any rank failed.
 void check_collective(const Comm& comm, const std::string& phase, std::exception_ptr local);
 
+/// Runs `fn` unless `slot` already holds an error, and stores what it throws
+/// in `slot`. For a phase whose body contains collective calls: every rank
+/// must still reach each collective, so local work is wrapped in
+/// capture_error, the collectives are called unconditionally, and one
+/// check_collective(comm, phase, slot) at the end makes the outcome common.
+void capture_error(std::exception_ptr& slot, const std::function<void()>& fn);
+
 /// How the ranks that finish a phase's body first wait for the others.
 enum class PhaseWait {
   kSpin,  ///< in MPI's own call (Open MPI busy-polls): the lowest latency
