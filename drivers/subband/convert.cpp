@@ -5,6 +5,7 @@
 #include <numbers>
 
 #include "command.hpp"
+#include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/subband/convert.hpp"
@@ -46,7 +47,27 @@ void run(StepContext& ctx) {
   if (o.ranks_per_group < 1)
     throw UsageError("--ranks-per-group must be >= 1", "", "--ranks-per-group");
   const double tol = ctx.vm["tolerance"].as<double>();
-  auto groups = subband::scan_groups(in, tol);
+  // Rank 0 lists the directory and shares the names: at 256 ranks, a
+  // listing per rank would be 256 readdirs of a directory that can hold days
+  // of files (docs/performance.md#scaling-model).
+  std::string listing;
+  run_phase(ctx.comm, "subband convert: list " + in, [&] {
+    if (!ctx.comm.is_root())
+      return;
+    for (const auto& entry : std::filesystem::directory_iterator(in)) {
+      if (entry.is_regular_file())
+        listing += entry.path().filename().string() + '\n';
+    }
+  });
+  ctx.comm.bcast(listing);
+  std::vector<subband::SubbandFile> found;
+  for (std::size_t at = 0, end; at < listing.size(); at = end + 1) {
+    end = listing.find('\n', at);
+    if (auto f =
+            subband::parse_subband_name(std::filesystem::path(in) / listing.substr(at, end - at)))
+      found.push_back(std::move(*f));
+  }
+  auto groups = subband::group_subbands(std::move(found), tol);
   if (ctx.vm.count("group")) {
     const std::string want = ctx.vm["group"].as<std::string>();
     const auto t = subband::parse_stamp(want);
@@ -66,12 +87,16 @@ void run(StepContext& ctx) {
     return;
   }
   std::filesystem::create_directories(out);
-  std::int64_t files = 0;
-  for (const auto& g : groups) {
-    for (const auto& f : g.files)
-      ctx.info.input_bytes[f.path.filename().string()] =
-          static_cast<std::int64_t>(std::filesystem::file_size(f.path));
-    files += static_cast<std::int64_t>(g.files.size());
+  // Input sizes for the perf report, which rank 0 writes: only it stats.
+  if (ctx.comm.is_root()) {
+    for (const auto& g : groups) {
+      for (const auto& f : g.files) {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(f.path, ec);
+        if (!ec)  // an unreadable file fails its group later, with its name
+          ctx.info.input_bytes[f.path.filename().string()] = static_cast<std::int64_t>(size);
+      }
+    }
   }
   const auto done = subband::convert_groups(ctx.comm, groups, out, o, ctx.failures);
   log::info("subband convert: {} of {} group(s) converted or up to date", done, groups.size());

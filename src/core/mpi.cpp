@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <limits>
 #include <utility>
 
+#include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 
 namespace tessera {
@@ -19,8 +22,19 @@ void check_mpi(int rc, const char* what) {
 
 std::vector<int> displacements(const std::vector<int>& counts) {
   std::vector<int> displs(counts.size(), 0);
-  for (std::size_t r = 1; r < counts.size(); ++r)
-    displs[r] = displs[r - 1] + counts[r - 1];
+  std::int64_t sum = 0;
+  for (std::size_t r = 1; r < counts.size(); ++r) {
+    sum += counts[r - 1];
+    // MPI's displacements are int: a total past 2^31 would wrap and deliver
+    // data to the wrong place. Callers check their totals collectively first;
+    // this is the last guard, and it is reached on one rank only, so it ends
+    // the job (a throw here could leave the other ranks in the collective).
+    if (sum > std::numeric_limits<int>::max())
+      abort_job(fmt::format("more than 2^31 elements in one MPI v-collective ({} before rank {})",
+                            sum, r),
+                ExitCode::kFatalIo);
+    displs[r] = static_cast<int>(sum);
+  }
   return displs;
 }
 
@@ -188,25 +202,42 @@ std::vector<std::string> Comm::gather_strings(const std::string& s, int root) co
   return out;
 }
 
+namespace {
+
+// MPI_Bcast takes an int count: longer buffers go in pieces of at most 2^30
+// elements. Every rank knows the length, so every rank loops alike.
+void bcast_pieces(void* data, std::int64_t len, MPI_Datatype type, std::size_t elem, int root,
+                  MPI_Comm comm) {
+  constexpr std::int64_t kPiece = std::int64_t{1} << 30;
+  auto* bytes = static_cast<char*>(data);
+  for (std::int64_t at = 0; at < len; at += kPiece) {
+    const auto n = static_cast<int>(std::min(kPiece, len - at));
+    check_mpi(MPI_Bcast(bytes + static_cast<std::size_t>(at) * elem, n, type, root, comm),
+              "MPI_Bcast");
+  }
+}
+
+}  // namespace
+
 void Comm::bcast(std::string& s, int root) const {
   std::int64_t len = static_cast<std::int64_t>(s.size());
   bcast(len, root);
   s.resize(static_cast<std::size_t>(len));
-  check_mpi(MPI_Bcast(s.data(), static_cast<int>(len), MPI_CHAR, root, handle_), "MPI_Bcast");
+  bcast_pieces(s.data(), len, MPI_CHAR, 1, root, handle_);
 }
 
 void Comm::bcast(std::vector<std::int64_t>& v, int root) const {
   std::int64_t len = static_cast<std::int64_t>(v.size());
   bcast(len, root);
   v.resize(static_cast<std::size_t>(len));
-  check_mpi(MPI_Bcast(v.data(), static_cast<int>(len), MPI_INT64_T, root, handle_), "MPI_Bcast");
+  bcast_pieces(v.data(), len, MPI_INT64_T, sizeof(std::int64_t), root, handle_);
 }
 
 void Comm::bcast(std::vector<double>& v, int root) const {
   std::int64_t len = static_cast<std::int64_t>(v.size());
   bcast(len, root);
   v.resize(static_cast<std::size_t>(len));
-  check_mpi(MPI_Bcast(v.data(), static_cast<int>(len), MPI_DOUBLE, root, handle_), "MPI_Bcast");
+  bcast_pieces(v.data(), len, MPI_DOUBLE, sizeof(double), root, handle_);
 }
 
 void Comm::bcast(std::int64_t& v, int root) const {
