@@ -8,9 +8,11 @@ class Tessera(CMakePackage):
     """Tessera: one MPI+OpenMP C++20 application running four science data
     pipelines (healpix, subband, raster, tiles) from a laptop to Perlmutter."""
 
-    # PLACEHOLDER: no public repository yet. Replace both addresses with the real
-    # ones before using this recipe outside a checkout (`spack develop` works
-    # without them: see docs/install.md).
+    # PLACEHOLDER: Tessera has no public repository, so there is nothing for
+    # `spack install tessera@main` to fetch from. Build from a checkout instead:
+    # `spack develop --path <checkout> tessera@main` in an environment, or
+    # `spack dev-build tessera@main` run inside the checkout (docs/install.md).
+    # Replace both addresses only once a real repository exists.
     homepage = "https://example.invalid/tessera"
     git = "https://example.invalid/tessera.git"
 
@@ -24,9 +26,13 @@ class Tessera(CMakePackage):
     variant("tests", default=False,
             description="Build the Catch2 test suite and run it with ctest (spack install --test=root)")
 
-    # Spack 0.23 and later treat compilers as dependencies on language virtuals;
-    # older Spack has no such packages, so only declare them where they exist.
-    if getattr(spack, "spack_version_info", (0,)) >= (0, 23):
+    # Spack 1.0 treats compilers as dependencies on the language virtuals c and
+    # cxx and needs them declared. Spack 0.23 releases accept them but do not need
+    # them; 0.23 development snapshots from before the virtuals (0.23.0.dev0 of
+    # mid-2024, run in docs/spack-run.md) have placeholder packages named c and
+    # cxx with no versions, which no spec depending on them can concretize. So
+    # they are declared from 1.0 on only.
+    if getattr(spack, "spack_version_info", (0,)) >= (1, 0):
         depends_on("c", type="build")
         depends_on("cxx", type="build")
 
@@ -38,9 +44,10 @@ class Tessera(CMakePackage):
     # Only the C API is used; with or without Fortran both match (a ~fortran
     # constraint refused an external PnetCDF built with Fortran).
     depends_on("parallel-netcdf@1.12:")
-    # healpix-cxx pins cfitsio@3 in Spack while Debian 12 ships 4.2, so the code
-    # must build and run with both cfitsio 3.49 and 4.x; do not add a version
-    # constraint here that would exclude either.
+    # Spack's HEALPix recipes may pair HEALPix with cfitsio@3 (newer `healpix`
+    # pins it) while Debian 12 ships 4.2, so the code must build and run with
+    # both cfitsio 3.49 and 4.x; do not add a version constraint here that
+    # would exclude either.
     depends_on("cfitsio")
     depends_on("healpix-cxx")
     # Debian ships nanoflann 1.4.3, Spack 1.5.x; src/tiles keeps one adaptor for
