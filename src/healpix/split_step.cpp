@@ -185,7 +185,7 @@ struct PixelGroups {
 // row ranges, received in rank order, each packed in row order), so a stable
 // counting sort by pixel gives the (pixel, row) order that makes outputs
 // independent of the rank count: O(n) on 4-byte indices, where a comparison
-// sort of the 64-byte records cost as much as writing the files.
+// sort of the 72-byte records cost as much as writing the files.
 PixelGroups group_by_pixel(const std::vector<RowRecord>& rows,
                            const std::map<std::int64_t, int>& owners, int rank, std::int64_t npix) {
   perf::Region r("group");
