@@ -15,6 +15,8 @@ void run(StepContext& ctx) {
   o.templates = ctx.vm["templates"].as<std::string>();
   require_templates(o.templates);
   o.sp = {ctx.vm["survey"].as<std::string>(), ctx.vm["program"].as<std::string>()};
+  o.masked_pixels =
+      healpix::parse_masked_pixels(ctx.vm["masked-pixels"].as<std::string>(), "--masked-pixels");
   o.only_with_coadd = ctx.vm["only-with-coadd"].as<bool>();
   for (const auto& p : cli::split_list(ctx.vm["pixels"].as<std::string>())) {
     try {
@@ -27,6 +29,7 @@ void run(StepContext& ctx) {
   o.dry_run = ctx.common.dry_run;
   ctx.info.options["templates"] = o.templates.string();
   ctx.info.options["altzdir"] = o.altzdir.string();
+  ctx.info.options["masked-pixels"] = healpix::to_string(o.masked_pixels);
   healpix::run_balfind(ctx.comm, o, ctx.failures);
 }
 
@@ -42,6 +45,9 @@ const CommandRegistrar kBalfind{Command{
           "PCA template FITS (WAVE, PCA0..PCAn; the component count follows the file)")(
           "survey", po::value<std::string>()->default_value("main"), "survey")(
           "program", po::value<std::string>()->default_value("dark"), "program")(
+          "masked-pixels", po::value<std::string>()->default_value("skip"),
+          "ivar = 0 pixels: skip (left out of the trough search) | baltools (infinite sigma, "
+          "as DESI baltools: reproduces its catalogue)")(
           "only-with-coadd", po::bool_switch()->default_value(false),
           "skip pixels without a coadd instead of recording them as failures")(
           "pixels", po::value<std::string>()->default_value(""), "comma list: only these pixels");

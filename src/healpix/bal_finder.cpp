@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "tessera/core/error.hpp"
 
@@ -59,17 +60,24 @@ struct IonWindow {
   std::vector<std::size_t> pixel;  // index into the fit-range arrays
 };
 
+// Masked pixels (ivar = 0) are left out with kSkip; with kBaltools they stay
+// with sigma = +inf, which find_troughs then treats as baltools does its
+// nan_to_num(inf) sigma (bal_finder.hpp, MaskedPixels): never absorbed, an AI
+// trough holding one fails the depth test, an index over one has an infinite
+// error. Pixels with model <= 0 are left out in both modes (no division by 0).
 IonWindow ion_window(std::span<const double> rest, std::span<const double> flux,
                      std::span<const double> ivar, std::span<const double> model, double line,
-                     double vlo, double vhi) {
+                     double vlo, double vhi, MaskedPixels masked) {
   IonWindow w;
   for (std::size_t i = 0; i < rest.size(); ++i) {
     const double v = velocity(rest[i], line);
-    if (v < vlo || v > vhi || ivar[i] <= 0.0 || model[i] <= 0.0)
+    const bool has_data = ivar[i] > 0.0;
+    if (v < vlo || v > vhi || model[i] <= 0.0 || (!has_data && masked == MaskedPixels::kSkip))
       continue;
     w.v.push_back(v);
     w.fn.push_back(flux[i] / model[i]);
-    w.sn.push_back(1.0 / (std::sqrt(ivar[i]) * model[i]));
+    w.sn.push_back(has_data ? 1.0 / (std::sqrt(ivar[i]) * model[i])
+                            : std::numeric_limits<double>::infinity());
     w.pixel.push_back(i);
   }
   return w;
@@ -88,13 +96,28 @@ TroughSet search(const IonWindow& w, bool ai, bool with_error) {
 
 }  // namespace
 
+MaskedPixels parse_masked_pixels(const std::string& text, const std::string& option) {
+  if (text == "skip")
+    return MaskedPixels::kSkip;
+  if (text == "baltools")
+    return MaskedPixels::kBaltools;
+  throw UsageError(option + ": '" + text + "' is not one of skip, baltools");
+}
+
+const char* to_string(MaskedPixels mode) {
+  return mode == MaskedPixels::kBaltools ? "baltools" : "skip";
+}
+
 double median_snr(std::span<const double> rest_wave, std::span<const double> flux,
-                  std::span<const double> ivar, double lo, double hi) {
+                  std::span<const double> ivar, double lo, double hi, MaskedPixels masked) {
   std::vector<double> snr;
   for (std::size_t i = 0; i < rest_wave.size(); ++i) {
-    if (rest_wave[i] >= lo && rest_wave[i] <= hi && ivar[i] > 0.0) {
+    if (!(rest_wave[i] >= lo && rest_wave[i] <= hi))
+      continue;
+    if (ivar[i] > 0.0)
       snr.push_back(flux[i] * std::sqrt(ivar[i]));
-    }
+    else if (masked == MaskedPixels::kBaltools)
+      snr.push_back(0.0);  // flux / nan_to_num(inf) in baltools
   }
   return median_of(snr);
 }
@@ -226,7 +249,8 @@ TroughSet find_troughs(std::span<const double> v, std::span<const double> fn,
   return out;
 }
 
-BalResult find_bal(const Spectrum& observed, double z, const PcaTemplates& templates) {
+BalResult find_bal(const Spectrum& observed, double z, const PcaTemplates& templates,
+                   MaskedPixels masked) {
   const std::size_t n = observed.wave.size();
   std::vector<double> rest(n);
   for (std::size_t i = 0; i < n; ++i)
@@ -240,12 +264,12 @@ BalResult find_bal(const Spectrum& observed, double z, const PcaTemplates& templ
   // SNR_FOREST needs >= 50 A of 1040-1205 covered; SNR_REDSIDE all of 1420-1480.
   const double forest_cover = std::min(1205.0, rest.back()) - std::max(1040.0, rest.front());
   if (forest_cover >= 50.0)
-    r.snr_forest = median_snr(rest, flux, ivar, 1040.0, 1205.0);
+    r.snr_forest = median_snr(rest, flux, ivar, 1040.0, 1205.0, masked);
   if (rest.front() <= 1420.0 && rest.back() >= 1480.0) {
-    r.snr_redside = median_snr(rest, flux, ivar, 1420.0, 1480.0);
+    r.snr_redside = median_snr(rest, flux, ivar, 1420.0, 1480.0, masked);
   }
   const double civ_lo = bal::kCIV * (1.0 + bal::kVelocityMin / kSpeedOfLight);
-  r.snr_civ = median_snr(rest, flux, ivar, civ_lo, bal::kCIV);
+  r.snr_civ = median_snr(rest, flux, ivar, civ_lo, bal::kCIV, masked);
 
   // Fit range: 1261-2399 A rest inside the template grid.
   const double lo = std::max(bal::kFitMin, templates.wave.front());
@@ -290,7 +314,7 @@ BalResult find_bal(const Spectrum& observed, double z, const PcaTemplates& templ
     for (double line : {bal::kCIV, bal::kSiIV}) {
       if (line == bal::kSiIV && !has_siiv)
         continue;
-      const IonWindow w = ion_window(fr, ff, fi, model, line, bal::kVelocityMin, 0.0);
+      const IonWindow w = ion_window(fr, ff, fi, model, line, bal::kVelocityMin, 0.0, masked);
       const TroughSet t = search(w, true, false);
       for (int k = 0; k < t.count; ++k) {
         if (!(t.vmin[static_cast<std::size_t>(k)] > 0.0))
@@ -320,7 +344,7 @@ BalResult find_bal(const Spectrum& observed, double z, const PcaTemplates& templ
       ai = find_troughs({}, {}, {}, {}, 0, 0, bal::kAiMinWidth, true, bal::kMaxAiTroughs);
       continue;
     }
-    IonWindow w = ion_window(fr, ff, fi, model, line, bal::kVelocityMin, 0.0);
+    IonWindow w = ion_window(fr, ff, fi, model, line, bal::kVelocityMin, 0.0, masked);
     const TroughSet first_ai = search(w, true, false);
     double diff_sum = 0.0;
     std::size_t diff_n = 0;

@@ -10,6 +10,11 @@ namespace tessera::healpix {
 
 using io::FitsFile;
 
+void set_spectype(QsoRecord& r, std::string_view text) {
+  r.spectype.fill('\0');
+  text.copy(r.spectype.data(), r.spectype.size() - 1);
+}
+
 void write_identity_columns(FitsFile& f, const std::vector<QsoRecord>& rows) {
   std::vector<std::int64_t> id(rows.size());
   std::vector<double> col(rows.size());

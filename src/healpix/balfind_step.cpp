@@ -48,6 +48,10 @@ PixelOutcome run_pixel(std::int64_t pixel, const BalfindOptions& o, const PcaTem
     throw IoError("missing coadd file", coadd.string());
   Fingerprint fp;
   fp.add_file(zafter).add_file(coadd).add_file(o.templates).add("pixel", std::to_string(pixel));
+  // Only the non-default mode enters the fingerprint, so baltables made before
+  // --masked-pixels existed stay up to date.
+  if (o.masked_pixels != MaskedPixels::kSkip)
+    fp.add("masked-pixels", to_string(o.masked_pixels));
   if (!o.clobber && is_up_to_date(target, fp)) {
     out.skipped = true;
     return out;
@@ -96,7 +100,7 @@ PixelOutcome run_pixel(std::int64_t pixel, const BalfindOptions& o, const PcaTem
       const auto k = static_cast<std::size_t>(i);
       const double c0 = thread_cpu_seconds();
       try {
-        results[k] = find_bal(spectra[k], present[k].z, templates);
+        results[k] = find_bal(spectra[k], present[k].z, templates, o.masked_pixels);
         ok[k] = 1;
       } catch (const std::exception& e) {
         failures.record(fmt::format("QSO {} (pixel {})", present[k].targetid, pixel),
@@ -176,8 +180,8 @@ BalfindSummary run_balfind(const Comm& comm, const BalfindOptions& o, FailureLog
       const auto size = std::filesystem::file_size(zafter_path(o.altzdir, o.sp, p), ec);
       plan.push_back({p, ec ? 1.0 : static_cast<double>(size)});
     }
-    log::info("balfind: {} pixels, {} components from {}", plan.size(), templates.ncomp(),
-              o.templates.string());
+    log::info("balfind: {} pixels, {} components from {}, masked pixels: {}", plan.size(),
+              templates.ncomp(), o.templates.string(), to_string(o.masked_pixels));
   });
   Coordinator coordinator(comm);
   plan = coordinator.share_plan(std::move(plan));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <type_traits>
 
 #include "tessera/core/atomic_file.hpp"
 #include "tessera/core/collective.hpp"
@@ -15,20 +16,21 @@
 #include "tessera/core/partition.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/healpix/bal_tables.hpp"
+#include "tessera/healpix/catalog_reader.hpp"
 #include "tessera/healpix/steps.hpp"
 #include "tessera/healpix/zafter_file.hpp"
-#include "tessera/io/fits_file.hpp"
 
 namespace tessera::healpix {
 namespace {
 
-// One catalog row in flight: 64 bytes, moved as MPI_BYTE records.
+// One catalog row in flight: 72 bytes, moved as MPI_BYTE records.
 struct RowRecord {
   std::int64_t row;
   std::int64_t pixel;
   QsoRecord qso;
 };
-static_assert(sizeof(RowRecord) == 64);
+static_assert(sizeof(RowRecord) == 72);
+static_assert(std::is_trivially_copyable_v<RowRecord>);
 
 // Per-pixel tables are flat up to NSIDE 256 (12 * 256^2 pixels, 6 MB of 8-byte
 // counts), beyond which clearing and scanning them costs more than sorting.
@@ -38,47 +40,32 @@ std::vector<RowRecord> read_block(const SplitOptions& o, const SkyPixelizer& pix
                                   const Comm& comm, std::int64_t& catalog_rows,
                                   std::int64_t& bytes) {
   perf::Region r("read");
-  io::FitsFile f(o.catalog, io::FitsFile::Mode::kRead);
-  f.move_to_table_with("TARGETID");
-  catalog_rows = f.num_rows();
-  // Check every column first so a missing one is reported before any work.
-  for (const std::string& c : {std::string("TARGETID"), o.ra_column, o.dec_column, std::string("Z"),
-                               std::string("ZERR"), std::string("ZWARN")}) {
-    f.column(c);
+  CatalogReader catalog(o.catalog, o.ra_column, o.dec_column);
+  catalog_rows = catalog.num_rows();
+  if (comm.is_root() && catalog.layout() == CatalogLayout::kRedrock) {
+    log::info("split: {} is a redrock file: {} REDSHIFTS rows joined to FIBERMAP on TARGETID{}",
+              o.catalog.string(), catalog_rows,
+              catalog.repeated_fibermap_rows() > 0
+                  ? fmt::format(" ({} repeated FIBERMAP rows with equal positions: first used)",
+                                catalog.repeated_fibermap_rows())
+                  : std::string());
   }
   const BlockRange block = block_range(catalog_rows, comm.size(), comm.rank());
-  const std::int64_t n = block.size();
-  std::vector<std::int64_t> id(static_cast<std::size_t>(n));
-  std::vector<double> ra(id.size()), dec(id.size()), z(id.size()), zerr(id.size()),
-      zwarn(id.size());
-  // Chunks that fit CFITSIO's buffers: each catalog block is read from the
-  // file once for all six columns, not once per column.
-  const std::int64_t chunk = f.buffered_rows();
-  for (std::int64_t k = 0; k < n; k += chunk) {
-    const std::int64_t m = std::min(chunk, n - k);
-    const auto at = static_cast<std::size_t>(k);
-    f.read_column("TARGETID", block.begin + k, m, id.data() + at);
-    f.read_column(o.ra_column, block.begin + k, m, ra.data() + at);
-    f.read_column(o.dec_column, block.begin + k, m, dec.data() + at);
-    f.read_column("Z", block.begin + k, m, z.data() + at);
-    f.read_column("ZERR", block.begin + k, m, zerr.data() + at);
-    f.read_column("ZWARN", block.begin + k, m, zwarn.data() + at);
-  }
-  bytes = n * 6 * 8;
+  const std::vector<QsoRecord> qso = catalog.read(block.begin, block.size());
+  bytes = block.size() * 6 * 8;
   perf::add_bytes_read(bytes);
-  std::vector<RowRecord> rows(static_cast<std::size_t>(n));
+  std::vector<RowRecord> rows(qso.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const std::int64_t row = block.begin + static_cast<std::int64_t>(i);
-    if (!valid_position(ra[i], dec[i])) {
-      const bool bad_ra = !(ra[i] >= 0.0 && ra[i] <= 360.0);
-      throw FormatError(fmt::format("row {} (TARGETID {}): {} = {} is {}", row, id[i],
-                                    bad_ra ? o.ra_column : o.dec_column, bad_ra ? ra[i] : dec[i],
+    const QsoRecord& q = qso[i];
+    if (!valid_position(q.ra, q.dec)) {
+      const bool bad_ra = !(q.ra >= 0.0 && q.ra <= 360.0);
+      throw FormatError(fmt::format("row {} (TARGETID {}): {} = {} is {}", row, q.targetid,
+                                    bad_ra ? o.ra_column : o.dec_column, bad_ra ? q.ra : q.dec,
                                     bad_ra ? "not in [0, 360]" : "not in [-90, 90]"),
-                        o.catalog.string(),
-                        f.hdu_label() + " column '" + (bad_ra ? o.ra_column : o.dec_column) + "'");
+                        o.catalog.string(), catalog.position_label(bad_ra));
     }
-    rows[i] = {
-        row, pixelizer.pixel(ra[i], dec[i]), {id[i], ra[i], dec[i], z[i], zerr[i], zwarn[i]}};
+    rows[i] = {row, pixelizer.pixel(q.ra, q.dec), q};
   }
   return rows;
 }
@@ -198,7 +185,7 @@ struct PixelGroups {
 // row ranges, received in rank order, each packed in row order), so a stable
 // counting sort by pixel gives the (pixel, row) order that makes outputs
 // independent of the rank count: O(n) on 4-byte indices, where a comparison
-// sort of the 64-byte records cost as much as writing the files.
+// sort of the 72-byte records cost as much as writing the files.
 PixelGroups group_by_pixel(const std::vector<RowRecord>& rows,
                            const std::map<std::int64_t, int>& owners, int rank, std::int64_t npix) {
   perf::Region r("group");

@@ -35,7 +35,11 @@ FitsFile zafter_table(const std::vector<QsoRecord>* rows, std::int64_t nrows, st
   f.write_key("TSFPRINT", std::string(fingerprint), "tessera input fingerprint (resume)");
   if (rows != nullptr && !rows->empty()) {
     write_identity_columns(f, *rows);
-    f.write_strings("SPECTYPE", 0, std::vector<std::string>(rows->size(), "QSO"));
+    std::vector<std::string> spectype;
+    spectype.reserve(rows->size());
+    for (const QsoRecord& r : *rows)
+      spectype.emplace_back(spectype_of(r));
+    f.write_strings("SPECTYPE", 0, spectype);
   }
   return f;
 }

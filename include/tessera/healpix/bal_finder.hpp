@@ -12,7 +12,8 @@
 //   - the continuum is the exact weighted least-squares solution of the same
 //     chi2 the original minimises with Nelder-Mead (agrees to ~1e-5);
 //   - pixels with ivar = 0 carry no weight in the fit and take no part in the
-//     trough search (the original propagates sigma = inf / nan);
+//     trough search (the original propagates sigma = inf / nan); with
+//     MaskedPixels::kBaltools they take part as the original has them (below);
 //   - the index integrates piecewise-constant (1 - f/0.9) exactly from
 //     v_start + minimum width (partial pixel), so a flat trough of width W and
 //     depth fmin gives BI = (W - 2000)(1 - fmin/0.9) to rounding;
@@ -71,6 +72,27 @@ struct BalResult {
   int fit_iterations = 0;
 };
 
+/// How pixels with ivar = 0 enter the trough search and the SNR medians.
+///
+/// kSkip (default): they are left out, so a trough spans a masked pixel and
+/// its flux (0 after the camera merge) counts nowhere.
+///
+/// kBaltools: as DESI baltools (`baltools/fitbal.py`, calcbalparams and
+/// calculatebalinfo) has them: sigma = 1/sqrt(ivar) made finite by
+/// numpy.nan_to_num, i.e. the largest double, which behaves as +inf in every
+/// use. A masked pixel stays in the velocity window with its flux: it is never
+/// absorbed ((1 - f/0.9) - 0.5 sigma < 0), it can be bridged as one
+/// non-absorbed pixel, an AI trough holding one fails the depth test (mean
+/// sigma infinite), a BI trough holding one gets its (1 - f/0.9) dv in BI and
+/// an infinite error, it enters diff = mean |model - f|, and it counts as
+/// SNR 0 in SNR_CIV / SNR_REDSIDE / SNR_FOREST. The fit is the same in both
+/// modes (weight 1/sigma^2 = 0). Used to cross-match with DESI's catalogue.
+enum class MaskedPixels { kSkip, kBaltools };
+
+/// "skip" / "baltools"; UsageError naming `option` for anything else.
+MaskedPixels parse_masked_pixels(const std::string& text, const std::string& option);
+const char* to_string(MaskedPixels mode);
+
 /// A spectrum on a wavelength grid: flux and inverse variance (0 = no data).
 struct Spectrum {
   std::vector<double> wave;  ///< Angstrom, increasing
@@ -97,10 +119,13 @@ TroughSet find_troughs(std::span<const double> v, std::span<const double> fn,
 /// The whole finder for one QSO: rest frame, SNRs, fit, iterative masking,
 /// trough search. Throws tessera::FormatError when 1549 A rest is outside the
 /// spectrum or fewer fit pixels than components remain.
-BalResult find_bal(const Spectrum& observed, double z, const PcaTemplates& templates);
+BalResult find_bal(const Spectrum& observed, double z, const PcaTemplates& templates,
+                   MaskedPixels masked = MaskedPixels::kSkip);
 
-/// Median of flux*sqrt(ivar) over rest [lo, hi] (pixels with ivar > 0).
+/// Median of flux*sqrt(ivar) over rest [lo, hi]: pixels with ivar > 0, and
+/// with kBaltools also the masked ones as 0 (flux / infinite sigma).
 double median_snr(std::span<const double> rest_wave, std::span<const double> flux,
-                  std::span<const double> ivar, double lo, double hi);
+                  std::span<const double> ivar, double lo, double hi,
+                  MaskedPixels masked = MaskedPixels::kSkip);
 
 }  // namespace tessera::healpix

@@ -4,9 +4,11 @@
 // and the BAL column list shared with `append`.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tessera/healpix/bal_finder.hpp"
@@ -17,11 +19,21 @@ class FitsFile;
 
 namespace tessera::healpix {
 
-/// One catalog row as split carries it.
+/// One catalog row as split carries it. SPECTYPE is 'QSO' for a QSO catalog
+/// table and the redrock class (QSO, GALAXY, STAR) for a redrock file;
+/// NUL-padded, at most 7 characters (zafter stores 6A). Trivially copyable:
+/// split moves it between ranks as bytes.
 struct QsoRecord {
   std::int64_t targetid = 0;
   double ra = 0.0, dec = 0.0, z = 0.0, zerr = 0.0, zwarn = 0.0;
+  std::array<char, 8> spectype{'Q', 'S', 'O'};
 };
+/// The record's SPECTYPE as text.
+inline std::string_view spectype_of(const QsoRecord& r) {
+  return {r.spectype.data(), std::char_traits<char>::length(r.spectype.data())};
+}
+/// Sets the record's SPECTYPE (truncated to 7 characters).
+void set_spectype(QsoRecord& r, std::string_view text);
 
 // Writing zafter files: tessera/healpix/zafter_file.hpp.
 /// Writes TARGETID, TARGET_RA, TARGET_DEC, Z, ZERR, ZWARN of `rows` into the

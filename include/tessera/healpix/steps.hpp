@@ -23,6 +23,7 @@
 
 #include "tessera/core/failures.hpp"
 #include "tessera/core/mpi.hpp"
+#include "tessera/healpix/bal_finder.hpp"
 #include "tessera/healpix/desi_layout.hpp"
 #include "tessera/healpix/sky_pixel.hpp"
 
@@ -53,8 +54,9 @@ struct BalfindOptions {
   std::filesystem::path redux;
   std::filesystem::path templates;
   SurveyProgram sp;
-  bool only_with_coadd = false;      ///< skip pixels without a coadd (not failures)
-  std::vector<std::int64_t> pixels;  ///< restrict to these (empty: all discovered)
+  MaskedPixels masked_pixels = MaskedPixels::kSkip;  ///< ivar = 0 pixels (bal_finder.hpp)
+  bool only_with_coadd = false;                      ///< skip pixels without a coadd (not failures)
+  std::vector<std::int64_t> pixels;                  ///< restrict to these (empty: all discovered)
   bool clobber = false;
   bool dry_run = false;
 };

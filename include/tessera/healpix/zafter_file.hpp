@@ -1,5 +1,6 @@
 // zafter files (spec "Conventions": EXTNAME=REDSHIFTS, TARGETID K,
-// TARGET_RA/DEC, Z, ZERR, ZWARN D, SPECTYPE 6A 'QSO'; keys HPXNSIDE, HPXPIXEL)
+// TARGET_RA/DEC, Z, ZERR, ZWARN D, SPECTYPE 6A: 'QSO' from a QSO catalog table, the
+// redrock class from a redrock file; keys HPXNSIDE, HPXPIXEL)
 // and their resume check.
 //
 // split writes thousands of small files, so each one is built by CFITSIO in
