@@ -94,6 +94,31 @@ FitsFile::FitsFile(const std::filesystem::path& path, Mode mode) : path_(path.st
       throw IoError(message, path_);
     throw FormatError(message, path_);
   }
+  if (mode == Mode::kRead) {
+    std::error_code ec;
+    read_size_ = std::filesystem::file_size(path, ec);
+    if (ec)
+      throw IoError("cannot stat: " + ec.message(), path_);
+    check_hdu_in_file();
+  }
+}
+
+void FitsFile::check_hdu_in_file() const {
+  if (read_size_ == 0)
+    return;
+  int status = 0;
+  LONGLONG head = 0, data = 0, end = 0;
+  fits_get_hduaddrll(file_.get(), &head, &data, &end, &status);
+  check(status, "cannot locate the HDU's data");
+  // The data unit is padded to whole 2880-byte blocks (FITS Standard 3.3.2);
+  // a file cut inside its last block is left to the reads to report.
+  const std::uint64_t blocks = (read_size_ + 2879) / 2880 * 2880;
+  if (end < data || static_cast<std::uint64_t>(end) > blocks) {
+    throw FormatError(fmt::format("the header declares a data unit ending at byte {} but the file "
+                                  "has {} bytes (truncated, or NAXISn/PCOUNT damaged)",
+                                  static_cast<long long>(end), read_size_),
+                      path_, hdu_label());
+  }
 }
 
 FitsMemory::~FitsMemory() {
@@ -193,12 +218,14 @@ void FitsFile::move_to(const std::string& extname) {
     throw FormatError("no HDU with this EXTNAME", path_, "HDU '" + extname + "'");
   }
   fits_check(status, "cannot move to HDU", path_, "HDU '" + extname + "'");
+  check_hdu_in_file();
 }
 
 void FitsFile::move_to(int number) {
   int status = 0;
   fits_movabs_hdu(file_.get(), number, nullptr, &status);
   fits_check(status, "cannot move to HDU", path_, fmt::format("HDU {}", number));
+  check_hdu_in_file();
 }
 
 bool FitsFile::has_hdu(const std::string& extname) const {

@@ -3,6 +3,7 @@
 //   fuzz_readers [--target NAME]... [--seconds S] [--iterations N] [--seed N]
 //                [--timeout S] [--save DIR] [--work DIR]
 //   fuzz_readers --replay DIR [--target NAME]...
+//   fuzz_readers --target NAME --direct FILE
 //
 // Fuzzing: for each target, every seed is first read unmutated (it must be
 // accepted: a seed the reader rejects fuzzes nothing), then mutated copies
@@ -14,6 +15,7 @@
 // TESSERA_FUZZ_ITERATIONS, TESSERA_FUZZ_SEED and TESSERA_FUZZ_SAVE, when
 // set, override the options.
 // Replay: every file in DIR/<target>/ is read; none may fail.
+// Direct: one file read in this process, no sandbox (to run under gdb).
 // Exit status: 0 no failure, 1 failures, 2 usage.
 #include <fmt/format.h>
 
@@ -44,6 +46,7 @@ struct Options {
   fs::path save = "fuzz-failures";
   fs::path work;
   fs::path replay;
+  fs::path direct;
 };
 
 std::string read_bytes(const fs::path& p) {
@@ -179,7 +182,8 @@ Tally replay_target(const Target& t, const Options& o) {
 [[noreturn]] void usage(const std::string& why) {
   std::cerr << "fuzz_readers: " << why << "\n"
             << "usage: fuzz_readers [--target NAME]... [--seconds S] [--iterations N] "
-               "[--seed N] [--timeout S] [--save DIR] [--work DIR] [--replay DIR] [--list]\n";
+               "[--seed N] [--timeout S] [--save DIR] [--work DIR] [--replay DIR] [--direct FILE] "
+               "[--list]\n";
   std::exit(2);
 }
 
@@ -208,6 +212,8 @@ Options parse(int argc, char** argv) {
       o.work = value();
     } else if (a == "--replay") {
       o.replay = value();
+    } else if (a == "--direct") {
+      o.direct = value();
     } else if (a == "--list") {
       for (const auto& t : targets())
         std::cout << t.name << "\n";
@@ -243,6 +249,14 @@ int main(int argc, char** argv) {
     if (std::none_of(chosen.begin(), chosen.end(),
                      [&](const Target* t) { return t->name == name; }))
       usage("no target " + name + " (--list shows them)");
+  }
+  if (!o.direct.empty()) {
+    if (chosen.size() != 1)
+      usage("--direct needs one --target");
+    chosen[0]->prepare();
+    chosen[0]->read(o.direct);
+    std::cout << "accepted\n";
+    return 0;
   }
   if (o.work.empty())
     o.work = fs::temp_directory_path() / fmt::format("tessera-fuzz-{}", ::getpid());
