@@ -271,6 +271,7 @@ int main(int argc, char** argv) {
     std::cout << fmt::format("{} {}: {} inputs in {:.1f} s ({:.0f}/s):{}; {} failure(s)\n",
                              o.replay.empty() ? "fuzz" : "replay", t->name, tally.inputs, s,
                              tally.inputs / std::max(s, 1e-9), kinds, tally.failures);
+    std::cout.flush();  // one line per target as it ends, also into a log file
     failures += tally.failures;
   }
   fs::remove_all(o.work);
