@@ -84,17 +84,18 @@ void require_stored(const File& file, const std::string& name) {
   const std::uint64_t size = std::filesystem::file_size(file.path(), ec);
   if (ec)
     throw IoError("cannot stat: " + ec.message(), file.path(), name);
+  // What is allocated on disk for this dataset (its chunk index is bounded
+  // by the file). Declared against stored, not against the file size: a
+  // sparse chunked dataset of millions of unwritten 1-element chunks is
+  // small on disk, but HDF5 visits every chunk to fill it, for minutes.
+  const std::uint64_t stored = std::min<std::uint64_t>(H5Dget_storage_size(ds.id()), size);
   const bool filtered = H5Pget_nfilters(dcpl.id()) > 0;
   constexpr std::uint64_t kMaxRatio = 1100;
-  const std::uint64_t limit = filtered
-                                  ? (size > std::numeric_limits<std::uint64_t>::max() / kMaxRatio
-                                         ? std::numeric_limits<std::uint64_t>::max()
-                                         : size * kMaxRatio)
-                                  : size;
+  const std::uint64_t limit = filtered ? stored * kMaxRatio : stored;
   if (declared > limit) {
-    throw FormatError(fmt::format("declares {} bytes of data, more than a file of {} bytes can "
-                                  "hold{} (damaged dataspace?)",
-                                  declared, size, filtered ? " compressed" : ""),
+    throw FormatError(fmt::format("declares {} bytes of data but {} bytes are stored{} (damaged "
+                                  "dataspace, or a dataset never written)",
+                                  declared, stored, filtered ? " compressed" : ""),
                       file.path(), name);
   }
 }
