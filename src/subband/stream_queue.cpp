@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS groups(
 CREATE TABLE IF NOT EXISTS files(
   path TEXT PRIMARY KEY, stamp TEXT, subband INTEGER, size INTEGER, mtime INTEGER,
   valid INTEGER NOT NULL, reason TEXT, added REAL);
+-- next() and settle() look files up by group: without it, a full scan per
+-- lookup once a year's files (1.7M rows) are in the queue.
+CREATE INDEX IF NOT EXISTS files_stamp ON files(stamp);
 CREATE TABLE IF NOT EXISTS conversions(
   id INTEGER PRIMARY KEY AUTOINCREMENT, stamp TEXT NOT NULL, output TEXT, finished REAL,
   seconds REAL, skipped INTEGER NOT NULL DEFAULT 0);
