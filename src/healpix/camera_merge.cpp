@@ -28,16 +28,17 @@ MergeGrid merge_grid(const std::vector<std::vector<double>>& arm_waves) {
   for (const auto& w : arm_waves) {
     const double pos = (w.front() - g.start) / g.step;
     const std::int64_t off = std::llround(pos);
-    // Every pixel must sit on the grid (within 1% of a step).
-    for (std::size_t i = 0; i < w.size(); i += std::max<std::size_t>(1, w.size() / 16)) {
+    // Every pixel must sit on the grid (within 1% of a step); written so
+    // that a NaN or Inf wavelength fails too.
+    for (std::size_t i = 0; i < w.size(); ++i) {
       const double p = (w[i] - g.start) / g.step;
-      if (std::abs(p - static_cast<double>(off + static_cast<std::int64_t>(i))) > 0.01) {
+      if (!(std::abs(p - static_cast<double>(off + static_cast<std::int64_t>(i))) <= 0.01)) {
         throw FormatError("arm wavelengths are not on a common grid of step " +
                           std::to_string(g.step) + " A");
       }
     }
-    if (std::abs(((w.back() - g.start) / g.step) -
-                 static_cast<double>(off + static_cast<std::int64_t>(w.size()) - 1)) > 0.01) {
+    if (!(std::abs(((w.back() - g.start) / g.step) -
+                   static_cast<double>(off + static_cast<std::int64_t>(w.size()) - 1)) <= 0.01)) {
       throw FormatError("arm wavelengths are not on a common grid");
     }
     g.offsets.push_back(off);

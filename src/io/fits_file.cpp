@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "tessera/core/error.hpp"
 
@@ -93,6 +94,71 @@ FitsFile::FitsFile(const std::filesystem::path& path, Mode mode) : path_(path.st
     if (status == FILE_NOT_OPENED)
       throw IoError(message, path_);
     throw FormatError(message, path_);
+  }
+  if (mode == Mode::kRead) {
+    std::error_code ec;
+    read_size_ = std::filesystem::file_size(path, ec);
+    if (ec)
+      throw IoError("cannot stat: " + ec.message(), path_);
+    check_hdu_in_file();
+  }
+}
+
+namespace {
+
+// a * b, or nullopt when it does not fit in 63 bits (or a factor is negative).
+std::optional<std::int64_t> times(std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  if (a < 0 || b < 0 || __builtin_mul_overflow(a, b, &r))
+    return std::nullopt;
+  return r;
+}
+
+}  // namespace
+
+void FitsFile::check_hdu_in_file() const {
+  if (read_size_ == 0)
+    return;
+  int status = 0;
+  LONGLONG head = 0, data = 0, end = 0;
+  fits_get_hduaddrll(file_.get(), &head, &data, &end, &status);
+  check(status, "cannot locate the HDU's data");
+  // The data unit's size from the header itself (FITS Standard 4.4.1.1:
+  // |BITPIX|/8 x GCOUNT x (PCOUNT + NAXIS1 x ... x NAXISm)), with overflow
+  // caught: CFITSIO's own end wraps for NAXISn near 2^63.
+  std::optional<std::int64_t> bytes = std::abs(read_key_int("BITPIX").value_or(8)) / 8;
+  const std::int64_t naxis = read_key_int("NAXIS").value_or(0);
+  std::optional<std::int64_t> elements = naxis > 0 ? 1 : 0;
+  for (std::int64_t i = 1; i <= naxis && elements; ++i) {
+    const std::int64_t n = read_key_int(fmt::format("NAXIS{}", i)).value_or(0);
+    if (i == 1 && n == 0 && naxis > 1)
+      continue;  // random groups: NAXIS1 = 0 is not a dimension
+    elements = times(*elements, n);
+  }
+  if (elements) {
+    std::int64_t sum = 0;
+    const std::int64_t pcount = read_key_int("PCOUNT").value_or(0);
+    if (pcount < 0 || __builtin_add_overflow(*elements, pcount, &sum))
+      elements.reset();
+    else
+      elements = sum;
+  }
+  if (elements)
+    bytes = times(*bytes, *elements);
+  if (bytes)
+    bytes = times(*bytes, read_key_int("GCOUNT").value_or(1));
+  // The data unit is padded to whole 2880-byte blocks (FITS Standard 3.3.2);
+  // a file cut inside its last block is left to the reads to report.
+  const std::uint64_t blocks = (read_size_ + 2879) / 2880 * 2880;
+  const bool fits_in_file = bytes && static_cast<std::uint64_t>(data) <= blocks &&
+                            static_cast<std::uint64_t>(*bytes) <= blocks - data;
+  if (!fits_in_file || end < data || static_cast<std::uint64_t>(end) > blocks) {
+    throw FormatError(
+        fmt::format("the header declares a data unit of {} bytes from byte {} but the file has {} "
+                    "bytes (truncated, or NAXISn/PCOUNT damaged)",
+                    bytes ? std::to_string(*bytes) : std::string("more than 2^63"),
+                    static_cast<long long>(data), read_size_),
+        path_, hdu_label());
   }
 }
 
@@ -193,12 +259,14 @@ void FitsFile::move_to(const std::string& extname) {
     throw FormatError("no HDU with this EXTNAME", path_, "HDU '" + extname + "'");
   }
   fits_check(status, "cannot move to HDU", path_, "HDU '" + extname + "'");
+  check_hdu_in_file();
 }
 
 void FitsFile::move_to(int number) {
   int status = 0;
   fits_movabs_hdu(file_.get(), number, nullptr, &status);
   fits_check(status, "cannot move to HDU", path_, fmt::format("HDU {}", number));
+  check_hdu_in_file();
 }
 
 bool FitsFile::has_hdu(const std::string& extname) const {

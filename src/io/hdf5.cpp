@@ -93,9 +93,19 @@ File::File(const std::filesystem::path& path, Mode mode) : path_(path.string()) 
   h5_silence_errors();
   hid_t id = H5I_INVALID_HID;
   switch (mode) {
-    case Mode::kRead:
-      id = H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    case Mode::kRead: {
+      // SWMR-read turns off HDF5's metadata accumulator. With it on, HDF5
+      // 1.10 copies from outside its buffer (SIGSEGV in H5F__accum_read)
+      // when a damaged file holds an address near 2^64; with it off the
+      // same read fails with an error (tests/data/fuzz/uvh5, found by the
+      // fuzzer). One read attempt, as without SWMR: SWMR's default retries
+      // a bad checksum 100 times with growing sleeps, which only delays the
+      // error for a finished file.
+      Handle fapl(h5check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate", path_));
+      h5check(H5Pset_metadata_read_attempts(fapl.id(), 1), "H5Pset_metadata_read_attempts", path_);
+      id = H5Fopen(path_.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl.id());
       break;
+    }
     case Mode::kReadWrite:
       id = H5Fopen(path_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
       break;
@@ -149,7 +159,14 @@ bool File::exists(const std::string& object) const {
     partial = object.substr(0, next);
     if (!partial.empty() && partial != "/") {
       htri_t e = H5Lexists(file_.id(), partial.c_str(), H5P_DEFAULT);
-      if (e <= 0)
+      // Negative: the lookup itself failed (a damaged group or B-tree), which
+      // is not the same as "absent" and must not be reported as missing.
+      if (e < 0) {
+        throw FormatError(
+            "cannot look up '" + partial + "': " + hdf5_message() + " (damaged file?)", path_,
+            object);
+      }
+      if (e == 0)
         return false;
     }
     pos = next;

@@ -222,6 +222,16 @@ void LasReader::parse() {
     }
   }
 
+  // Declared EVLRs start inside the file: a start past its end would let a
+  // damaged point count pass the check below (and read_epoch reserves that
+  // many points). A start before the points is tolerated, as before: the
+  // points then run to the end of the file.
+  if (H.version_minor >= 4 && H.evlr_count > 0 && H.evlr_start > file_size_) {
+    throw FormatError("start of EVLRs " + std::to_string(H.evlr_start) +
+                          " lies past the end of the file (" + std::to_string(file_size_) +
+                          " bytes)",
+                      file, "header");
+  }
   // The point count must agree with the bytes present.
   const std::uint64_t data_bytes = file_size_ - H.offset_to_points;
   const std::uint64_t end_of_points =

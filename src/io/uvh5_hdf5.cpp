@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <limits>
 
 #include "tessera/core/error.hpp"
 
@@ -17,8 +19,25 @@ Handle open(const File& file, const std::string& name) {
   return file.open_dataset(name);
 }
 
+// The bytes a dataset declares (elements x element size), saturating
+// instead of wrapping: a damaged dataspace may multiply to more than 2^64.
+std::uint64_t declared_bytes(hid_t space, hid_t type) {
+  const int rank = H5Sget_simple_extent_ndims(space);
+  std::vector<hsize_t> d(static_cast<std::size_t>(std::max(rank, 0)));
+  if (rank > 0)
+    H5Sget_simple_extent_dims(space, d.data(), nullptr);
+  std::uint64_t n = std::max<std::uint64_t>(H5Tget_size(type), 1);
+  for (const hsize_t x : d) {
+    if (x != 0 && n > std::numeric_limits<std::uint64_t>::max() / x)
+      return std::numeric_limits<std::uint64_t>::max();
+    n *= x;
+  }
+  return n;
+}
+
 template <typename T>
 std::vector<T> read_all(const File& file, const std::string& name, hid_t mem_type) {
+  require_stored(file, name);
   Handle ds = open(file, name);
   Handle space(h5check(H5Dget_space(ds.id()), "H5Dget_space", file.path(), name));
   const hssize_t n = H5Sget_simple_extent_npoints(space.id());
@@ -54,6 +73,32 @@ std::string trim_nul(std::string s) {
 }
 
 }  // namespace
+
+void require_stored(const File& file, const std::string& name) {
+  Handle ds = open(file, name);
+  Handle space(h5check(H5Dget_space(ds.id()), "H5Dget_space", file.path(), name));
+  Handle type(h5check(H5Dget_type(ds.id()), "H5Dget_type", file.path(), name));
+  Handle dcpl(h5check(H5Dget_create_plist(ds.id()), "H5Dget_create_plist", file.path(), name));
+  const std::uint64_t declared = declared_bytes(space.id(), type.id());
+  std::error_code ec;
+  const std::uint64_t size = std::filesystem::file_size(file.path(), ec);
+  if (ec)
+    throw IoError("cannot stat: " + ec.message(), file.path(), name);
+  // What is allocated on disk for this dataset (its chunk index is bounded
+  // by the file). Declared against stored, not against the file size: a
+  // sparse chunked dataset of millions of unwritten 1-element chunks is
+  // small on disk, but HDF5 visits every chunk to fill it, for minutes.
+  const std::uint64_t stored = std::min<std::uint64_t>(H5Dget_storage_size(ds.id()), size);
+  const bool filtered = H5Pget_nfilters(dcpl.id()) > 0;
+  constexpr std::uint64_t kMaxRatio = 1100;
+  const std::uint64_t limit = filtered ? stored * kMaxRatio : stored;
+  if (declared > limit) {
+    throw FormatError(fmt::format("declares {} bytes of data but {} bytes are stored{} (damaged "
+                                  "dataspace, or a dataset never written)",
+                                  declared, stored, filtered ? " compressed" : ""),
+                      file.path(), name);
+  }
+}
 
 std::vector<std::uint64_t> dataset_dims(const File& file, const std::string& name) {
   Handle ds = open(file, name);
@@ -91,6 +136,7 @@ std::int64_t read_int(const File& file, const std::string& name) {
 }
 
 std::vector<std::string> read_strings(const File& file, const std::string& name) {
+  require_stored(file, name);
   Handle ds = open(file, name);
   Handle type(h5check(H5Dget_type(ds.id()), "H5Dget_type", file.path(), name));
   if (H5Tget_class(type.id()) != H5T_STRING) {

@@ -151,6 +151,10 @@ Uvh5Header read_uvh5_header(const std::filesystem::path& path) {
 
 void read_uvh5_data(const std::filesystem::path& path, const Uvh5Header& h, Uvh5Data& out) {
   File f(path, File::Mode::kRead);
+  // The header was checked, but the arrays' own dataspaces are what is
+  // allocated for; a damaged one must not be believed.
+  for (const char* name : {"Data/visdata", "Data/flags", "Data/nsamples"})
+    h5::require_stored(f, name);
   const std::size_t n = static_cast<std::size_t>(h.nblts * h.nfreqs * h.npols);
   out.visdata.resize(n);
   out.flags.resize(n);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -140,6 +141,12 @@ FsmSeries parse_fsm_text(std::string_view text, const std::string& file) {
       auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), x);
       if (ec != std::errc() || p != t.data() + t.size()) {
         throw FormatError(fmt::format("{} value is not a number: '{}'", kInfo[v].name, t), file,
+                          where);
+      }
+      // from_chars takes "nan" and "inf"; gridded, they would spread over
+      // every cell of the cluster without a word.
+      if (!std::isfinite(x)) {
+        throw FormatError(fmt::format("{} value is not finite: '{}'", kInfo[v].name, t), file,
                           where);
       }
       s.values[static_cast<std::size_t>(v)].push_back(x);

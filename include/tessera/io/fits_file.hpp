@@ -101,6 +101,7 @@ class FitsFile {
       memory_ = std::move(other.memory_);
       file_ = std::move(other.file_);
       path_ = std::move(other.path_);
+      read_size_ = other.read_size_;
     }
     return *this;
   }
@@ -125,7 +126,8 @@ class FitsFile {
 
   // ---- HDUs -----------------------------------------------------------------
   int num_hdus() const;
-  /// Moves to the HDU with EXTNAME `name`; FormatError naming the HDU if absent.
+  /// Moves to the HDU with EXTNAME `name`; FormatError naming the HDU if absent
+  /// (or, in read mode, if its data unit does not fit in the file).
   void move_to(const std::string& extname);
   /// Moves to HDU `number` (1 = primary).
   void move_to(int number);
@@ -270,12 +272,17 @@ class FitsFile {
                         const std::vector<std::int64_t>& dims);
   void write_image_raw(int datatype, std::int64_t first, void* data, std::int64_t n);
   void check(int status, const std::string& what, const std::string& object = {}) const;
+  /// Read mode: FormatError unless the current HDU's data unit, as its header
+  /// declares it (NAXISn, PCOUNT), lies inside the file; checked on every
+  /// move, so no read or allocation ever believes a damaged size.
+  void check_hdu_in_file() const;
 
   FitsFile() = default;
   // Declared before file_, so a memory file is closed before its buffer goes.
   std::unique_ptr<FitsMemory> memory_;
   std::unique_ptr<fitsfile, FitsCloser> file_;
   std::string path_;
+  std::uint64_t read_size_ = 0;  ///< file size when opened for reading, else 0
 };
 
 }  // namespace tessera::io

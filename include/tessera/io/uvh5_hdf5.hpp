@@ -17,6 +17,13 @@
 
 namespace tessera::io::h5 {
 
+/// Throws FormatError naming the file and dataset when the dataset declares
+/// more bytes than are stored for it in the file: its storage size without
+/// filters, or 1100 times it with filters (deflate cannot pack more than
+/// 1032:1). Every reader below calls it before allocating, so a damaged
+/// dataspace cannot ask for terabytes, nor a sparse chunked dataset make
+/// HDF5 fill millions of unwritten chunks.
+void require_stored(const File& file, const std::string& name);
 /// Number of elements of a dataset (product of its dims; 1 for scalars).
 std::uint64_t element_count(const File& file, const std::string& name);
 /// Dims (empty for a scalar dataset).

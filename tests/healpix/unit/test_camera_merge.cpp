@@ -1,5 +1,8 @@
 // Arm merging: inverse-variance means in the overlap, masked pixels dropped
 // (desispec.coaddition.coadd_cameras).
+#include <limits>
+#include <vector>
+
 #include "support/catch.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/healpix/camera_merge.hpp"
@@ -30,4 +33,21 @@ TEST_CASE("Overlapping arms merge as inverse-variance means and masks zero ivar"
 
 TEST_CASE("Arms off the common grid are refused", "[healpix][merge]") {
   CHECK_THROWS_AS(merge_grid({{3600.0, 3600.8, 3601.6}, {3601.9, 3602.7}}), tessera::FormatError);
+}
+
+TEST_CASE("A NaN or Inf wavelength anywhere in an arm is refused", "[healpix][merge]") {
+  // Found by the fuzzer: the grid check sampled every 16th pixel and
+  // compared with `>`, so NaN (and Inf between samples) passed.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> arm;
+  for (int i = 0; i < 40; ++i)
+    arm.push_back(3600.0 + 0.8 * i);
+  for (const double bad : {nan, inf}) {
+    for (const std::size_t at : {std::size_t{5}, arm.size() - 1}) {
+      auto w = arm;
+      w[at] = bad;
+      CHECK_THROWS_AS(merge_grid({w}), tessera::FormatError);
+    }
+  }
 }

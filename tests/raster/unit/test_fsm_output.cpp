@@ -88,3 +88,17 @@ TEST_CASE("Civil dates round-trip through day numbers", "[date]") {
   CHECK(is_valid_date(2004, 2, 29));
   CHECK_FALSE(is_valid_date(2005, 2, 29));
 }
+
+TEST_CASE("NaN and Inf values are rejected naming the variable and line", "[fsm][bad]") {
+  // The fuzzer's NaN/Inf mutation: from_chars reads them as numbers.
+  auto row2 = [](const std::string& v) {
+    return kRow1 + "2005  10   2  12  0.303  39.815  0.005  " + v + "  2.609  9.730\n" + kRow3;
+  };
+  for (const char* v : {"nan", "inf", "-inf"}) {
+    const auto msg = error_of(row2(v));
+    CHECK(msg.find("line 2") != std::string::npos);
+    CHECK(msg.find("not finite") != std::string::npos);
+  }
+  // Out of float's range: from_chars itself refuses it.
+  CHECK(error_of(row2("1e309")).find("line 2") != std::string::npos);
+}

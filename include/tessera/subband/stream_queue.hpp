@@ -1,0 +1,42 @@
+// The streaming daemon's queue: groups and files in SQLite (WAL), owned by
+// rank 0 (the rules are in tessera/subband/stream.hpp).
+//
+// A class of its own so that it can be driven without MPI: the reader fuzzer
+// (tests/fuzz) opens damaged queue databases with it. Every SQLite failure,
+// a damaged database included, is an IoError naming the database file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "tessera/io/sqlite_db.hpp"
+#include "tessera/subband/convert.hpp"
+#include "tessera/subband/stream.hpp"
+
+namespace tessera::subband {
+
+class StreamQueue {
+ public:
+  /// Opens (or creates) the database at options.state, creates the tables,
+  /// and puts groups left in_progress by a kill back to pending.
+  explicit StreamQueue(const StreamOptions& options);
+
+  /// Looks for new files in options.watch and settles groups. Returns the
+  /// number of new files.
+  int scan();
+  /// The next group to convert, marked in_progress; empty stamp if none.
+  SubbandGroup next(bool& partial);
+  void completed(const std::string& stamp, const ConvertResult& r, double seconds);
+  void failed(const std::string& stamp, const std::string& reason, bool permanent);
+  /// Groups still collecting or waiting for a retry (the daemon is not idle then).
+  std::int64_t open_groups();
+
+ private:
+  std::string join_group(const SubbandFile& f);
+  void settle();
+
+  const StreamOptions& o_;
+  io::SqliteDb db_;
+};
+
+}  // namespace tessera::subband
