@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <vector>
 
@@ -200,6 +201,13 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
     f.close();
 
   // 4. Gather to rank 0 (rank blocks of days are contiguous, in rank order).
+  // MPI's counts are int; the total is the same on every rank, so all refuse
+  // together (docs/performance.md#scaling-model: ~280k zones at 365 days).
+  if (axes.days * static_cast<std::int64_t>(per_day) > std::numeric_limits<int>::max())
+    throw ParallelError(fmt::format(
+        "raster stats: {} days x {} values per day exceed 2^31 in one gather; use fewer basins "
+        "per run",
+        axes.days, per_day));
   std::vector<double> all;
   std::vector<int> counts(static_cast<std::size_t>(comm.size())),
       displs(static_cast<std::size_t>(comm.size()));
