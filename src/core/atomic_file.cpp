@@ -98,12 +98,22 @@ CollectiveAtomicFile::~CollectiveAtomicFile() {
   }
 }
 
-void CollectiveAtomicFile::commit(bool local_ok) {
+void CollectiveAtomicFile::commit(bool local_ok, std::int64_t min_bytes) {
   // Every rank has closed its handle before this point (the caller closes the
   // parallel file collectively); agree that all parts are good, then rename.
   std::exception_ptr failure;
   if (!local_ok) {
     failure = std::make_exception_ptr(IoError("a rank failed writing its part", final_.string()));
+  } else if (min_bytes > 0 && comm_.is_root()) {
+    std::error_code ec;
+    const auto size = fs::file_size(temp_, ec);
+    if (ec || static_cast<std::int64_t>(size) < min_bytes) {
+      failure = std::make_exception_ptr(IoError(
+          fmt::format("short write: {} of {} bytes reached the file (file system full?); the "
+                      "MPI-IO layer reported no error",
+                      ec ? 0 : static_cast<std::int64_t>(size), min_bytes),
+          final_.string()));
+    }
   }
   try {
     check_collective(comm_, "write " + final_.filename().string(), failure);

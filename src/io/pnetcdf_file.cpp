@@ -1,6 +1,8 @@
 // RAII over PnetCDF; see include/tessera/io/pnetcdf_file.hpp.
 #include "tessera/io/pnetcdf_file.hpp"
 
+#include <algorithm>
+
 #include <utility>
 
 #include "tessera/core/error.hpp"
@@ -205,6 +207,58 @@ std::vector<double> NcFile::att_doubles(int varid, const std::string& name) cons
   nccheck(ncmpi_get_att_double(ncid_, varid, name.c_str(), v.data()), "get_att_double", path_,
           var_name(varid));
   return v;
+}
+
+std::int64_t NcFile::data_end() const {
+  int nvars = 0, unlimited = -1;
+  if (ncmpi_inq_nvars(ncid_, &nvars) != NC_NOERR ||
+      ncmpi_inq_unlimdim(ncid_, &unlimited) != NC_NOERR)
+    return 0;
+  std::int64_t end = 0;
+  for (int v = 0; v < nvars; ++v) {
+    int ndims = 0;
+    nc_type type = NC_NAT;
+    MPI_Offset offset = 0;
+    if (ncmpi_inq_varndims(ncid_, v, &ndims) != NC_NOERR ||
+        ncmpi_inq_vartype(ncid_, v, &type) != NC_NOERR ||
+        ncmpi_inq_varoffset(ncid_, v, &offset) != NC_NOERR)
+      return 0;
+    std::vector<int> dims(static_cast<std::size_t>(ndims));
+    if (ncmpi_inq_vardimid(ncid_, v, dims.data()) != NC_NOERR)
+      return 0;
+    MPI_Offset bytes = 0;  // external (file) size of one element, CDF-5 types
+    switch (type) {
+      case NC_BYTE:
+      case NC_CHAR:
+      case NC_UBYTE:
+        bytes = 1;
+        break;
+      case NC_SHORT:
+      case NC_USHORT:
+        bytes = 2;
+        break;
+      case NC_INT:
+      case NC_UINT:
+      case NC_FLOAT:
+        bytes = 4;
+        break;
+      case NC_DOUBLE:
+      case NC_INT64:
+      case NC_UINT64:
+        bytes = 8;
+        break;
+      default:
+        return 0;
+    }
+    for (int d : dims) {
+      MPI_Offset len = 0;
+      if (d == unlimited || ncmpi_inq_dimlen(ncid_, d, &len) != NC_NOERR)
+        return 0;
+      bytes *= len;
+    }
+    end = std::max<std::int64_t>(end, offset + bytes);
+  }
+  return end;
 }
 
 void NcFile::close() {

@@ -213,13 +213,23 @@ GridStepResult run_grid_step(const Comm& comm, const GridStepOptions& opt) {
   GridWriter(comm, table, labels, axes, opt).write(outputs, res);
   // Every output is renamed into place only if every rank wrote its part;
   // one failed variable does not stop the others.
+  // Every failure is logged as it happens; the first one is rethrown.
   std::exception_ptr first_failure;
+  auto failed = [&] {
+    try {
+      throw;
+    } catch (const std::exception& e) {
+      if (comm.is_root())
+        log::error("raster grid: {}", e.what());
+    }
+    if (!first_failure)
+      first_failure = std::current_exception();
+  };
   for (auto& o : outputs) {
     try {
-      o.atomic->commit(o.ok);
+      o.atomic->commit(o.ok, o.min_bytes);
     } catch (...) {
-      if (!first_failure)
-        first_failure = std::current_exception();
+      failed();
       continue;
     }
     try {
@@ -228,8 +238,7 @@ GridStepResult run_grid_step(const Comm& comm, const GridStepOptions& opt) {
           record_fingerprint(o.path, o.fp);
       });
     } catch (...) {
-      if (!first_failure)
-        first_failure = std::current_exception();
+      failed();
       continue;
     }
     res.written.push_back(o.path);

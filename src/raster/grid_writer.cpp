@@ -127,7 +127,9 @@ void GridWriter::write(std::vector<GridOutput>& outputs, GridStepResult& res) co
   perf::Region r("close");
   for (auto& o : outputs) {
     try {
-      o.nc.close();  // collective; a no-op where creation failed
+      if (o.ok)
+        o.min_bytes = o.nc.data_end();  // checked by commit: a short file is not renamed
+      o.nc.close();                     // collective; a no-op where creation failed
     } catch (const std::exception& e) {
       log::error("raster grid: {}: {}", o.path.string(), e.what());
       o.ok = false;

@@ -44,7 +44,8 @@ struct GridOutput {
   std::unique_ptr<CollectiveAtomicFile> atomic;
   io::NcFile nc;
   int varid = -1;
-  bool ok = true;  ///< this rank's part of the file so far
+  bool ok = true;              ///< this rank's part of the file so far
+  std::int64_t min_bytes = 0;  ///< the file's length once complete (NcFile::data_end)
 };
 
 class GridWriter {

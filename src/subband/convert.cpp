@@ -15,6 +15,7 @@
 #include "tessera/core/error.hpp"
 #include "tessera/core/fault.hpp"
 #include "tessera/core/fingerprint.hpp"
+#include "tessera/core/free_space.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/partition.hpp"
 #include "tessera/core/perf.hpp"
@@ -409,6 +410,15 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
   nchan_file = comm.allreduce_max(nchan_file);
 
   std::unique_ptr<io::Uvh5Writer> writer;
+  run_phase(comm, "check free space", [&] {
+    if (comm.is_root() && !headers.empty()) {
+      // visdata (8 B) + flags (1 B) + nsamples (4 B) per sample, plus the
+      // header arrays: refuse the group before a collective write can run out.
+      const io::Uvh5Header& h = headers.front();
+      const std::int64_t samples = h.nblts * nchan_file * n * h.npols;
+      require_free_space(result.output, samples * 13 + h.nblts * 64 + (64 << 10));
+    }
+  });
   run_phase(comm, "create output", [&] {
     writer = std::make_unique<io::Uvh5Writer>(out.temp_path(), comm, hdr,
                                               static_cast<std::uint64_t>(nchan_file));

@@ -12,6 +12,7 @@
 // the file and renames it on rank 0 only if every rank succeeded.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -54,7 +55,11 @@ class CollectiveAtomicFile {
   const std::filesystem::path& final_path() const noexcept { return final_; }
   /// Collective. `local_ok` is false on a rank whose part failed: then no
   /// rank renames, the temporary file is removed and every rank throws.
-  void commit(bool local_ok = true);
+  /// With `min_bytes` > 0, rank 0 also requires the closed file to be at least
+  /// that long: an MPI-IO layer can drop a write error (Open MPI 4.1's OMPIO
+  /// on a full file system returns success for writes that never happened),
+  /// and a short file must not be renamed into place as if it were complete.
+  void commit(bool local_ok = true, std::int64_t min_bytes = 0);
 
  private:
   const Comm& comm_;

@@ -88,6 +88,11 @@ class NcFile {
 
   /// Collective. Closes the file; throws IoError on failure. Idempotent.
   void close();
+  /// Bytes the file must have once every fixed-size variable is written: the
+  /// end of the last variable's data (ncmpi_inq_varoffset + its size). 0 when
+  /// a variable is a record variable (its length is not fixed) or unknown.
+  /// Collective-free; call before close().
+  std::int64_t data_end() const;
   bool is_open() const noexcept { return ncid_ >= 0; }
   const std::string& path() const noexcept { return path_; }
   /// Name of a variable id (for error messages).
