@@ -72,7 +72,6 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
     const std::int64_t rounds = comm.allreduce_max((mine.size() + block_days - 1) / block_days);
     CollectiveAtomicFile atomic(comm, out, true);
     bool ok = true;
-    std::int64_t min_bytes = 0;  // a short file is not renamed into place
     try {
       int out_var = -1;
       io::NcFile nc = create_cf_grid(comm.handle(), atomic.temp_path(), dst, cf_variable(v),
@@ -107,14 +106,13 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
           failed = wait_failed;
         check_collective(comm, "raster reproject: " + out.filename().string(), failed);
       }
-      min_bytes = nc.data_end();
       nc.close();
     } catch (const std::exception& e) {
       log::error("raster reproject: {}", e.what());
       ok = false;
     }
     in.close();
-    atomic.commit(ok, min_bytes);
+    atomic.commit(ok);
     run_phase(comm, "raster reproject: record fingerprint", [&] {
       if (comm.is_root())
         record_fingerprint(out, fp);
