@@ -57,7 +57,29 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
     const GridAxes src = read_cf_axes(in, name);
     const int in_var = in.varid(name);
     const io::WarpGrid sg{src.grid.width, src.grid.height, src.grid.transform};
-    const io::WarpGrid dg = io::suggest_warp_grid(sg, src.crs_wkt, dst_wkt);
+    // Every rank defines the same file, and PnetCDF keeps the header each
+    // rank defined: rank 0's target grid and CRS are the ones. Computed on
+    // every rank, GDAL's suggestion and PROJ's WKT could differ in the last
+    // digits (seen in `tessera demo`, where rank 0 had run other steps first):
+    // the header, and so every data offset, then differed between ranks and
+    // the file came out 512 bytes short with its data shifted (ncvalidator:
+    // "file size is less than expected"). The commit's length check catches
+    // any such file.
+    io::WarpGrid dg = io::suggest_warp_grid(sg, src.crs_wkt, dst_wkt);
+    std::vector<double> shared = {static_cast<double>(dg.width),
+                                  static_cast<double>(dg.height),
+                                  dg.transform.x0,
+                                  dg.transform.dx,
+                                  dg.transform.rx,
+                                  dg.transform.y0,
+                                  dg.transform.ry,
+                                  dg.transform.dy};
+    comm.bcast(shared);
+    dg.width = static_cast<int>(shared[0]);
+    dg.height = static_cast<int>(shared[1]);
+    dg.transform =
+        io::GeoTransform{shared[2], shared[3], shared[4], shared[5], shared[6], shared[7]};
+    comm.bcast(dst_wkt);
     GridAxes dst = src;
     dst.grid = RasterGrid{dg.width, dg.height, dg.transform};
     dst.crs_wkt = dst_wkt;
@@ -72,6 +94,7 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
     const std::int64_t rounds = comm.allreduce_max((mine.size() + block_days - 1) / block_days);
     CollectiveAtomicFile atomic(comm, out, true);
     bool ok = true;
+    std::int64_t min_bytes = 0;  // a short file is not renamed into place
     try {
       int out_var = -1;
       io::NcFile nc = create_cf_grid(comm.handle(), atomic.temp_path(), dst, cf_variable(v),
@@ -106,13 +129,14 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
           failed = wait_failed;
         check_collective(comm, "raster reproject: " + out.filename().string(), failed);
       }
+      min_bytes = nc.data_end();
       nc.close();
     } catch (const std::exception& e) {
       log::error("raster reproject: {}", e.what());
       ok = false;
     }
     in.close();
-    atomic.commit(ok);
+    atomic.commit(ok, min_bytes);
     run_phase(comm, "raster reproject: record fingerprint", [&] {
       if (comm.is_root())
         record_fingerprint(out, fp);
