@@ -12,21 +12,16 @@ import glob
 import os
 
 from same_outputs import compare_trees, same_h5, same_nc
-from tessera_test import TestRun, mpirun_tessera, scratch, tessera
+from tessera_test import TestRun, mpirun_tessera, scratch, tessera, synth_tiny, temporaries
 
 t = TestRun("faults inside collective phases")
 work = scratch("fault-phases")
 
 
 def synth(kind, *args):
-    d = os.path.join(work, "data", kind)
-    r = tessera(["synth", kind, "--out", d, "--scale", "tiny", "--no-progress", *args])
-    t.check(r.returncode == 0, f"synth {kind}", r)
-    return d
+    return synth_tiny(t, work, kind, *args)
 
 
-def leftovers(d):
-    return [f for f in os.listdir(d) if f.startswith(".") or ".tmp" in f] if os.path.isdir(d) else []
 
 
 # --- raster reproject ------------------------------------------------------------------
@@ -47,7 +42,7 @@ t.check(r.returncode not in (0, 124) and r.returncode is not None,
 t.check("injected fault at raster.reproject.warp" in r.stderr, "the error gives the reason", r.stderr[-800:])
 t.check(not glob.glob(os.path.join(faulty, "*.nc")), "no output under a final name",
         os.listdir(faulty) if os.path.isdir(faulty) else None)
-t.check(not leftovers(faulty), "no temporary file left", leftovers(faulty))
+t.check(not temporaries(faulty), "no temporary file left", temporaries(faulty))
 r = mpirun_tessera(4, reproject + ["--out", faulty])
 t.check(r.returncode == 0, "the re-run succeeds", r)
 compare_trees(t, "reproject re-run vs clean run", clean, faulty, "*.nc", same_nc)
@@ -63,7 +58,7 @@ t.check(r.returncode == 1, "a fault in one group's collective write: exit 1 (som
 t.check("injected fault at subband.write" in r.stderr, "the failure gives the reason", r.stderr[-800:])
 got = glob.glob(f"{faulty}/*.uvh5")
 t.check(len(got) == 1, "the other group is converted; the failed one leaves no file", got)
-t.check(not leftovers(faulty), "no temporary file left", leftovers(faulty))
+t.check(not temporaries(faulty), "no temporary file left", temporaries(faulty))
 r = mpirun_tessera(4, convert + ["--out", faulty])
 t.check(r.returncode == 0 and len(glob.glob(f"{faulty}/*.uvh5")) == 2, "the re-run converts the rest", r)
 compare_trees(t, "convert re-run vs clean run", clean, faulty, "*.uvh5", same_h5)

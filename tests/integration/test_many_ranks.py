@@ -5,7 +5,7 @@ ranks, single-item ranks and every collective's edge cases are exercised."""
 import os
 
 from same_outputs import compare_trees, same_bytes, same_fits, same_h5, same_las, same_nc
-from tessera_test import TestRun, mpirun_tessera, scratch, tessera
+from tessera_test import TestRun, mpirun_tessera, scratch, tessera, synth_tiny
 
 t = TestRun("16 ranks")
 work = scratch("many-ranks")
@@ -13,10 +13,7 @@ MANY = int(os.environ.get("TESSERA_MANY_RANKS", "16"))
 
 
 def synth(kind, *args):
-    d = os.path.join(work, "data", kind)
-    r = tessera(["synth", kind, "--out", d, "--scale", "tiny", "--no-progress", *args])
-    t.check(r.returncode == 0, f"synth {kind}", r)
-    return d
+    return synth_tiny(t, work, kind, *args)
 
 
 def at(n, what, args):

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 
 from same_outputs import compare_trees, same_h5, same_nc
-from tessera_test import TestRun, mpirun_tessera, scratch, tessera
+from tessera_test import TestRun, mpirun_tessera, scratch, tessera, synth_tiny, temporaries
 
 t = TestRun("resource limits")
 work = scratch("resource-limits")
@@ -34,15 +34,10 @@ def mount(name, size, *opts):
     return d
 
 
-def leftovers(d):
-    return [f for f in os.listdir(d) if f.startswith(".") or ".tmp" in f]
 
 
 def synth(kind, *args):
-    d = os.path.join(work, "data", kind)
-    r = tessera(["synth", kind, "--out", d, "--scale", "tiny", "--no-progress", *args])
-    t.check(r.returncode == 0, f"synth {kind}", r)
-    return d
+    return synth_tiny(t, work, kind, *args)
 
 
 probe = mount("probe", "64k") if os.geteuid() == 0 else None
@@ -80,7 +75,7 @@ try:
     t.check(len(got) < 4, f"not all variables fit ({len(got)} of 4 did)", got)
     short = [f for f in got if os.path.getsize(os.path.join(full, f)) != size.get(f)]
     t.check(not short, "every NetCDF under its final name is complete (no short file)", short)
-    t.check(not leftovers(full), "no temporary files", leftovers(full))
+    t.check(not temporaries(full), "no temporary files", temporaries(full))
     # Not asserted: the values of a full-length file. Open MPI 4.1's OMPIO can
     # lose a refused write inside a file that another rank's write still
     # took to its full length (docs/reliability.md#resource-limits): such a
@@ -104,7 +99,7 @@ try:
             "the refused group's output and the reason are named", r.stderr[-800:])
     got = glob.glob(f"{full}/*.uvh5")
     t.check(len(got) == 1, "one group converted", got)
-    t.check(not leftovers(full), "no temporary files", leftovers(full))
+    t.check(not temporaries(full), "no temporary files", temporaries(full))
     for p in got:
         t.check(not same_h5(os.path.join(clean, os.path.basename(p)), p),
                 "the converted group equals the clean run's")

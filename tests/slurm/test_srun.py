@@ -6,7 +6,7 @@ import os
 import subprocess
 
 from same_outputs import compare_trees, same_fits, same_h5, same_las, same_nc
-from tessera_test import EXE, TestRun, _ENV, mpirun_tessera, scratch, tessera
+from tessera_test import EXE, TestRun, _ENV, mpirun_tessera, scratch, tessera, synth_tiny
 
 t = TestRun("srun launching")
 work = scratch("slurm-srun")
@@ -30,10 +30,7 @@ def both(step, args_for, pattern, same):
 
 
 def synth(kind, *args):
-    d = os.path.join(work, "data", kind)
-    r = tessera(["synth", kind, "--out", d, "--scale", "tiny", "--no-progress", *args])
-    t.check(r.returncode == 0, f"synth {kind}", r)
-    return d
+    return synth_tiny(t, work, kind, *args)
 
 
 both("check workload", lambda o: ["check", "workload", "--items", 400, "--out", o, "--no-progress"],

@@ -54,6 +54,19 @@ def mpirun_tessera(ranks, args, timeout=300, env=None, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=e, **kw)
 
 
+def synth_tiny(t, work, kind, *args):
+    """`tessera synth KIND --scale tiny` into WORK/data/KIND, checked on t; returns the directory."""
+    d = os.path.join(work, "data", kind)
+    r = tessera(["synth", kind, "--out", d, "--scale", "tiny", "--no-progress", *args])
+    t.check(r.returncode == 0, f"synth {kind}", r)
+    return d
+
+
+def temporaries(d):
+    """Hidden or *.tmp* files left in directory d (an interrupted atomic write)."""
+    return [f for f in os.listdir(d) if f.startswith(".") or ".tmp" in f] if os.path.isdir(d) else []
+
+
 class TestRun:
     """Counts checks and prints a closing 'N passed, N failed' line."""
 
