@@ -2,6 +2,7 @@
 # one message that lists everything missing (and the Debian/Spack package that
 # provides it). Each dependency ends up as an imported target:
 #   MPI::MPI_CXX OpenMP::OpenMP_CXX tessera_dep::hdf5 tessera_dep::pnetcdf
+#   tessera_dep::netcdf (netcdf-c with parallel HDF5)
 #   tessera_dep::cfitsio tessera_dep::healpix tessera_dep::erfa tessera_dep::tiff
 #   tessera_dep::deflate nanoflann::nanoflann
 #   Boost::program_options Eigen3::Eigen GDAL::GDAL SQLite::SQLite3
@@ -88,6 +89,27 @@ endif()
 # --- C libraries through pkg-config ------------------------------------------
 tessera_require_c(pnetcdf pnetcdf pnetcdf.h "pnetcdf"
                   "Debian libpnetcdf-dev; Spack parallel-netcdf~fortran")
+# netcdf-c built on parallel HDF5 (NetCDF-4 written collectively with
+# compression). Debian installs it beside the serial netcdf-c that GDAL uses:
+# its pkg-config file (netcdf-mpi) names the serial headers' directory, so the
+# MPI build's own include directory goes first. The two libraries version their
+# symbols apart (NETCDF_MPI_*). Elsewhere (Spack netcdf-c+mpi, Cray
+# cray-netcdf-hdf5parallel) it is the ordinary netcdf pkg-config module; the
+# backend refuses a build without NC_HAS_PARALLEL4 at compile time.
+if(PKG_CONFIG_FOUND AND NOT TARGET tessera_dep::netcdf)
+  pkg_check_modules(TESSERA_PC_netcdf_mpi QUIET IMPORTED_TARGET GLOBAL netcdf-mpi)
+  if(TESSERA_PC_netcdf_mpi_FOUND)
+    pkg_get_variable(_nc_mpi_prefix netcdf-mpi prefix)
+    add_library(tessera_dep::netcdf INTERFACE IMPORTED GLOBAL)
+    if(EXISTS "${_nc_mpi_prefix}/include/netcdf_par.h")
+      target_include_directories(tessera_dep::netcdf BEFORE INTERFACE "${_nc_mpi_prefix}/include")
+    endif()
+    target_link_libraries(tessera_dep::netcdf INTERFACE PkgConfig::TESSERA_PC_netcdf_mpi)
+    set(TESSERA_VERSION_netcdf "${TESSERA_PC_netcdf_mpi_VERSION}" CACHE INTERNAL "")
+  endif()
+endif()
+tessera_require_c(netcdf netcdf netcdf_par.h "netcdf"
+                  "Debian libnetcdf-mpi-dev; Spack netcdf-c+mpi")
 tessera_require_c(cfitsio cfitsio fitsio.h "cfitsio"
                   "Debian libcfitsio-dev; Spack cfitsio (3.49 or 4.x)")
 tessera_require_c(healpix healpix_cxx healpix_base.h "healpix_cxx"

@@ -8,7 +8,7 @@ PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git clang-format
   # MPI and parallel I/O
-  openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools libpnetcdf-dev pnetcdf-bin
+  openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools libpnetcdf-dev pnetcdf-bin libnetcdf-mpi-dev
   # science libraries
   libcfitsio-dev libhealpix-cxx-dev libnanoflann-dev libeigen3-dev libgdal-dev gdal-bin liberfa-dev
   libtiff-dev libdeflate-dev

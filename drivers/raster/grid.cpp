@@ -1,5 +1,6 @@
 // tessera raster grid: FSM cluster outputs -> one CF NetCDF per variable.
 #include "command.hpp"
+#include "nc_layout_options.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/raster/grid_step.hpp"
@@ -16,6 +17,7 @@ void run(StepContext& ctx) {
   opt.values.original_compat = ctx.vm["original-compat"].as<bool>();
   opt.clobber = ctx.common.clobber;
   opt.collective_writes = ctx.vm["collective-writes"].as<bool>();
+  opt.layout = nc_layout_from(ctx);
   opt.block_bytes = ctx.vm["block-mb"].as<std::int64_t>() << 20;
   if (opt.block_bytes <= 0)
     throw UsageError("--block-mb must be positive");
@@ -50,7 +52,8 @@ const CommandRegistrar kGrid{Command{
           "per-rank gridding buffer (MiB); memory does not grow with the number of days")(
           "collective-writes", po::bool_switch()->default_value(false),
           "write one variable at a time with collective waits instead of independent writes "
-          "staggered over the files (same bytes)");
+          "staggered over the files (same bytes; CDF-5 only, NetCDF-4 is always collective)");
+      add_nc_layout_options(d);
     },
     run,
     {}}};

@@ -1,5 +1,6 @@
 // tessera raster reproject: warp every day's grid to another CRS.
 #include "command.hpp"
+#include "nc_layout_options.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/raster/reproject_step.hpp"
@@ -14,6 +15,7 @@ void run(StepContext& ctx) {
   opt.resampling = ctx.vm["resampling"].as<std::string>();
   opt.out_dir = ctx.vm["out"].as<std::string>();
   opt.clobber = ctx.common.clobber;
+  opt.layout = nc_layout_from(ctx);
   opt.block_bytes = ctx.vm["block-mb"].as<std::int64_t>() << 20;
   if (opt.block_bytes <= 0)
     throw UsageError("--block-mb must be positive");
@@ -41,6 +43,7 @@ const CommandRegistrar kReproject{Command{
           "near, bilinear, cubic, average, mode")("out", po::value<std::string>()->required(),
                                                   "output directory")(
           "block-mb", po::value<std::int64_t>()->default_value(64), "per-rank buffer (MiB)");
+      add_nc_layout_options(d);
     },
     run,
     {}}};

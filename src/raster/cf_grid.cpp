@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <sstream>
@@ -29,24 +30,44 @@ std::string grid_file_name(FsmVariable v, const CivilDate& start) {
   return fmt::format("{:04d}{:02d}_{}.nc", start.year, start.month, variable_info(v).file_tag);
 }
 
+void add_layout(Fingerprint& fp, const NcLayout& layout) {
+  fp.add("format", io::nc_format_name(layout.file.format));
+  if (layout.file.format == io::NcFormat::kNetcdf4) {
+    fp.add("deflate", std::to_string(layout.file.deflate_level))
+        .add("shuffle", layout.file.shuffle ? "1" : "0")
+        .add("chunk_tile", std::to_string(layout.chunk_tile));
+  }
+}
+
+io::NcStorage grid_chunking(const GridAxes& axes, const NcLayout& layout) {
+  // One day by a square tile: a rank's days are whole chunks (no chunk is
+  // shared between ranks, so each rank compresses its own), and a map of one
+  // day reads ceil(H/tile) x ceil(W/tile) chunks.
+  const std::int64_t tile = std::max(1, layout.chunk_tile);
+  return {{1, std::min<std::int64_t>(tile, std::max(1, axes.grid.height)),
+           std::min<std::int64_t>(tile, std::max(1, axes.grid.width))},
+          true};
+}
+
 io::NcFile create_cf_grid(MPI_Comm comm, const std::filesystem::path& path, const GridAxes& axes,
-                          const CfVariable& var, float fill, int* data_varid) {
+                          const CfVariable& var, float fill, const NcLayout& layout,
+                          int* data_varid) {
   const auto& g = axes.grid;
   const io::CfGridMapping gm = io::cf_grid_mapping(axes.crs_wkt);
   const int epsg = io::epsg_of(axes.crs_wkt);
-  io::NcFile f = io::NcFile::create(comm, path);
+  io::NcFile f = io::NcFile::create(comm, path, layout.file);
   const int dt = f.def_dim("time", axes.days);
   const int dy = f.def_dim("y", g.height);
   const int dx = f.def_dim("x", g.width);
-  const int vt = f.def_var("time", NC_DOUBLE, {dt});
-  const int vy = f.def_var("y", NC_DOUBLE, {dy});
-  const int vx = f.def_var("x", NC_DOUBLE, {dx});
-  const int vc = f.def_var("crs", NC_INT, {});
-  const int vd = f.def_var(var.name, NC_FLOAT, {dt, dy, dx});
+  const int vt = f.def_var("time", io::NcType::kDouble, {dt});
+  const int vy = f.def_var("y", io::NcType::kDouble, {dy});
+  const int vx = f.def_var("x", io::NcType::kDouble, {dx});
+  const int vc = f.def_var("crs", io::NcType::kInt, {});
+  const int vd = f.def_var(var.name, io::NcType::kFloat, {dt, dy, dx}, grid_chunking(axes, layout));
 
-  f.put_att(NC_GLOBAL, "Conventions", std::string("CF-1.8"));
-  f.put_att(NC_GLOBAL, "title", "FSM " + var.long_name + " gridded on the landform clusters");
-  f.put_att(NC_GLOBAL, "source", std::string("tessera raster grid (FSM cluster outputs)"));
+  f.put_att(io::kNcGlobal, "Conventions", std::string("CF-1.8"));
+  f.put_att(io::kNcGlobal, "title", "FSM " + var.long_name + " gridded on the landform clusters");
+  f.put_att(io::kNcGlobal, "source", std::string("tessera raster grid (FSM cluster outputs)"));
 
   f.put_att(vt, "standard_name", std::string("time"));
   f.put_att(vt, "long_name", std::string("time"));

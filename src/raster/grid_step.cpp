@@ -199,6 +199,7 @@ GridStepResult run_grid_step(const Comm& comm, const GridStepOptions& opt) {
     o.fp = inputs;
     o.fp.add("variable", variable_info(v).name);
     o.fp.add("compat", opt.values.original_compat ? "1" : "0");
+    add_layout(o.fp, opt.layout);
     std::int64_t up_to_date = 0;
     if (comm.is_root() && !opt.clobber && is_up_to_date(o.path, o.fp))
       up_to_date = 1;

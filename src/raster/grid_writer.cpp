@@ -6,6 +6,7 @@
 #include <string>
 
 #include "tessera/core/error.hpp"
+#include "tessera/core/free_space.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/perf.hpp"
 
@@ -23,12 +24,43 @@ GridWriter::GridWriter(const Comm& comm, const ClusterTable& table,
       block_days_(std::max<std::int64_t>(
           1, opt.block_bytes / std::max<std::int64_t>(1, axes.grid.cells() * 4))) {}
 
+// Why NetCDF-4 output checks free space before every collective write:
+// parallel HDF5 does not fail collectively. On a full file system one rank's
+// metadata write fails while the others go on, and the ranks then wait in
+// different collectives inside HDF5 for ever (seen here: rank 0 in a barrier
+// of H5AC's flush, rank 1 in H5FD_truncate's broadcast, under nc_enddef).
+// So no write starts unless the file system holds its raw size (compression
+// never makes a chunk much larger: zlib adds 5 bytes a 16 KiB block, RFC
+// 1950/1951) plus a margin for HDF5's own metadata; each round leaves that
+// margin free, so the final flush at close fits too. Space taken by other
+// programs at the same moment is not covered: --timeout ends such a run.
+std::int64_t GridWriter::metadata_margin() const {
+  const std::int64_t tile = std::max(1, opt_.layout.chunk_tile);
+  return hdf5_metadata_margin(axes_.days * ((axes_.grid.height + tile - 1) / tile) *
+                              ((axes_.grid.width + tile - 1) / tile));
+}
+
+bool GridWriter::room_for(GridOutput& o, std::int64_t bytes) const {
+  try {
+    require_free_space(comm_, o.path, bytes);
+  } catch (const std::exception& e) {
+    if (comm_.is_root())
+      log::error("raster grid: {}", e.what());
+    o.ok = false;
+    o.room = false;
+    return false;
+  }
+  return true;
+}
+
 void GridWriter::create(GridOutput& o) const {
   o.atomic = std::make_unique<CollectiveAtomicFile>(comm_, o.path, /*clobber=*/true);
+  if (opt_.layout.file.format == io::NcFormat::kNetcdf4 && !room_for(o, metadata_margin()))
+    return;
   try {
     const float fill = opt_.values.original_compat ? 0.0f : std::numeric_limits<float>::quiet_NaN();
     o.nc = create_cf_grid(comm_.handle(), o.atomic->temp_path(), axes_, cf_variable(o.var), fill,
-                          &o.varid);
+                          opt_.layout, &o.varid);
   } catch (const std::exception& e) {
     log::error("raster grid: {}: {}", o.path.string(), e.what());
     o.ok = false;
@@ -87,6 +119,8 @@ void GridWriter::write_collective(std::vector<GridOutput>& outputs, GridStepResu
   const std::int64_t my_rounds = (mine_.size() + block_days_ - 1) / block_days_;
   const std::int64_t rounds = comm_.allreduce_max(my_rounds);
   std::vector<float> block;
+  const bool nc4 = opt_.layout.file.format == io::NcFormat::kNetcdf4;
+  const std::int64_t npix = axes_.grid.cells();
   for (auto& o : outputs) {
     perf::Region rv(std::string("write.") + variable_info(o.var).name);
     // A rank that failed still joins every round's wait_all (with nothing
@@ -94,6 +128,12 @@ void GridWriter::write_collective(std::vector<GridOutput>& outputs, GridStepResu
     for (std::int64_t round = 0; round < rounds; ++round) {
       const std::int64_t t0 = mine_.begin + round * block_days_;
       const std::int64_t nt = std::clamp<std::int64_t>(mine_.end - t0, 0, block_days_);
+      if (nc4 && o.room && o.nc.is_open()) {
+        const std::int64_t raw = comm_.allreduce_sum(nt * npix * 4);
+        (void)room_for(o, raw + metadata_margin());
+      }
+      if (!o.room)
+        break;  // on every rank alike: no further collective on this file
       try {
         if (o.ok && nt > 0)
           put_days(o, t0, nt, block, res);
@@ -120,7 +160,7 @@ void GridWriter::write(std::vector<GridOutput>& outputs, GridStepResult& res) co
     for (auto& o : outputs)
       create(o);
   }
-  if (opt_.collective_writes)
+  if (opt_.collective_writes || opt_.layout.file.format == io::NcFormat::kNetcdf4)
     write_collective(outputs, res);
   else
     write_staggered(outputs, res);

@@ -3,7 +3,8 @@
 //
 // Every output file is created collectively up front, then each rank grids
 // its block of days of every variable, one bounded block at a time. Two
-// schedules:
+// schedules (NetCDF-4 files always take the collective one: HDF5 writes
+// compressed chunks only collectively):
 //  - staggered (default): independent non-blocking writes, rank r visiting the
 //    variables in the order r, r+1, ... (mod V), so that at any moment the
 //    ranks are writing different files. A rank's days are one contiguous
@@ -29,7 +30,7 @@
 #include "tessera/core/fingerprint.hpp"
 #include "tessera/core/mpi.hpp"
 #include "tessera/core/partition.hpp"
-#include "tessera/io/pnetcdf_file.hpp"
+#include "tessera/io/nc_file.hpp"
 #include "tessera/raster/cf_grid.hpp"
 #include "tessera/raster/grid_step.hpp"
 #include "tessera/raster/gridding.hpp"
@@ -45,6 +46,7 @@ struct GridOutput {
   io::NcFile nc;
   int varid = -1;
   bool ok = true;              ///< this rank's part of the file so far
+  bool room = true;            ///< NetCDF-4: the file system had room so far (same on every rank)
   std::int64_t min_bytes = 0;  ///< the file's length once complete (NcFile::data_end)
 };
 
@@ -64,6 +66,11 @@ class GridWriter {
   /// Grids days [t0, t0 + nt) of `o` into `block` and queues their write.
   void put_days(GridOutput& o, std::int64_t t0, std::int64_t nt, std::vector<float>& block,
                 GridStepResult& res) const;
+  /// NetCDF-4 only, collective: whether the output's file system has `bytes`
+  /// free (rank 0 looks, every rank gets its answer); false marks `o` failed.
+  bool room_for(GridOutput& o, std::int64_t bytes) const;
+  /// Room HDF5 keeps for itself: file header, chunk index, metadata flush at close.
+  std::int64_t metadata_margin() const;
   void write_staggered(std::vector<GridOutput>& outputs, GridStepResult& res) const;
   void write_collective(std::vector<GridOutput>& outputs, GridStepResult& res) const;
 

@@ -9,6 +9,7 @@
 #include "tessera/core/error.hpp"
 #include "tessera/core/fault.hpp"
 #include "tessera/core/fingerprint.hpp"
+#include "tessera/core/free_space.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/partition.hpp"
 #include "tessera/core/perf.hpp"
@@ -44,6 +45,7 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
     const std::filesystem::path out = opt.out_dir / paths[i].filename();
     Fingerprint fp;
     fp.add_file(paths[i]).add("to", opt.to).add("resampling", opt.resampling);
+    add_layout(fp, opt.layout);
     std::int64_t up_to_date = 0;
     if (comm.is_root() && !opt.clobber && is_up_to_date(out, fp))
       up_to_date = 1;
@@ -96,12 +98,23 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
     bool ok = true;
     std::int64_t min_bytes = 0;  // a short file is not renamed into place
     try {
+      // NetCDF-4: no collective HDF5 write starts without room for it (see
+      // grid_writer.cpp: parallel HDF5 hangs rather than fails on a full disk).
+      const bool nc4 = opt.layout.file.format == io::NcFormat::kNetcdf4;
+      const io::NcStorage chunking = grid_chunking(dst, opt.layout);
+      const std::int64_t margin = hdf5_metadata_margin(
+          dst.days * ((dg.height + chunking.chunk[1] - 1) / chunking.chunk[1]) *
+          ((dg.width + chunking.chunk[2] - 1) / chunking.chunk[2]));
+      if (nc4)
+        require_free_space(comm, out, margin);
       int out_var = -1;
       io::NcFile nc = create_cf_grid(comm.handle(), atomic.temp_path(), dst, cf_variable(v),
-                                     std::numeric_limits<float>::quiet_NaN(), &out_var);
+                                     std::numeric_limits<float>::quiet_NaN(), opt.layout, &out_var);
       for (std::int64_t round = 0; round < rounds; ++round) {
         const std::int64_t t0 = mine.begin + round * block_days;
         const std::int64_t nt = std::clamp<std::int64_t>(mine.end - t0, 0, block_days);
+        if (nc4)
+          require_free_space(comm, out, comm.allreduce_sum(nt * dnpix * 4) + margin);
         // get_all and wait_all are collective: every rank calls both in every
         // round whatever failed locally; one check per round agrees on errors.
         std::exception_ptr failed;

@@ -18,7 +18,7 @@
 #include "tessera/core/partition.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/io/gdal_vector.hpp"
-#include "tessera/io/pnetcdf_file.hpp"
+#include "tessera/io/nc_file.hpp"
 #include "tessera/raster/cf_grid.hpp"
 #include "tessera/raster/zonal_stats.hpp"
 

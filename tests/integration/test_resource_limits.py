@@ -58,33 +58,46 @@ try:
     t.check(not os.listdir(full), "nothing left on the file system", os.listdir(full))
 
     # --- raster grid: some variables fit, the others fail; none is short -------------
+    # Both formats: CDF-5 (1.75 MB of raw floats here) and NetCDF-4 (the
+    # default; ~40 kB a file compressed). NetCDF-4 writes only start with room
+    # for their raw size + a metadata margin (~0.4 MB here; grid_writer.cpp
+    # says why): 520 kB takes the headers and some of the variables.
     ra = synth("raster")
-    grid = ["raster", "grid", "--fsm-dir", f"{ra}/fsm", "--landform", f"{ra}/landform.tif",
-            "--no-progress"]
-    clean = os.path.join(work, "grids-clean")
-    r = mpirun_tessera(2, grid + ["--out", clean])
-    t.check(r.returncode == 0, "grid with room", r)
-    size = {f: os.path.getsize(os.path.join(clean, f)) for f in os.listdir(clean) if f.endswith(".nc")}
-    full = mount("grid-full", "200k")
-    r = mpirun_tessera(2, grid + ["--out", full])
-    t.check(r.returncode == 3, "grid on a full file system: exit 3", r)
-    t.check("short write" in r.stderr or "No space" in r.stderr,
-            "the error says the file system refused the data", r.stderr[-800:])
-    got = sorted(f for f in os.listdir(full) if f.endswith(".nc"))
-    # Ranks write the four variables interleaved, so how many fit varies.
-    t.check(len(got) < 4, f"not all variables fit ({len(got)} of 4 did)", got)
-    short = [f for f in got if os.path.getsize(os.path.join(full, f)) != size.get(f)]
-    t.check(not short, "every NetCDF under its final name is complete (no short file)", short)
-    t.check(not temporaries(full), "no temporary files", temporaries(full))
-    # Not asserted: the values of a full-length file. Open MPI 4.1's OMPIO can
-    # lose a refused write inside a file that another rank's write still
-    # took to its full length (docs/reliability.md#resource-limits): such a
-    # file is committed. A re-run with room and --clobber redoes everything.
-    room = os.path.join(work, "grids-room")
-    shutil.copytree(full, room)
-    r = mpirun_tessera(2, grid + ["--out", room, "--clobber"])
-    t.check(r.returncode == 0, "the re-run with room (--clobber) completes", r)
-    compare_trees(t, "grid re-run vs clean", clean, room, "*.nc", same_nc)
+    for fmt, room_size in (("cdf5", "200k"), ("netcdf4", "520k")):
+        grid = ["raster", "grid", "--fsm-dir", f"{ra}/fsm", "--landform", f"{ra}/landform.tif",
+                "--format", fmt, "--no-progress"]
+        clean = os.path.join(work, f"grids-clean-{fmt}")
+        r = mpirun_tessera(2, grid + ["--out", clean])
+        t.check(r.returncode == 0, f"{fmt}: grid with room", r)
+        size = {f: os.path.getsize(os.path.join(clean, f)) for f in os.listdir(clean)
+                if f.endswith(".nc")}
+        full = mount(f"grid-full-{fmt}", room_size)
+        r = mpirun_tessera(2, grid + ["--out", full], timeout=120)
+        t.check(r.returncode == 3, f"{fmt}: grid on a full file system: exit 3 (not a hang)", r)
+        t.check("short write" in r.stderr or "No space" in r.stderr
+                or "not enough free space" in r.stderr,
+                f"{fmt}: the error says the file system refused the data", r.stderr[-800:])
+        got = sorted(f for f in os.listdir(full) if f.endswith(".nc"))
+        # Ranks write the four variables interleaved, so how many fit varies.
+        t.check(len(got) < 4, f"{fmt}: not all variables fit ({len(got)} of 4 did)", got)
+        if fmt == "cdf5":
+            short = [f for f in got if os.path.getsize(os.path.join(full, f)) != size.get(f)]
+            t.check(not short, "every CDF-5 file under its final name is complete (no short file)",
+                    short)
+        else:
+            bad = [f for f in got if same_nc(os.path.join(clean, f), os.path.join(full, f))]
+            t.check(not bad, "every NetCDF-4 file under its final name reads back complete", bad)
+        t.check(not temporaries(full), f"{fmt}: no temporary files", temporaries(full))
+        # Not asserted for CDF-5: the values of a full-length file. Open MPI
+        # 4.1's OMPIO can lose a refused write inside a file that another
+        # rank's write still took to its full length
+        # (docs/reliability.md#resource-limits): such a file is committed. A
+        # re-run with room and --clobber redoes everything.
+        room = os.path.join(work, f"grids-room-{fmt}")
+        shutil.copytree(full, room)
+        r = mpirun_tessera(2, grid + ["--out", room, "--clobber"])
+        t.check(r.returncode == 0, f"{fmt}: the re-run with room (--clobber) completes", r)
+        compare_trees(t, f"{fmt}: grid re-run vs clean", clean, room, "*.nc", same_nc)
 
     # --- subband: the group that cannot fit is refused, the other converts -----------
     sb = synth("subband", "--groups", "2")

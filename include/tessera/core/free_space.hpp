@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <filesystem>
 
+#include "tessera/core/mpi.hpp"
+
 namespace tessera {
 
 /// Bytes available to this user on the file system holding `dir` (statvfs);
@@ -20,5 +22,15 @@ std::int64_t free_bytes(const std::filesystem::path& dir);
 /// Throws IoError naming `output` when the file system holding its directory
 /// has less than `need` bytes free. Unknown free space passes.
 void require_free_space(const std::filesystem::path& output, std::int64_t need);
+
+/// Collective: rank 0 looks (one statvfs for the job, not one per rank), and
+/// every rank throws CollectiveError with rank 0's message when there is no
+/// room. For writes through parallel HDF5, which must not start without it.
+void require_free_space(const Comm& comm, const std::filesystem::path& output, std::int64_t need);
+
+/// Bytes to keep free beside a parallel NetCDF-4/HDF5 write for the library's
+/// own metadata (superblock, object headers, one chunk-index entry per chunk,
+/// the flush at close): 256 KiB + ~64 bytes a chunk.
+std::int64_t hdf5_metadata_margin(std::int64_t chunks);
 
 }  // namespace tessera

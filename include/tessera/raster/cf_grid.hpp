@@ -1,4 +1,5 @@
-// The CF-1.8 NetCDF layout of a gridded daily variable (CDF-5, via PnetCDF).
+// The CF-1.8 NetCDF layout of a gridded daily variable, in NetCDF-4 (zlib,
+// chunked by day x tile; netcdf-c parallel) or CDF-5 (PnetCDF): io/nc_file.hpp.
 //
 //   dimensions: time = T, y = H, x = W
 //   double time(time)  units "days since YYYY-MM-DD 00:00:00", calendar standard
@@ -10,15 +11,17 @@
 //   float <var>(time, y, x)  units, long_name, grid_mapping = "crs",
 //                      _FillValue = NaN (nodata)
 // Row 0 is the first row of the landform (north): y decreases along the axis.
-// No timestamps or host names go into the file, so 1, 2 or 4 ranks write
-// byte-identical files.
+// No timestamps or host names go into the file: 1, 2 or 4 ranks write
+// byte-identical CDF-5 files and NetCDF-4 files with identical values (HDF5
+// places chunks in the order ranks allocate them, so those bytes may differ).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <string>
 
-#include "tessera/io/pnetcdf_file.hpp"
+#include "tessera/core/fingerprint.hpp"
+#include "tessera/io/nc_file.hpp"
 #include "tessera/raster/civil_date.hpp"
 #include "tessera/raster/coverage.hpp"
 #include "tessera/raster/fsm_output.hpp"
@@ -33,6 +36,15 @@ struct GridAxes {
   std::int64_t days = 0;
 };
 
+/// How grid files are stored: format, compression, chunk tile.
+struct NcLayout {
+  io::NcCreateOptions file;  ///< NetCDF-4 (deflate 4, shuffle) by default
+  int chunk_tile = 512;      ///< NetCDF-4 chunks: 1 day x tile x tile cells (clipped to the grid)
+};
+
+/// Adds the layout to an output's fingerprint (another format is another output).
+void add_layout(Fingerprint& fp, const NcLayout& layout);
+
 /// Attributes of the data variable.
 struct CfVariable {
   std::string name, units, long_name, standard_name, cell_methods;
@@ -46,7 +58,11 @@ std::string grid_file_name(FsmVariable v, const CivilDate& start);
 /// variables and returns the file in data mode; `*data_varid` receives the
 /// id of the data variable. `fill` is the _FillValue (NaN, or 0 in compat mode).
 io::NcFile create_cf_grid(MPI_Comm comm, const std::filesystem::path& path, const GridAxes& axes,
-                          const CfVariable& var, float fill, int* data_varid);
+                          const CfVariable& var, float fill, const NcLayout& layout,
+                          int* data_varid);
+
+/// The data variable's storage: chunks of 1 day x tile x tile, compressed.
+io::NcStorage grid_chunking(const GridAxes& axes, const NcLayout& layout);
 
 /// Reads the axes of a grid file written by create_cf_grid (GeoTransform and
 /// crs_wkt from the crs variable, start date from time's units and values).

@@ -7,9 +7,10 @@
 //  3. every rank reads the landform and checks the labels;
 //  4. the time axis is divided among ranks; each rank grids its days of
 //     every variable in blocks of at most `block_bytes` and writes them with
-//     non-blocking puts, by default independently and staggered so that the
-//     ranks write different files at any moment (src/raster/grid_writer.hpp
-//     says why), or with a collective wait_all per round. Memory per rank is
+//     non-blocking puts: NetCDF-4 (the default) with a collective write per
+//     round, each rank compressing its own chunks; CDF-5 by default
+//     independently and staggered so that the ranks write different files at
+//     any moment (src/raster/grid_writer.hpp says why). Memory per rank is
 //     the landform plus one block: it does not grow with T.
 // Outputs appear atomically (CollectiveAtomicFile) and carry a fingerprint of
 // the inputs and options, so a re-run skips up-to-date files.
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "tessera/core/mpi.hpp"
+#include "tessera/raster/cf_grid.hpp"
 #include "tessera/raster/fsm_output.hpp"
 #include "tessera/raster/gridding.hpp"
 
@@ -43,6 +45,10 @@ struct GridStepOptions {
   /// completed by a collective wait_all. Same bytes, slower on file systems
   /// that serialise writers of one file (see grid_writer.hpp).
   bool collective_writes = false;
+  /// File format and compression: NetCDF-4 with deflate by default (what
+  /// SnowMapper writes and its users keep), CDF-5 for speed. NetCDF-4 is
+  /// always written with the collective schedule (HDF5's filters need it).
+  NcLayout layout;
 };
 
 struct GridStepResult {

@@ -4,7 +4,7 @@
 // so results line up with `gdalwarp -t_srs`. Days are divided among ranks;
 // each rank warps its days (GDAL's warper, NaN nodata kept) in bounded blocks
 // and writes them into a CF NetCDF of the same layout (cf_grid.hpp) with
-// collective non-blocking writes.
+// collective writes, in NetCDF-4 (compressed) or CDF-5 as asked.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tessera/core/mpi.hpp"
+#include "tessera/raster/cf_grid.hpp"
 
 namespace tessera::raster {
 
@@ -23,6 +24,7 @@ struct ReprojectStepOptions {
   std::filesystem::path out_dir;
   bool clobber = false;
   std::int64_t block_bytes = 64LL << 20;
+  NcLayout layout;  ///< output format and compression (NetCDF-4 by default)
 };
 
 struct ReprojectStepResult {

@@ -1,9 +1,15 @@
 """raster grid: values equal each pixel's cluster series (read back with
 netCDF4 and xarray), nodata NaN, cell-centre coordinates from the GeoTIFF
-transform, CF attributes, ncdump -h reads the files, identical files at 1, 2
-and 4 ranks, the compatibility switch, and resume."""
+transform, CF attributes, ncdump -h reads the files, the same values at 1, 2
+and 4 ranks, the compatibility switch, and resume.
+
+Both formats: NetCDF-4 (the default: deflate and shuffle filters, chunks of
+one day x a tile, as ncdump -hs and netCDF4 report them; values identical at
+every rank count and to the CDF-5 output) and CDF-5 (byte-identical files at
+1, 2 and 4 ranks and with either write schedule)."""
 import filecmp
 import os
+import re
 import subprocess
 
 import netCDF4
@@ -20,16 +26,68 @@ lf = os.path.join(inp, "landform.tif")
 fsm = os.path.join(inp, "fsm")
 
 outs = {}
-# Default: independent writes staggered over the files; "2c": the collective
-# schedule (--collective-writes). A small block forces several rounds of
-# writes per rank and variable.
-for n, extra in ((1, []), (2, []), (4, []), ("2c", ["--collective-writes"])):
+# NetCDF-4 (default) at 1, 2, 4 ranks, and with 5 x 5 chunk tiles ("2t"), so
+# a day spans several chunks and the chunk edges are clipped. CDF-5: the
+# staggered independent writes ("c1".."c4") and the collective schedule
+# ("c2c", --collective-writes). A small block forces several rounds of writes
+# per rank and variable.
+RUNS = ((1, []), (2, []), (4, []), ("2t", ["--chunk-tile", "5", "--deflate", "6"]),
+        ("c1", ["--format", "cdf5"]), ("c2", ["--format", "cdf5"]), ("c4", ["--format", "cdf5"]),
+        ("c2c", ["--format", "cdf5", "--collective-writes"]))
+for n, extra in RUNS:
     out = os.path.join(d, f"grids{n}")
-    ranks = 2 if n == "2c" else n
+    ranks = int(re.sub(r"\D", "", str(n))[:1])
     r = mpirun_tessera(ranks, ["raster", "grid", "--fsm-dir", fsm, "--landform", lf, "--out", out,
                                "--block-mb", "1", "--no-progress"] + extra)
-    t.check(r.returncode == 0, f"grid exits 0 at {n} ranks", r)
+    t.check(r.returncode == 0, f"grid exits 0 ({n})", r)
     outs[n] = out
+
+
+def values(path, var):
+    with netCDF4.Dataset(path) as nc:
+        v = nc.variables[var]
+        v.set_auto_mask(False)
+        return v[:]
+
+
+for var in VARS:
+    c1 = grid_file(outs["c1"], var)
+    for n in ("c2", "c4", "c2c"):
+        t.check(filecmp.cmp(c1, grid_file(outs[n], var), shallow=False),
+                f"{var}: CDF-5 file ({n}) is byte-identical to 1 rank")
+    with netCDF4.Dataset(c1) as nc:
+        t.check(nc.data_model == "NETCDF3_64BIT_DATA", f"{var}: --format cdf5 writes CDF-5",
+                nc.data_model)
+    ref = values(c1, var)
+    for n in (1, 2, 4, "2t"):
+        f = grid_file(outs[n], var)
+        t.check(np.array_equal(values(f, var), ref, equal_nan=True),
+                f"{var}: NetCDF-4 values ({n}) identical to the CDF-5 file")
+    with netCDF4.Dataset(grid_file(outs[2], var)) as nc:
+        v = nc.variables[var]
+        h, w = v.shape[1], v.shape[2]
+        t.check(nc.data_model == "NETCDF4", f"{var}: default output is NetCDF-4", nc.data_model)
+        filt = v.filters()
+        t.check(filt.get("zlib") and filt.get("shuffle") and filt.get("complevel") == 4,
+                f"{var}: deflate level 4 and shuffle filters", filt)
+        t.check(v.chunking() == [1, min(512, h), min(512, w)],
+                f"{var}: chunks of 1 day x the (clipped) 512 tile", v.chunking())
+        t.check(nc.variables["x"].chunking() == "contiguous", "coordinates are contiguous")
+    with netCDF4.Dataset(grid_file(outs["2t"], var)) as nc:
+        v = nc.variables[var]
+        t.check(v.chunking() == [1, 5, 5] and v.filters().get("complevel") == 6,
+                f"{var}: --chunk-tile 5 --deflate 6", (v.chunking(), v.filters()))
+    t.check(os.path.getsize(grid_file(outs[2], var)) < os.path.getsize(c1),
+            f"{var}: the compressed file is smaller than CDF-5",
+            (os.path.getsize(grid_file(outs[2], var)), os.path.getsize(c1)))
+
+r = subprocess.run(["ncdump", "-hs", grid_file(outs[4], "swe")], capture_output=True, text=True)
+t.check(r.returncode == 0 and '_Format = "netCDF-4"' in r.stdout
+        and re.search(r"swe:_DeflateLevel = 4 ;", r.stdout)
+        and re.search(r'swe:_Shuffle = "true" ;', r.stdout)
+        and re.search(r"swe:_ChunkSizes = 1, \d+, \d+ ;", r.stdout)
+        and re.search(r'swe:_Storage = "chunked" ;', r.stdout),
+        "ncdump -hs: netCDF-4, chunked, deflate 4, shuffle", r.stdout[-1500:])
 
 table, first = read_fsm_table(fsm)
 with rasterio.open(lf) as src:
@@ -40,11 +98,7 @@ t.check(nodata.any() and (~nodata).any(), "the synthetic landform has nodata and
 
 for var in VARS:
     f1 = grid_file(outs[1], var)
-    for n in (2, 4, "2c"):
-        t.check(filecmp.cmp(f1, grid_file(outs[n], var), shallow=False),
-                f"{var}: file at {n} ranks is byte-identical to 1 rank")
     with netCDF4.Dataset(f1) as nc:
-        t.check(nc.data_model == "NETCDF3_64BIT_DATA", f"{var}: CDF-5 file", nc.data_model)
         v = nc.variables[var]
         v.set_auto_mask(False)
         vals = v[:]
@@ -85,6 +139,14 @@ r = mpirun_tessera(2, ["raster", "grid", "--fsm-dir", fsm, "--landform", lf, "--
                        "--no-progress"])
 t.check(r.returncode == 0 and os.path.getmtime(grid_file(outs[1], "swe")) == m0
         and "up to date" in r.stderr, "a re-run skips up-to-date outputs", r)
+
+# Another format is another output: not skipped, rewritten in that format.
+r = mpirun_tessera(2, ["raster", "grid", "--fsm-dir", fsm, "--landform", lf, "--out", outs[1],
+                       "--vars", "swe", "--format", "cdf5", "--no-progress"])
+with netCDF4.Dataset(grid_file(outs[1], "swe")) as nc:
+    model = nc.data_model
+t.check(r.returncode == 0 and "is up to date" not in r.stderr and model == "NETCDF3_64BIT_DATA",
+        "a re-run with --format cdf5 rewrites the NetCDF-4 output", (model, r))
 
 # Compatibility switch: 0 for nodata and values rounded to 0.1.
 out = os.path.join(d, "compat")

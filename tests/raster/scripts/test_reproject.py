@@ -1,6 +1,8 @@
 """raster reproject: the output's georeferencing equals gdalwarp's on the
 same grid (gdal-bin), nearest-neighbour values equal gdalwarp's, nodata stays
-NaN, and 1, 2 and 4 ranks write identical files."""
+NaN, 1, 2 and 4 ranks write the same values (NetCDF-4, the default, read
+from a NetCDF-4 grid) and byte-identical files (CDF-5, read from a CDF-5
+grid), and both formats hold the same values."""
 import filecmp
 import os
 import subprocess
@@ -20,16 +22,37 @@ r = mpirun_tessera(2, ["raster", "grid", "--fsm-dir", os.path.join(inp, "fsm"), 
                        os.path.join(inp, "landform.tif"), "--out", grids, "--vars", "swe,gst",
                        "--no-progress"])
 t.check(r.returncode == 0, "grid exits 0", r)
+grids5 = os.path.join(d, "grids5")
+r = mpirun_tessera(2, ["raster", "grid", "--fsm-dir", os.path.join(inp, "fsm"), "--landform",
+                       os.path.join(inp, "landform.tif"), "--out", grids5, "--vars", "swe",
+                       "--format", "cdf5", "--no-progress"])
+t.check(r.returncode == 0, "grid --format cdf5 exits 0", r)
 outs = {}
-for n in (1, 2, 4):
+for n, src, extra in ((1, grids, []), (2, grids, []), (4, grids, []),
+                      ("c1", grids5, ["--format", "cdf5"]), ("c2", grids5, ["--format", "cdf5"])):
     out = os.path.join(d, f"wgs{n}")
-    r = mpirun_tessera(n, ["raster", "reproject", "--grids", grids, "--to", "EPSG:4326", "--out", out,
-                           "--no-progress"])
-    t.check(r.returncode == 0, f"reproject exits 0 at {n} ranks", r)
+    ranks = int(str(n)[-1])
+    r = mpirun_tessera(ranks, ["raster", "reproject", "--grids", src, "--to", "EPSG:4326", "--out",
+                               out, "--no-progress"] + extra)
+    t.check(r.returncode == 0, f"reproject exits 0 ({n})", r)
     outs[n] = out
-for n in (2, 4):
-    t.check(filecmp.cmp(grid_file(outs[1], "swe"), grid_file(outs[n], "swe"), shallow=False),
-            f"identical output at {n} ranks")
+
+
+def values(path, var="swe"):
+    with netCDF4.Dataset(path) as nc:
+        v = nc.variables[var]
+        v.set_auto_mask(False)
+        return nc.data_model, v[:]
+
+
+t.check(filecmp.cmp(grid_file(outs["c1"], "swe"), grid_file(outs["c2"], "swe"), shallow=False),
+        "CDF-5: identical output at 1 and 2 ranks")
+model5, ref = values(grid_file(outs["c1"], "swe"))
+t.check(model5 == "NETCDF3_64BIT_DATA", "--format cdf5 writes CDF-5", model5)
+for n in (1, 2, 4):
+    model, vals = values(grid_file(outs[n], "swe"))
+    t.check(model == "NETCDF4" and np.array_equal(vals, ref, equal_nan=True),
+            f"NetCDF-4 output at {n} ranks: same values as the CDF-5 one", model)
 
 # The same day as a GeoTIFF, warped by gdalwarp.
 with netCDF4.Dataset(grid_file(grids, "swe")) as nc:
