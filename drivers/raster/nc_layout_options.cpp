@@ -10,12 +10,14 @@ namespace tessera::driver {
 void add_nc_layout_options(po::options_description& d) {
   d.add_options()("format", po::value<std::string>()->default_value("netcdf4"),
                   "netcdf4 (HDF5, zlib-compressed, chunked by day x tile) or cdf5 (PnetCDF, "
-                  "uncompressed, fastest)")("deflate", po::value<int>()->default_value(4),
-                                            "NetCDF-4 zlib level, 0 (none) to 9")(
-      "no-shuffle", po::bool_switch()->default_value(false),
-      "NetCDF-4: no byte-shuffle filter before deflate")(
-      "chunk-tile", po::value<int>()->default_value(512),
-      "NetCDF-4 chunk: 1 day x N x N cells (clipped to the grid)");
+                  "uncompressed, fastest)");
+  d.add_options()("deflate", po::value<int>()->default_value(3),
+                  "NetCDF-4 zlib level, 0 (none) to 9");
+  d.add_options()("shuffle", po::bool_switch()->default_value(false),
+                  "NetCDF-4: byte-shuffle filter before deflate (larger files for gridded "
+                  "cluster values)");
+  d.add_options()("chunk-tile", po::value<int>()->default_value(512),
+                  "NetCDF-4 chunk: 1 day x N x N cells (clipped to the grid)");
 }
 
 raster::NcLayout nc_layout_from(StepContext& ctx) {
@@ -24,7 +26,7 @@ raster::NcLayout nc_layout_from(StepContext& ctx) {
   layout.file.deflate_level = ctx.vm["deflate"].as<int>();
   if (layout.file.deflate_level < 0 || layout.file.deflate_level > 9)
     throw UsageError("--deflate must be 0..9, not " + std::to_string(layout.file.deflate_level));
-  layout.file.shuffle = !ctx.vm["no-shuffle"].as<bool>();
+  layout.file.shuffle = ctx.vm["shuffle"].as<bool>();
   layout.chunk_tile = ctx.vm["chunk-tile"].as<int>();
   if (layout.chunk_tile < 1)
     throw UsageError("--chunk-tile must be positive");

@@ -6,7 +6,7 @@
 
 namespace tessera::driver {
 
-/// --format, --deflate, --shuffle/--no-shuffle, --chunk-tile.
+/// --format, --deflate, --shuffle, --chunk-tile.
 void add_nc_layout_options(po::options_description& d);
 /// Reads them back (UsageError on a bad value) and records them in the report.
 raster::NcLayout nc_layout_from(StepContext& ctx);

@@ -13,7 +13,10 @@
 #include <netcdf_meta.h>
 #include <netcdf_par.h>
 
+#include <malloc.h>
+
 #include <algorithm>
+#include <mutex>
 #include <utility>
 
 #include "nc_backend.hpp"
@@ -330,8 +333,31 @@ class Netcdf4Backend final : public NcBackend {
 
 }  // namespace
 
+namespace {
+
+// HDF5 allocates and frees a chunk-sized buffer (and the filter's output
+// buffer) for every chunk it writes: 1 MB at a 512 x 512 float tile. Above
+// glibc's mmap threshold each one is a fresh mmap whose pages fault in on
+// first touch and are unmapped on free; below it, freeing at the top of the
+// heap trims it straight back. Measured on the medium grid (4 x 365 chunks of
+// 1.2 MB, deflate 3, 1 rank): user 14.8 s + system 7.7 s with glibc's
+// defaults, 7.5 s + 0.3 s with buffers up to 32 MiB kept on the heap and
+// 64 MiB of it kept when freed; peak RSS unchanged (75 MB). mallopt
+// (malloc.h) is process-wide and set once, when the first NetCDF-4 file is
+// created.
+void keep_chunk_buffers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  });
+}
+
+}  // namespace
+
 std::unique_ptr<NcBackend> netcdf4_create(MPI_Comm comm, const std::filesystem::path& path,
                                           const NcCreateOptions& options) {
+  keep_chunk_buffers();
   int ncid = -1;
   nccheck(nc_create_par(path.c_str(), NC_CLOBBER | NC_NETCDF4, comm, MPI_INFO_NULL, &ncid),
           "cannot create NetCDF-4 file", path.string());
