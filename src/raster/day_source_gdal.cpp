@@ -3,6 +3,7 @@
 // The days are the bands of the datasets in the order given. Every rank opens
 // every dataset once to check that they share one grid and to count their
 // bands, then keeps one dataset open at a time for its own days.
+#include <cpl_conv.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,8 +12,10 @@
 #include <limits>
 #include <optional>
 
+#include <cpl_conv.h>
 #include "tessera/core/error.hpp"
 #include "tessera/core/perf.hpp"
+#include "tessera/io/gdal_geotiff_strips.hpp"
 #include "tessera/io/gdal_raster.hpp"
 #include "tessera/raster/civil_date.hpp"
 #include "tessera/raster/day_source.hpp"
@@ -35,9 +38,26 @@ std::string subdataset_variable(const std::string& name) {
   return cut == std::string::npos ? name : name.substr(cut + 1);
 }
 
+/// GDAL's GeoTIFF driver reads GTIFF_DIRECT_IO when it opens a file. Set
+/// while opening: an uncompressed GeoTIFF the direct strip reader cannot
+/// take (e.g. pixel-interleaved) then bypasses the block cache, which only
+/// costs here, as every block is read once (365 bands of 600 x 500: 7.7 s
+/// and 480 MiB through the cache, 0.74 s without).
+io::GdalRaster open_direct(const std::string& name) {
+  CPLSetThreadLocalConfigOption("GTIFF_DIRECT_IO", "YES");
+  try {
+    io::GdalRaster ds = io::GdalRaster::open_any(name);
+    CPLSetThreadLocalConfigOption("GTIFF_DIRECT_IO", nullptr);
+    return ds;
+  } catch (...) {
+    CPLSetThreadLocalConfigOption("GTIFF_DIRECT_IO", nullptr);
+    throw;
+  }
+}
+
 /// Opens `name`, descending into the subdataset `variable` of a container.
 io::GdalRaster open_variable(const std::string& name, const std::string& variable) {
-  io::GdalRaster ds = io::GdalRaster::open_any(name);
+  io::GdalRaster ds = open_direct(name);
   const auto subs = ds.subdatasets();
   if (ds.band_count() > 0) {
     // A single-variable NetCDF opens straight to its variable; a --variable
@@ -61,7 +81,7 @@ io::GdalRaster open_variable(const std::string& name, const std::string& variabl
   }
   for (const auto& s : subs) {
     if (subdataset_variable(s.first) == variable) {
-      io::GdalRaster sub = io::GdalRaster::open_any(s.first);
+      io::GdalRaster sub = open_direct(s.first);
       if (sub.band_count() < 1)
         throw FormatError("variable '" + variable + "' has no raster band", name);
       return sub;
@@ -160,8 +180,10 @@ class GdalDaySource final : public DaySource {
         if (std::find(files_.begin(), files_.end(), p) == files_.end())
           files_.push_back(p);
       }
-      if (f == 0)
+      if (f == 0) {
         open_ = std::move(ds);  // kept: a single file is opened once
+        strips_ = std::make_unique<io::GeoTiffStrips>(open_);
+      }
     }
     first_day_.push_back(static_cast<std::int64_t>(codecs_.size()));
     open_index_ = 0;
@@ -180,13 +202,23 @@ class GdalDaySource final : public DaySource {
       const auto f = static_cast<std::size_t>(it - first_day_.begin() - 1);
       const std::int64_t n = std::min(t0 + nt, first_day_[f + 1]) - t;
       if (open_index_ != f) {
+        strips_.reset();
         open_.close();
         open_ = open_variable(names_[f], variable_);
+        strips_ = std::make_unique<io::GeoTiffStrips>(open_);
         open_index_ = f;
       }
       float* dst = out + (t - t0) * plane;
-      open_.read_bands(static_cast<int>(t - first_day_[f] + 1), static_cast<int>(n),
-                       static_cast<int>(window.first), static_cast<int>(window.rows()), dst);
+      const int band0 = static_cast<int>(t - first_day_[f] + 1);
+      const int row0 = static_cast<int>(window.first), rows = static_cast<int>(window.rows());
+      if (strips_->usable()) {
+        for (std::int64_t k = 0; k < n; ++k) {
+          if (!strips_->read_rows(band0 + static_cast<int>(k), row0, rows, dst + k * plane))
+            gdal_read(band0 + static_cast<int>(k), 1, row0, rows, dst + k * plane);
+        }
+      } else {
+        gdal_read(band0, static_cast<int>(n), row0, rows, dst);
+      }
       perf::add_bytes_read(n * plane * 4);
       for (std::int64_t k = 0; k < n; ++k)
         decode(codecs_[static_cast<std::size_t>(t + k)], dst + k * plane, plane);
@@ -194,9 +226,16 @@ class GdalDaySource final : public DaySource {
     }
   }
 
-  void close() override { open_.close(); }
+  void close() override {
+    strips_.reset();
+    open_.close();
+  }
 
  private:
+  void gdal_read(int band0, int nbands, int row0, int rows, float* dst) {
+    open_.read_bands(band0, nbands, row0, rows, dst);
+  }
+
   static void decode(const BandCodec& c, float* v, std::int64_t count) {
     const float nan = std::numeric_limits<float>::quiet_NaN();
     if (c.has_nodata) {
@@ -270,6 +309,7 @@ class GdalDaySource final : public DaySource {
   std::vector<BandCodec> codecs_;        ///< one per day
   std::vector<std::int64_t> first_day_;  ///< first day of each file, then the total
   io::GdalRaster open_;
+  std::unique_ptr<io::GeoTiffStrips> strips_;  ///< direct reads of open_, when it allows
   std::size_t open_index_ = 0;
 };
 

@@ -8,7 +8,8 @@ shapely gives every polygon ∩ cell area exactly; the coverage-weighted mean is
 (the exact means 15.02126922 and 55.61367019, and shapely to 1e-9);
 multipolygons.shp (a .prj saying WGS 84 over projected coordinates) and a
 GeoJSON without a crs member, refused without --basins-crs and right with it;
-slope_nodata.tif (nodata -9999 left out); a NetCDF variable (as --variable and
+slope_nodata.tif (nodata -9999 left out); plain and pixel-interleaved
+compressed GeoTIFFs (direct strip reads and GDAL's); a NetCDF variable (as --variable and
 as NETCDF:"f":var, its dates, a packed variable, bottom-up rows); one band per
 day, one file per day and a VRT give the same numbers; duplicate ids refused
 or merged into their union; identical tables at 1, 2 and 4 ranks."""
@@ -200,6 +201,16 @@ worst = max(abs(m[str(j + 1)][k] - expect[j][k]) / max(1, abs(expect[j][k]))
             for j in range(2) for k in range(len(days)))
 t.check(worst < 1e-9 and labels == ["1", "2", "3", "4", "5"],
         f"one band per day: every day's mean equals shapely's (worst {worst:.1e})", labels)
+# The same stack pixel-interleaved and deflate-compressed: read through GDAL,
+# not by the direct strip reader that the plain layout above takes.
+packed_tif = os.path.join(d, "stack_pixel_deflate.tif")
+with rasterio.open(packed_tif, "w", **dict(prof, interleave="pixel", compress="deflate")) as dst:
+    for b, a in enumerate(days, 1):
+        dst.write(a, b)
+r, out = stats("pixel", ["--raster", packed_tif, *poly_args], ranks=2)
+mpx, _ = means(out, "value")
+t.check(r.returncode == 0 and mpx == m, "pixel-interleaved, compressed GeoTIFF: the same means",
+        r if r.returncode else mpx)
 r, out = stats("singles", ["--raster", *singles, *poly_args], ranks=2)
 ms, labels = means(out, "value")
 t.check(r.returncode == 0 and ms == m, "one file per day: the same means", r if r.returncode else ms)
