@@ -9,6 +9,7 @@
 #include <ogr_srs_api.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <utility>
@@ -106,6 +107,19 @@ GdalRaster GdalRaster::open_any(const std::string& name) {
     std::error_code ec;
     if (name.find(':') == std::string::npos && !std::filesystem::exists(name, ec))
       throw IoError("no such file", name);
+    // GDAL 3.6's netCDF driver does not recognise CDF-5 (NC_64BIT_DATA)
+    // files, which PnetCDF writes; say so rather than "not a raster".
+    char magic[4] = {0, 0, 0, 0};
+    if (std::FILE* f = std::fopen(name.c_str(), "rb")) {
+      const std::size_t got = std::fread(magic, 1, 4, f);
+      std::fclose(f);
+      if (got == 4 && magic[0] == 'C' && magic[1] == 'D' && magic[2] == 'F' && magic[3] == 5) {
+        throw FormatError(
+            gdal_message("a CDF-5 (64-bit data) NetCDF file, which this GDAL does not open "
+                         "(Tessera's own grids are read with --grids)"),
+            name);
+      }
+    }
     throw FormatError(gdal_message("not a raster GDAL can open"), name);
   }
   return GdalRaster(ds, name);

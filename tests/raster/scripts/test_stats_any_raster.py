@@ -330,8 +330,14 @@ with open(text, "w") as f:
 shifted = os.path.join(d, "shifted.tif")
 with rasterio.open(shifted, "w", **dict(prof, count=1, transform=gt * gt.translation(1, 0))) as dst:
     dst.write(days[0], 1)
+cdf5 = os.path.join(d, "cdf5.nc")  # GDAL 3.6 does not open CDF-5: say so
+with netCDF4.Dataset(cdf5, "w", format="NETCDF3_64BIT_DATA") as ds:
+    ds.createDimension("y", 2)
+    ds.createDimension("x", 2)
+    ds.createVariable("swe", "f4", ("y", "x"))[:] = np.ones((2, 2))
 for what, rasters, needle in (
         ("a text file", [text], "not a raster"),
+        ("a CDF-5 NetCDF file", [cdf5], "CDF-5"),
         ("a missing file", [os.path.join(d, "absent.tif")], "no such file"),
         ("files on different grids", [stack, shifted], "differs")):
     r, out = stats("bad", ["--raster", *rasters, *poly_args, "--clobber"], ranks=2)
