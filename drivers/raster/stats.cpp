@@ -1,4 +1,8 @@
-// tessera raster stats: per-basin, per-day statistics of the gridded variables.
+// tessera raster stats: per-basin, per-day statistics of gridded variables
+// (Tessera's grids or any raster GDAL opens).
+#include <string>
+#include <vector>
+
 #include "command.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
@@ -10,7 +14,22 @@ namespace {
 void run(StepContext& ctx) {
   raster::StatsStepOptions opt;
   opt.grids_dir = ctx.vm["grids"].as<std::string>();
+  if (ctx.vm.count("raster"))
+    opt.rasters = ctx.vm["raster"].as<std::vector<std::string>>();
+  if (opt.rasters.empty() == opt.grids_dir.empty())
+    throw UsageError(
+        "give either --grids DIR (Tessera's grids) or --raster FILE... (rasters "
+        "GDAL opens)");
+  opt.variable = ctx.vm["variable"].as<std::string>();
+  if (!opt.variable.empty() && opt.rasters.empty())
+    throw UsageError("--variable goes with --raster");
   opt.basins = ctx.vm["basins"].as<std::string>();
+  opt.basins_crs = ctx.vm["basins-crs"].as<std::string>();
+  const std::string dup = ctx.vm["duplicate-ids"].as<std::string>();
+  if (dup == "merge")
+    opt.duplicate_ids = raster::DuplicateIds::kMerge;
+  else if (dup != "error")
+    throw UsageError("--duplicate-ids must be error or merge, not '" + dup + "'");
   opt.id_field = ctx.vm["id-field"].as<std::string>();
   opt.group_field = ctx.vm["group-field"].as<std::string>();
   opt.layer = ctx.vm["layer"].as<std::string>();
@@ -22,7 +41,8 @@ void run(StepContext& ctx) {
     throw UsageError("--block-mb must be positive");
   if (ctx.common.dry_run) {
     if (ctx.comm.is_root())
-      log::info("dry run: would compute statistics of {}", opt.grids_dir.string());
+      log::info("dry run: would compute statistics of {}",
+                opt.rasters.empty() ? opt.grids_dir.string() : opt.rasters.front());
     return;
   }
   const auto res = raster::run_stats_step(ctx.comm, opt);
@@ -41,10 +61,19 @@ const CommandRegistrar kStats{Command{
     "stats",
     "coverage-weighted basin statistics per day and variable (CSV tables)",
     [](po::options_description& d, po::positional_options_description&) {
-      d.add_options()("grids", po::value<std::string>()->required(),
+      d.add_options()("grids", po::value<std::string>()->default_value(""),
                       "directory of gridded NetCDF files (raster grid --out)")(
+          "raster", po::value<std::vector<std::string>>()->multitoken(),
+          "instead of --grids: rasters GDAL opens (GeoTIFF, NetCDF, VRT, NETCDF:\"f.nc\":var), "
+          "in day order; their bands are the days")(
+          "variable", po::value<std::string>()->default_value(""),
+          "with --raster: the variable of a NetCDF/HDF5 file; also the name in the tables")(
           "basins", po::value<std::string>()->required(),
           "polygon layer (shapefile, GeoJSON, GeoPackage), any CRS")(
+          "basins-crs", po::value<std::string>()->default_value(""),
+          "the polygon layer's CRS (EPSG:XXXX, WKT, PROJ), replacing what its file says")(
+          "duplicate-ids", po::value<std::string>()->default_value("error"),
+          "several features with one id: error, or merge (one zone, their union)")(
           "id-field", po::value<std::string>()->default_value("CODE"), "basin id field")(
           "group-field", po::value<std::string>()->default_value(""),
           "grouping field (e.g. REGION) for group tables")(

@@ -9,6 +9,7 @@
 #include <ogr_srs_api.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <utility>
@@ -95,6 +96,33 @@ GdalRaster GdalRaster::open(const std::filesystem::path& path) {
     throw FormatError("dataset has no raster band", path.string());
   }
   return GdalRaster(ds, path);
+}
+
+GdalRaster GdalRaster::open_any(const std::string& name) {
+  gdal_register_once();
+  CPLErrorReset();
+  GDALDatasetH ds =
+      GDALOpenEx(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
+  if (ds == nullptr) {
+    std::error_code ec;
+    if (name.find(':') == std::string::npos && !std::filesystem::exists(name, ec))
+      throw IoError("no such file", name);
+    // GDAL 3.6's netCDF driver does not recognise CDF-5 (NC_64BIT_DATA)
+    // files, which PnetCDF writes; say so rather than "not a raster".
+    char magic[4] = {0, 0, 0, 0};
+    if (std::FILE* f = std::fopen(name.c_str(), "rb")) {
+      const std::size_t got = std::fread(magic, 1, 4, f);
+      std::fclose(f);
+      if (got == 4 && magic[0] == 'C' && magic[1] == 'D' && magic[2] == 'F' && magic[3] == 5) {
+        throw FormatError(
+            gdal_message("a CDF-5 (64-bit data) NetCDF file, which this GDAL does not open "
+                         "(Tessera's own grids are read with --grids)"),
+            name);
+      }
+    }
+    throw FormatError(gdal_message("not a raster GDAL can open"), name);
+  }
+  return GdalRaster(ds, name);
 }
 
 GdalRaster GdalRaster::open_update(const std::filesystem::path& path) {
@@ -271,6 +299,85 @@ std::vector<int> GdalRaster::read_band_int(int band) const {
                    0) != CE_None) {
     throw IoError(gdal_message("cannot read band"), path_.string(), "band " + std::to_string(band));
   }
+  return out;
+}
+
+void GdalRaster::read_bands(int first_band, int nbands, int row0, int nrows, float* out) const {
+  if (nbands <= 0 || nrows <= 0)
+    return;
+  band_handle(first_band);
+  band_handle(first_band + nbands - 1);
+  std::vector<int> bands(static_cast<std::size_t>(nbands));
+  for (int k = 0; k < nbands; ++k)
+    bands[static_cast<std::size_t>(k)] = first_band + k;
+  const int w = width();
+  const GSpacing pixel = sizeof(float);
+  const GSpacing line = pixel * w;
+  const GSpacing band = line * nrows;
+  CPLErrorReset();
+  if (GDALDatasetRasterIOEx(ds_, GF_Read, 0, row0, w, nrows, out, w, nrows, GDT_Float32, nbands,
+                            bands.data(), pixel, line, band, nullptr) != CE_None) {
+    throw IoError(gdal_message("cannot read bands"), path_.string(),
+                  "bands " + std::to_string(first_band) + ".." +
+                      std::to_string(first_band + nbands - 1) + ", rows " + std::to_string(row0) +
+                      ".." + std::to_string(row0 + nrows - 1));
+  }
+}
+
+double GdalRaster::scale(int band) const {
+  int ok = 0;
+  const double v = GDALGetRasterScale(band_handle(band), &ok);
+  return ok ? v : 1.0;
+}
+
+double GdalRaster::offset(int band) const {
+  int ok = 0;
+  const double v = GDALGetRasterOffset(band_handle(band), &ok);
+  return ok ? v : 0.0;
+}
+
+std::string GdalRaster::band_description(int band) const {
+  const char* d = GDALGetDescription(band_handle(band));
+  return d ? std::string(d) : std::string();
+}
+
+std::string GdalRaster::band_metadata(int band, const std::string& key) const {
+  const char* v = GDALGetMetadataItem(band_handle(band), key.c_str(), nullptr);
+  return v ? std::string(v) : std::string();
+}
+
+std::string GdalRaster::metadata(const std::string& key) const {
+  if (ds_ == nullptr)
+    return {};
+  const char* v = GDALGetMetadataItem(ds_, key.c_str(), nullptr);
+  return v ? std::string(v) : std::string();
+}
+
+std::vector<std::pair<std::string, std::string>> GdalRaster::subdatasets() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (ds_ == nullptr)
+    return out;
+  // GDAL lists them as SUBDATASET_<n>_NAME / SUBDATASET_<n>_DESC, n from 1.
+  char** md = GDALGetMetadata(ds_, "SUBDATASETS");
+  for (int n = 1;; ++n) {
+    const std::string key = "SUBDATASET_" + std::to_string(n) + "_";
+    const char* name = CSLFetchNameValue(md, (key + "NAME").c_str());
+    if (name == nullptr)
+      break;
+    const char* desc = CSLFetchNameValue(md, (key + "DESC").c_str());
+    out.emplace_back(name, desc ? desc : "");
+  }
+  return out;
+}
+
+std::vector<std::filesystem::path> GdalRaster::file_list() const {
+  std::vector<std::filesystem::path> out;
+  if (ds_ == nullptr)
+    return out;
+  char** files = GDALGetFileList(ds_);
+  for (char** f = files; f != nullptr && *f != nullptr; ++f)
+    out.emplace_back(*f);
+  CSLDestroy(files);
   return out;
 }
 

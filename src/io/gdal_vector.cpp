@@ -146,7 +146,8 @@ std::vector<PolygonFeature> read_polygon_layer(const std::filesystem::path& path
                                                const std::string& id_field,
                                                const std::string& group_field,
                                                const std::string& target_crs_wkt,
-                                               const std::string& layer_name) {
+                                               const std::string& layer_name,
+                                               const std::string& source_crs) {
   gdal_register_once();
   const std::string file = path.string();
   std::error_code ec;
@@ -188,10 +189,22 @@ std::vector<PolygonFeature> read_polygon_layer(const std::filesystem::path& path
     }
   }
   TransformPtr ct;
+  SrsPtr stated;
+  if (!source_crs.empty()) {
+    try {
+      stated = srs_from_wkt(source_crs);
+    } catch (const FormatError& e) {
+      throw UsageError("--basins-crs: " + e.message());
+    }
+  }
+  std::string crs_name;
   if (!target_crs_wkt.empty()) {
-    OGRSpatialReferenceH lsrs = OGR_L_GetSpatialRef(layer);
+    OGRSpatialReferenceH lsrs = stated ? stated.get() : OGR_L_GetSpatialRef(layer);
     if (lsrs != nullptr) {
       SrsPtr src(OSRClone(lsrs));
+      const char* name = OSRGetName(src.get());
+      crs_name = std::string(name != nullptr ? name : "unnamed") +
+                 (stated ? ", from --basins-crs" : ", from the file");
       OSRSetAxisMappingStrategy(src.get(), OAMS_TRADITIONAL_GIS_ORDER);
       SrsPtr dst = srs_from_wkt(target_crs_wkt);
       if (!OSRIsSame(src.get(), dst.get())) {
@@ -236,7 +249,10 @@ std::vector<PolygonFeature> read_polygon_layer(const std::filesystem::path& path
     }
     GeometryPtr copy(OGR_G_Clone(g));
     if (ct && OGR_G_Transform(copy.get(), ct.get()) != OGRERR_NONE) {
-      throw FormatError(gdal_message("cannot reproject geometry"), file, where);
+      throw FormatError(gdal_message("cannot reproject geometry from the layer's CRS (" + crs_name +
+                                     ") to the raster's; if the coordinates are not "
+                                     "in that CRS, state it with --basins-crs"),
+                        file, where);
     }
     append_polygons(copy.get(), pf.shape);
     out.push_back(std::move(pf));

@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "tessera/core/atomic_file.hpp"
@@ -18,8 +20,9 @@
 #include "tessera/core/partition.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/io/gdal_vector.hpp"
-#include "tessera/io/nc_file.hpp"
-#include "tessera/raster/cf_grid.hpp"
+#include "tessera/raster/day_source.hpp"
+#include "tessera/raster/fsm_output.hpp"
+#include "tessera/raster/stats_zones.hpp"
 #include "tessera/raster/zonal_stats.hpp"
 
 namespace tessera::raster {
@@ -34,55 +37,70 @@ struct Zone {
   Coverage coverage;
 };
 
+// 15 significant digits: every decimal of this length survives a round trip
+// through a double, and means of float data agree with exact references to
+// ~1e-12 (the tests compare to 1e-9), so the tables do not limit them.
 std::string num(double v) {
   if (std::isnan(v))
     return "nan";
-  return fmt::format("{:.10g}", v);
+  return fmt::format("{:.15g}", v);
+}
+
+/// A variable name as part of a file name: anything but [A-Za-z0-9_.-] becomes '_'.
+std::string file_safe(std::string name) {
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.')
+      c = '_';
+  }
+  return name;
+}
+
+/// A CSV field: quoted when it holds a comma, quote or line break (RFC 4180),
+/// e.g. a GeoTIFF band description used as a day label.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos)
+    return s;
+  std::string q = "\"";
+  for (char c : s) {
+    q += c;
+    if (c == '"')
+      q += '"';
+  }
+  return q + "\"";
 }
 
 }  // namespace
 
 StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
   StatsStepResult res;
-  // 1. The variables present and their axes (all must share one grid).
-  std::vector<FsmVariable> vars;
-  std::vector<std::filesystem::path> paths;
-  run_phase(comm, "raster.stats: find grids", [&] {
-    for (int v = 0; v < kFsmVariableCount; ++v) {
-      const auto fv = static_cast<FsmVariable>(v);
-      const auto p = find_grid_file(opt.grids_dir, fv);
-      if (!p.empty()) {
-        vars.push_back(fv);
-        paths.push_back(p);
-      }
-    }
-    if (vars.empty()) {
-      throw IoError("no *_SWE.nc, *_HS.nc, *_ROF.nc or *_GST.nc grids", opt.grids_dir.string());
-    }
-  });
-  std::vector<io::NcFile> files;
-  GridAxes axes;
-  std::vector<int> varids;
-  for (std::size_t i = 0; i < vars.size(); ++i) {
-    files.push_back(io::NcFile::open(comm.handle(), paths[i]));
-    const GridAxes a = read_cf_axes(files.back(), variable_info(vars[i]).name);
-    varids.push_back(files.back().varid(variable_info(vars[i]).name));
-    if (i == 0) {
-      axes = a;
-    } else if (a.grid.width != axes.grid.width || a.grid.height != axes.grid.height ||
-               a.days != axes.days || !(a.start == axes.start)) {
-      throw FormatError("grid or time axis differs from " + paths[0].string(), paths[i].string());
-    }
+  // 1. The days and variables: Tessera's grids, or rasters GDAL opens.
+  if (opt.rasters.empty() == opt.grids_dir.empty())
+    throw UsageError("give either --grids (Tessera's grids) or --raster (rasters GDAL opens)");
+  std::unique_ptr<DaySource> src;
+  if (!opt.grids_dir.empty()) {
+    src = open_tessera_grids(comm, opt.grids_dir);
+  } else {
+    run_phase(comm, "raster.stats: open rasters",
+              [&] { src = open_gdal_rasters(opt.rasters, opt.variable); });
   }
-  res.days = axes.days;
+  const RasterGrid& grid = src->grid();
+  const std::vector<std::string>& vars = src->variables();
+  res.days = src->days();
   res.variables = static_cast<std::int64_t>(vars.size());
+  // The per-zone pass below holds every variable's day in a fixed array.
+  if (vars.size() > static_cast<std::size_t>(kFsmVariableCount))
+    throw FormatError(fmt::format("{} variables; at most {}", vars.size(), kFsmVariableCount));
 
   Fingerprint fp;
-  for (const auto& p : paths)
+  for (const auto& p : src->files())
     fp.add_file(p);
   fp.add_file(opt.basins);
   fp.add("id", opt.id_field).add("group", opt.group_field).add("layer", opt.layer);
   fp.add("threshold", fmt::format("{}", opt.snow_threshold_mm));
+  for (const auto& r : opt.rasters)
+    fp.add("raster", r);
+  fp.add("variable", opt.variable).add("basins-crs", opt.basins_crs);
+  fp.add("duplicate-ids", opt.duplicate_ids == DuplicateIds::kMerge ? "merge" : "error");
   const std::filesystem::path long_csv = opt.out_dir / "statistics.csv";
   std::int64_t up_to_date = 0;
   if (comm.is_root() && !opt.clobber && is_up_to_date(long_csv, fp))
@@ -90,57 +108,53 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
   comm.bcast(up_to_date);
   if (up_to_date != 0) {
     log::info("raster stats: {} is up to date, skipped", long_csv.string());
+    src->close();
     res.skipped = true;
     return res;
   }
 
   // 2. Basins in the raster's CRS, their coverage, and the groups' unions.
   std::vector<Zone> zones;
-  std::vector<std::string> basin_ids, group_names;
   run_phase(comm, "raster.stats: basins and coverage", [&] {
     perf::Region r("coverage");
-    const auto feats =
-        io::read_polygon_layer(opt.basins, opt.id_field, opt.group_field, axes.crs_wkt, opt.layer);
-    std::map<std::string, std::int64_t> seen;
-    for (const auto& f : feats) {
-      if (auto [it, fresh] = seen.emplace(f.id, f.fid); !fresh) {
-        throw FormatError(fmt::format("{} value '{}' appears in features FID {} and {}",
-                                      opt.id_field, f.id, it->second, f.fid),
-                          opt.basins.string());
-      }
-      zones.push_back({f.id, false, coverage_fractions(f.shape, axes.grid)});
-      basin_ids.push_back(f.id);
-    }
-    if (!opt.group_field.empty()) {
-      std::vector<std::vector<const io::MultiPolygon*>> members;
-      for (const auto& f : feats) {
-        auto it = std::find(group_names.begin(), group_names.end(), f.group);
-        if (it == group_names.end()) {
-          group_names.push_back(f.group);
-          members.emplace_back();
-          it = group_names.end() - 1;
-        }
-        members[static_cast<std::size_t>(it - group_names.begin())].push_back(&f.shape);
-      }
-      for (std::size_t g = 0; g < group_names.size(); ++g) {
-        zones.push_back(
-            {group_names[g], true, coverage_fractions(io::union_of(members[g]), axes.grid)});
-      }
+    const auto feats = io::read_polygon_layer(opt.basins, opt.id_field, opt.group_field,
+                                              src->crs_wkt(), opt.layer, opt.basins_crs);
+    for (auto& z : make_zones(feats, opt.duplicate_ids, !opt.group_field.empty(),
+                              opt.basins.string(), opt.id_field)) {
+      zones.push_back({z.name, z.group, coverage_fractions(z.shape, grid)});
+      if (z.group)
+        ++res.groups;
+      else
+        ++res.basins;
     }
   });
-  res.basins = static_cast<std::int64_t>(basin_ids.size());
-  res.groups = static_cast<std::int64_t>(group_names.size());
+  // A zone outside the raster gets NaN statistics; most often the layer's
+  // CRS is not what its file says, so say so once.
+  if (comm.is_root()) {
+    std::string outside;
+    int n = 0;
+    for (const Zone& z : zones) {
+      if (z.coverage.cell.empty() && n++ < 5)
+        outside += (outside.empty() ? "" : ", ") + z.name;
+    }
+    if (n > 0) {
+      log::warn(
+          "raster stats: {} zone(s) cover no cell of the raster ({}{}); their statistics are "
+          "NaN. If the polygons should overlap it, check the layer's CRS (--basins-crs)",
+          n, outside, n > 5 ? ", ..." : "");
+    }
+  }
 
   // 3. Days over ranks; independent reads in bounded blocks of the rows the
   // zones cover (the cells are re-indexed to that window).
   std::vector<const Coverage*> covs;
   for (const Zone& z : zones)
     covs.push_back(&z.coverage);
-  const RowWindow window = covered_rows(covs, axes.grid.width);
+  const RowWindow window = covered_rows(covs, grid.width);
   for (Zone& z : zones)
-    shift_to_window(z.coverage, window, axes.grid.width);
-  const std::int64_t npix = window.rows() * axes.grid.width;
-  const BlockRange mine = block_range(axes.days, comm.size(), comm.rank());
+    shift_to_window(z.coverage, window, grid.width);
+  const std::int64_t npix = window.rows() * grid.width;
+  const BlockRange mine = block_range(res.days, comm.size(), comm.rank());
   const std::int64_t per_day_bytes = npix * 4 * static_cast<std::int64_t>(vars.size());
   const std::int64_t block_days =
       std::max<std::int64_t>(1, opt.block_bytes / std::max<std::int64_t>(1, per_day_bytes));
@@ -149,15 +163,12 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
   // Per day: [zone][var][stat] then [zone] snow-covered fraction.
   const std::size_t per_day = nz * nv * kStatCount + nz;
   std::vector<double> local(static_cast<std::size_t>(mine.size()) * per_day);
-  const double cell_area = axes.grid.cell_area();
-  const auto swe_it = std::find(vars.begin(), vars.end(), FsmVariable::kSwe);
+  const double cell_area = grid.cell_area();
+  // The snow-covered fraction is of swe (mm), when the input has it.
+  const auto swe_it = std::find(vars.begin(), vars.end(), std::string("swe"));
   std::vector<std::vector<float>> slab(nv);
   run_phase(comm, "raster.stats: statistics", [&] {
-    // Independent reads: each rank's days are one contiguous run per block,
-    // disjoint from the other ranks', so collective I/O has nothing to merge
-    // and would only make every rank wait for the slowest at every block.
-    for (auto& f : files)
-      f.begin_independent();
+    src->begin_reads();
     for (std::int64_t round = 0; round < rounds; ++round) {
       const std::int64_t t0 = mine.begin + round * block_days;
       const std::int64_t nt = std::clamp<std::int64_t>(mine.end - t0, 0, block_days);
@@ -165,12 +176,7 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
         perf::Region r("read");
         for (std::size_t v = 0; v < nv; ++v) {
           slab[v].resize(static_cast<std::size_t>(nt * npix));
-          files[v].get(varids[v],
-                       {static_cast<MPI_Offset>(t0), static_cast<MPI_Offset>(window.first), 0},
-                       {static_cast<MPI_Offset>(nt), static_cast<MPI_Offset>(window.rows()),
-                        axes.grid.width},
-                       slab[v].data());
-          perf::add_bytes_read(nt * npix * 4);
+          src->read(v, t0, nt, window, slab[v].data());
         }
       }
       perf::Region r("zones");
@@ -197,29 +203,28 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
       }
     }
   });
-  for (auto& f : files)
-    f.close();
+  src->close();
 
   // 4. Gather to rank 0 (rank blocks of days are contiguous, in rank order).
   // MPI's counts are int; the total is the same on every rank, so all refuse
   // together (docs/performance.md#scaling-model: ~280k zones at 365 days).
-  if (axes.days * static_cast<std::int64_t>(per_day) > std::numeric_limits<int>::max())
+  if (res.days * static_cast<std::int64_t>(per_day) > std::numeric_limits<int>::max())
     throw ParallelError(fmt::format(
         "raster stats: {} days x {} values per day exceed 2^31 in one gather; use fewer basins "
         "per run",
-        axes.days, per_day));
+        res.days, per_day));
   std::vector<double> all;
   std::vector<int> counts(static_cast<std::size_t>(comm.size())),
       displs(static_cast<std::size_t>(comm.size()));
   for (int r = 0; r < comm.size(); ++r) {
-    const BlockRange b = block_range(axes.days, comm.size(), r);
+    const BlockRange b = block_range(res.days, comm.size(), r);
     counts[static_cast<std::size_t>(r)] =
         static_cast<int>(b.size() * static_cast<std::int64_t>(per_day));
     displs[static_cast<std::size_t>(r)] =
         static_cast<int>(b.begin * static_cast<std::int64_t>(per_day));
   }
   if (comm.is_root())
-    all.resize(static_cast<std::size_t>(axes.days) * per_day);
+    all.resize(static_cast<std::size_t>(res.days) * per_day);
   check_mpi(MPI_Gatherv(local.data(), static_cast<int>(local.size()), MPI_DOUBLE, all.data(),
                         counts.data(), displs.data(), MPI_DOUBLE, 0, comm.handle()),
             "MPI_Gatherv (statistics)");
@@ -229,25 +234,26 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
     if (!comm.is_root())
       return;
     perf::Region r("write");
-    const std::int64_t day0 = days_from_civil(axes.start);
     std::vector<std::string> dates;
-    for (std::int64_t d = 0; d < axes.days; ++d)
-      dates.push_back(iso_date(civil_from_days(day0 + d)));
+    for (const auto& label : src->day_labels())
+      dates.push_back(csv_field(label));
     auto value = [&](std::int64_t d, std::size_t z, std::size_t v, int s) {
       return all[static_cast<std::size_t>(d) * per_day + (z * nv + v) * kStatCount +
                  static_cast<std::size_t>(s)];
     };
     for (std::size_t v = 0; v < nv; ++v) {
-      const std::string name = variable_info(vars[v]).name;
-      for (int pass = 0; pass < (group_names.empty() ? 1 : 2); ++pass) {
+      const std::string name = file_safe(vars[v]);
+      for (int pass = 0; pass < (res.groups == 0 ? 1 : 2); ++pass) {
         const bool groups = pass == 1;
         std::string text = "Date";
         for (const Zone& z : zones) {
-          if (z.group == groups)
-            text += "," + z.name;
+          if (z.group == groups) {
+            text += ',';
+            text += csv_field(z.name);
+          }
         }
         text += "\n";
-        for (std::int64_t d = 0; d < axes.days; ++d) {
+        for (std::int64_t d = 0; d < res.days; ++d) {
           text += dates[static_cast<std::size_t>(d)];
           for (std::size_t z = 0; z < nz; ++z) {
             if (zones[z].group == groups) {
@@ -264,15 +270,15 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
     }
     std::string text =
         "date,zone_type,zone,variable,mean,sum,min,max,covered_area,snow_covered_fraction\n";
-    for (std::int64_t d = 0; d < axes.days; ++d) {
+    for (std::int64_t d = 0; d < res.days; ++d) {
       for (std::size_t z = 0; z < nz; ++z) {
         const double scf = all[static_cast<std::size_t>(d) * per_day + nz * nv * kStatCount + z];
         for (std::size_t v = 0; v < nv; ++v) {
           text += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", dates[static_cast<std::size_t>(d)],
-                              zones[z].group ? "group" : "basin", zones[z].name,
-                              variable_info(vars[v]).name, num(value(d, z, v, 0)),
-                              num(value(d, z, v, 1)), num(value(d, z, v, 2)),
-                              num(value(d, z, v, 3)), num(value(d, z, v, 4)), num(scf));
+                              zones[z].group ? "group" : "basin", csv_field(zones[z].name),
+                              csv_field(vars[v]), num(value(d, z, v, 0)), num(value(d, z, v, 1)),
+                              num(value(d, z, v, 2)), num(value(d, z, v, 3)),
+                              num(value(d, z, v, 4)), num(scf));
         }
       }
     }

@@ -18,6 +18,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tessera::io {
@@ -55,6 +56,12 @@ class GdalRaster {
   /// and data, a tenth of `raster grid`'s peak memory. Anything else falls
   /// back to every driver.
   static GdalRaster open(const std::filesystem::path& path);
+  /// Opens any raster dataset GDAL's drivers open read-only: a file name, or a
+  /// driver-specific name such as NETCDF:"file.nc":var or /vsizip/... .
+  /// Unlike open(), every driver is registered first. A container of several
+  /// variables (NetCDF, HDF5) opens with no bands and lists subdatasets();
+  /// it is returned as it is, for the caller to pick one.
+  static GdalRaster open_any(const std::string& name);
   /// Opens an existing raster for update (e.g. to rewrite a band in place).
   static GdalRaster open_update(const std::filesystem::path& path);
   /// How a new GeoTIFF is laid out and who writes its blocks.
@@ -94,6 +101,26 @@ class GdalRaster {
   std::vector<int> read_band_int(int band) const;
   /// Reads the window [col0, col0+ncols) x [row0, row0+nrows) as floats.
   std::vector<float> read_window(int band, int col0, int row0, int ncols, int nrows) const;
+
+  /// Reads bands [first_band, first_band + nbands) of the window
+  /// [0, width) x [row0, row0 + nrows) as floats in one call (the driver
+  /// reads pixel-interleaved files once for all the bands): band k goes to
+  /// out + k * width * nrows. Values are as stored (no nodata, scale or offset).
+  void read_bands(int first_band, int nbands, int row0, int nrows, float* out) const;
+  /// The band's scale and offset (value = stored * scale + offset; 1 and 0
+  /// when the file has none), e.g. NetCDF's scale_factor / add_offset.
+  double scale(int band) const;
+  double offset(int band) const;
+  /// The band's description ("" if none) and one metadata item ("" if none).
+  std::string band_description(int band) const;
+  std::string band_metadata(int band, const std::string& key) const;
+  /// One item of the dataset's default metadata domain ("" if none).
+  std::string metadata(const std::string& key) const;
+  /// Subdatasets as (name to open, description); empty for a plain raster.
+  std::vector<std::pair<std::string, std::string>> subdatasets() const;
+  /// The files the dataset reads (GDALGetFileList), e.g. the .nc behind a
+  /// NETCDF:"file":var name; empty for a purely virtual dataset.
+  std::vector<std::filesystem::path> file_list() const;
 
   /// Flushes and closes; throws IoError if GDAL reports a failure. Idempotent.
   void close();

@@ -36,12 +36,18 @@ struct PolygonFeature {
 
 /// Reads every feature of a polygon layer. `target_crs_wkt` empty: keep the
 /// layer's coordinates; otherwise reproject (traditional GIS axis order,
-/// x = easting/longitude). A layer without a CRS is taken to be in the target CRS.
+/// x = easting/longitude). A layer without a CRS is taken to be in the target
+/// CRS. `source_crs` (any definition crs_to_wkt accepts) states the layer's
+/// CRS, replacing what the file says: a .prj that does not match the
+/// coordinates, or GeoJSON, which GDAL always reads as WGS 84 (RFC 7946).
+/// Coordinates that the layer's CRS cannot transform (e.g. projected metres
+/// read as degrees) are refused with a hint to state the CRS.
 std::vector<PolygonFeature> read_polygon_layer(const std::filesystem::path& path,
                                                const std::string& id_field,
                                                const std::string& group_field,
                                                const std::string& target_crs_wkt,
-                                               const std::string& layer_name = {});
+                                               const std::string& layer_name = {},
+                                               const std::string& source_crs = {});
 
 /// The union of several multipolygons (GEOS through OGR), e.g. the basins of
 /// one REGION, so that overlaps are counted once.

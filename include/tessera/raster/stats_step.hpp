@@ -1,5 +1,7 @@
 // `tessera raster stats`: per-basin, per-day statistics of the gridded variables.
 //
+// The days come from a DaySource (day_source.hpp): Tessera's own grids, or
+// any raster GDAL opens.
 // Coverage of every basin (and of the union of every group's basins) is
 // computed once, exactly (coverage.hpp), and reused for every day and
 // variable. The days are divided among ranks; each rank reads its time slab
@@ -14,14 +16,27 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "tessera/core/mpi.hpp"
 
 namespace tessera::raster {
 
+/// What to do with several features sharing one id.
+enum class DuplicateIds {
+  kError,  ///< refuse the layer, naming both features
+  kMerge,  ///< one zone per id: the union of its features
+};
+
 struct StatsStepOptions {
+  /// Either Tessera's grids (`raster grid --out`) ...
   std::filesystem::path grids_dir;
+  /// ... or rasters GDAL opens, in day order (their bands are the days).
+  std::vector<std::string> rasters;
+  std::string variable;  ///< variable of a NetCDF/HDF5 container (with `rasters`)
   std::filesystem::path basins;
+  std::string basins_crs;  ///< "" : the layer's own CRS
+  DuplicateIds duplicate_ids = DuplicateIds::kError;
   std::string id_field = "CODE";
   std::string group_field;  ///< "" : no group tables
   std::string layer;        ///< "" : the first layer
