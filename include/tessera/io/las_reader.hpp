@@ -4,7 +4,9 @@
 // FormatError naming the file and the field when it does not hold:
 //   - signature "LASF", version 1.0–1.4, header size for the version;
 //   - compressed data (LAZ: point-format bits 6–7, a "laszip encoded" VLR,
-//     record 22204) is refused with a message saying how to decompress;
+//     record 22204) is decoded by laz::LazPoints (io/laz/), which checks
+//     the laszip VLR and the chunk table and refuses what it cannot decode
+//     by name; records are then decoded chunk by chunk on each read;
 //   - point format 0–3 or 6–8; record length at least the standard size;
 //   - the VLRs fit before the point data;
 //   - the point count agrees with the file size (a truncated file, or a
@@ -15,6 +17,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,10 @@
 #include "tessera/io/las_format.hpp"
 
 namespace tessera::io {
+
+namespace laz {
+class LazPoints;
+}
 
 class LasReader {
  public:
@@ -36,6 +43,10 @@ class LasReader {
   const std::filesystem::path& path() const noexcept { return path_; }
   std::uint64_t point_count() const noexcept { return header_.point_count; }
   std::uint64_t file_size() const noexcept { return file_size_; }
+  /// True for LAZ; its chunks (laz::LazPoints::chunks) are then the units
+  /// of reading: a range inside a chunk decodes the chunk from its start.
+  bool compressed() const noexcept { return laz_ != nullptr; }
+  const laz::LazPoints* laz() const noexcept { return laz_.get(); }
   LasPointLayout layout() const {
     return LasPointLayout(header_.point_format, header_.record_length);
   }
@@ -56,9 +67,10 @@ class LasReader {
   int fd_ = -1;
   std::uint64_t file_size_ = 0;
   LasHeader header_;
+  std::shared_ptr<const laz::LazPoints> laz_;
 };
 
-/// True if the file starts with "LASF" and looks compressed (LAZ); does not throw.
+/// True if the file is LAZ (decodable or not); does not throw.
 bool las_is_compressed(const std::filesystem::path& path);
 
 }  // namespace tessera::io
