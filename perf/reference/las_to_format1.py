@@ -35,7 +35,7 @@ def main(src, dst):
     h[0:4] = b"LASF"
     h[24], h[25] = 1, 2
     h[26:26 + 7] = b"TESSERA"
-    struct.pack_into("<HHIIBHI", h, 94, 227, 227, 0, 1, 28, n)
+    struct.pack_into("<HIIBHI", h, 94, 227, 227, 0, 1, 28, n)
     by_return = np.bincount(ret, minlength=8)[1:6]
     struct.pack_into("<5I", h, 111, *[int(v) for v in by_return])
     h[131:227] = head[131:227]  # scale, offset, bounds

@@ -5,11 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <utility>
 
 #include "tessera/core/error.hpp"
+#include "tessera/core/partition.hpp"
 #include "tessera/io/laz/laz_points.hpp"
 
 namespace tessera::io {
@@ -287,6 +289,32 @@ std::vector<std::uint8_t> LasReader::read_records(std::uint64_t first, std::uint
   std::vector<std::uint8_t> out(count * header_.record_length);
   read_records(first, count, out.data());
   return out;
+}
+
+std::pair<std::uint64_t, std::uint64_t> LasReader::part(int parts, int index) const {
+  const std::uint64_t n = header_.point_count;
+  if (!laz_) {
+    const BlockRange b = block_range(static_cast<std::int64_t>(n), parts, index);
+    return {static_cast<std::uint64_t>(b.begin), static_cast<std::uint64_t>(b.end)};
+  }
+  const std::vector<laz::Chunk>& chunks = laz_->chunks();
+  const BlockRange b = block_range(static_cast<std::int64_t>(chunks.size()), parts, index);
+  auto start = [&](std::int64_t c) {
+    return c < static_cast<std::int64_t>(chunks.size())
+               ? chunks[static_cast<std::size_t>(c)].first_point
+               : n;
+  };
+  return {start(b.begin), start(b.end)};
+}
+
+std::uint64_t LasReader::read_span(std::uint64_t first, std::uint64_t want,
+                                   std::uint64_t end) const {
+  const std::uint64_t m = std::min(want, end - first);
+  if (!laz_ || m == 0)
+    return m;
+  const std::vector<laz::Chunk>& chunks = laz_->chunks();
+  const laz::Chunk& c = chunks[laz::chunk_of(chunks, first + m - 1)];
+  return std::min(c.first_point + c.points, end) - first;
 }
 
 bool las_is_compressed(const std::filesystem::path& path) {

@@ -38,19 +38,7 @@ std::pair<std::uint64_t, std::uint64_t> my_records(const Comm& comm, const io::L
     return {std::min(n, static_cast<std::uint64_t>(b.begin) * chunk),
             std::min(n, static_cast<std::uint64_t>(b.end) * chunk)};
   }
-  if (r.compressed()) {
-    const auto& chunks = r.laz()->chunks();
-    const BlockRange b =
-        block_range(static_cast<std::int64_t>(chunks.size()), comm.size(), comm.rank());
-    auto start = [&](std::int64_t c) {
-      return c < static_cast<std::int64_t>(chunks.size())
-                 ? chunks[static_cast<std::size_t>(c)].first_point
-                 : n;
-    };
-    return {start(b.begin), start(b.end)};
-  }
-  const BlockRange b = block_range(static_cast<std::int64_t>(n), comm.size(), comm.rank());
-  return {static_cast<std::uint64_t>(b.begin), static_cast<std::uint64_t>(b.end)};
+  return r.part(comm.size(), comm.rank());
 }
 
 }  // namespace

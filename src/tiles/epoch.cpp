@@ -20,7 +20,6 @@
 #include "tessera/core/perf.hpp"
 #include "tessera/io/las_reader.hpp"
 #include "tessera/io/las_writer.hpp"
-#include "tessera/io/laz/laz_points.hpp"
 #include "tessera/tiles/tile_owners.hpp"
 #include "tessera/tiles/tiled_las_writer.hpp"
 
@@ -29,18 +28,6 @@ namespace tessera::tiles {
 namespace {
 
 constexpr std::uint64_t kReadChunk = 1 << 18;  // records per pread
-
-/// Records in the read starting `at` into the block: kReadChunk, or for
-/// LAZ up to the end of the chunk holding the last of them, so that each
-/// chunk is decoded once (by threads side by side, in read_records).
-std::uint64_t read_piece(const io::LasReader& reader, const EpochBlock& block, std::uint64_t at) {
-  const std::uint64_t m = std::min(kReadChunk, block.count - at);
-  if (!reader.compressed())
-    return m;
-  const std::vector<io::laz::Chunk>& chunks = reader.laz()->chunks();
-  const io::laz::Chunk& c = chunks[io::laz::chunk_of(chunks, block.first + at + m - 1)];
-  return std::min(c.first_point + c.points, block.first + block.count) - (block.first + at);
-}
 
 io::LasRecordStats stats_of(const io::LasHeader& h, const std::uint8_t* rec, std::size_t n) {
   io::LasPointLayout layout(h.point_format, h.record_length);
@@ -194,25 +181,10 @@ EpochBlock open_epoch(const Comm& comm, const std::filesystem::path& path,
   std::shared_ptr<io::LasReader> reader;
   run_phase(comm, "open " + label, [&] { reader = std::make_shared<io::LasReader>(path); });
   block.header = reader->header();
-  if (reader->compressed()) {
-    // LAZ: the units are the chunk table's chunks (each decoded whole, by
-    // one rank), so each rank takes a range of chunks.
-    const std::vector<io::laz::Chunk>& chunks = reader->laz()->chunks();
-    const BlockRange range =
-        block_range(static_cast<std::int64_t>(chunks.size()), comm.size(), comm.rank());
-    auto start = [&](std::int64_t c) {
-      return c < static_cast<std::int64_t>(chunks.size())
-                 ? chunks[static_cast<std::size_t>(c)].first_point
-                 : reader->point_count();
-    };
-    block.first = start(range.begin);
-    block.count = start(range.end) - block.first;
-  } else {
-    const BlockRange range =
-        block_range(static_cast<std::int64_t>(reader->point_count()), comm.size(), comm.rank());
-    block.first = static_cast<std::uint64_t>(range.begin);
-    block.count = static_cast<std::uint64_t>(range.size());
-  }
+  // A block of records; for LAZ of whole chunks (each decoded by one rank).
+  const auto [first, end] = reader->part(comm.size(), comm.rank());
+  block.first = first;
+  block.count = end - first;
   block.reader = std::move(reader);
   return block;
 }
@@ -248,7 +220,9 @@ EpochBlock read_epoch(const Comm& comm, const std::filesystem::path& path,
     // 48 bytes per point (a third of the read time at 7.5M points).
     block.points.reserve(block.count);
     for (std::uint64_t at = 0, m = 0; at < block.count; at += m) {
-      m = read_piece(reader, block, at);
+      // kReadChunk records, for LAZ rounded to whole chunks (decoded once,
+      // by threads side by side).
+      m = reader.read_span(block.first + at, kReadChunk, block.first + block.count);
       std::uint8_t* dst;
       if (keep_raw) {
         dst = block.raw.data() + at * block.header.record_length;

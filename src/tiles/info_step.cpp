@@ -22,14 +22,13 @@ nlohmann::json run_info(const Comm& comm, const std::vector<std::filesystem::pat
     std::vector<std::int64_t> classes(256, 0);
     run_phase(comm, "read " + path.filename().string(), [&] {
       perf::Region region("read");
-      const BlockRange r =
-          block_range(static_cast<std::int64_t>(h.point_count), comm.size(), comm.rank());
+      // A block of records (of whole chunks for LAZ), read 2^18 at a time.
+      const auto [begin, end] = reader->part(comm.size(), comm.rank());
       const io::LasPointLayout layout = reader->layout();
-      const std::int64_t chunk = 1 << 18;
-      for (std::int64_t at = r.begin; at < r.end; at += chunk) {
-        const std::int64_t n = std::min(chunk, r.end - at);
-        const auto buf =
-            reader->read_records(static_cast<std::uint64_t>(at), static_cast<std::uint64_t>(n));
+      for (std::uint64_t at = begin, m = 0; at < end; at += m) {
+        m = reader->read_span(at, 1 << 18, end);
+        const auto n = static_cast<std::int64_t>(m);
+        const auto buf = reader->read_records(at, m);
         perf::add_bytes_read(static_cast<std::int64_t>(buf.size()));
         for (std::int64_t i = 0; i < n; ++i)
           ++classes[layout.class_code(buf.data() + i * h.record_length)];

@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tessera/core/mapped_range.hpp"
@@ -47,6 +48,14 @@ class LasReader {
   /// of reading: a range inside a chunk decodes the chunk from its start.
   bool compressed() const noexcept { return laz_ != nullptr; }
   const laz::LazPoints* laz() const noexcept { return laz_.get(); }
+  /// Part `index` of `parts` of the records, [first, end): a block of
+  /// records (block_range), or for LAZ a block of whole chunks, so that
+  /// every chunk is decoded by one part only.
+  std::pair<std::uint64_t, std::uint64_t> part(int parts, int index) const;
+  /// Records to read at once from `first` (a chunk start for LAZ): `want`,
+  /// or for LAZ up to the end of the chunk holding the last of them; never
+  /// past `end`.
+  std::uint64_t read_span(std::uint64_t first, std::uint64_t want, std::uint64_t end) const;
   LasPointLayout layout() const {
     return LasPointLayout(header_.point_format, header_.record_length);
   }
