@@ -2,6 +2,7 @@
 bit for bit (and the same LAZ bytes at 1 and 2 ranks); c2c, m3c2 and dod on
 a LAZ pair write the same bytes as on its LAS pair, at 1, 2 and 4 ranks
 (ranks take chunk ranges, so each rank decodes only its own chunks)."""
+import json
 import os
 import struct
 
@@ -89,6 +90,16 @@ for name, src in (("a", A_las), ("b", B_las)):
     hb, hs = open(back, "rb").read(), open(src, "rb").read()
     t.check(hb[131:227] == hs[131:227], f"{name}: scale, offset and bounds survive the round trip")
 t.check(not temporaries(work), "no temporary files left by convert", temporaries(work))
+
+# --- tiles info on a LAZ: the same facts as on its LAS, plus the chunks --------
+info_las, info_laz = os.path.join(work, "a_las.json"), os.path.join(work, "a_laz.json")
+run(2, ["tiles", "info", A_las, "--json", info_las])
+r = run(2, ["tiles", "info", laz["a"], "--json", info_laz])
+ja, jz = json.load(open(info_las))[0], json.load(open(info_laz))[0]
+t.check(ja["classes"] == jz["classes"] and ja["points"] == jz["points"] and ja["min"] == jz["min"],
+        "tiles info on the LAZ counts the LAS's classes and points", (ja, jz))
+t.check(jz.get("laz", {}).get("chunks") == 8 and "LAZ compressor 2, 8 chunks" in r.stdout,
+        "tiles info reports the LAZ's 8 chunks", jz.get("laz"))
 
 # --- the steps on LAZ and on LAS: the same bytes at 1, 2 and 4 ranks -------
 steps = [
