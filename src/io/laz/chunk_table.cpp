@@ -38,6 +38,16 @@ std::vector<Chunk> decode_chunk_table(const std::uint8_t* data, std::size_t size
     corrupt("it lists " + std::to_string(count) + " chunks for " +
             std::to_string(layout.point_count) + " points");
   }
+  // Every chunk holds at least its raw first record: a count the chunks'
+  // space cannot hold is damage (and is checked before allocating for it).
+  const std::uint64_t space = layout.table_offset - layout.data_start;
+  if (layout.record_length > 0 &&
+      count > space / static_cast<std::uint64_t>(layout.record_length)) {
+    corrupt("it lists " + std::to_string(count) + " chunks but " + std::to_string(space) +
+            " bytes of chunks hold at most " +
+            std::to_string(space / static_cast<std::uint64_t>(layout.record_length)) +
+            " records of " + std::to_string(layout.record_length) + " bytes");
+  }
   std::vector<Chunk> chunks(count);
   if (count > 0) {
     ArithmeticDecoder dec(data + 8, size - 8);

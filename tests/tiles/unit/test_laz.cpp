@@ -218,6 +218,9 @@ TEST_CASE("Variable-size chunk tables decode and are checked", "[tiles][laz]") {
   CHECK_THROWS_WITH(io::laz::decode_chunk_table(bytes.data(), bytes.size(), layout, "v.laz"),
                     Contains("hold 37 points but the header says 38"));
   layout.point_count = 37;
+  layout.table_offset = 148;  // 40 bytes of chunks: room for two raw records
+  CHECK_THROWS_WITH(io::laz::decode_chunk_table(bytes.data(), bytes.size(), layout, "v.laz"),
+                    Contains("lists 3 chunks") && Contains("hold at most 2 records"));
   layout.table_offset = 1700;
   CHECK_THROWS_WITH(io::laz::decode_chunk_table(bytes.data(), bytes.size(), layout, "v.laz"),
                     Contains("chunk 2") && Contains("runs past"));
