@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -104,7 +105,10 @@ void LazPoints::read(std::uint64_t first, std::uint64_t count, std::uint8_t* out
   const std::size_t c0 = chunk_of(chunks_, first);
   const std::size_t c1 = chunk_of(chunks_, first + count - 1);
   const auto len = static_cast<std::uint64_t>(record_length_);
+  // The error of the first failing chunk is reported, whichever thread
+  // met it first: the same message at any thread count.
   std::exception_ptr error;
+  std::size_t error_chunk = SIZE_MAX;
   std::mutex error_mutex;
   // Chunks are independent: each thread decodes whole chunks, straight into
   // `out` when the range holds the chunk whole, else into a scratch copy.
@@ -124,8 +128,10 @@ void LazPoints::read(std::uint64_t first, std::uint64_t count, std::uint8_t* out
       }
     } catch (...) {
       const std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error)
+      if (c < error_chunk) {
         error = std::current_exception();
+        error_chunk = c;
+      }
     }
   }
   if (error)

@@ -9,6 +9,8 @@
 #include "tessera/io/las_reader.hpp"
 #include "tessera/io/laz/chunk_table.hpp"
 #include "tessera/io/laz/laz_points.hpp"
+#include "tessera/io/laz/laz_writer.hpp"
+#include "tessera/io/laz/pointwise_chunk.hpp"
 
 using namespace tessera;
 using Catch::Matchers::Contains;
@@ -224,4 +226,59 @@ TEST_CASE("Variable-size chunk tables decode and are checked", "[tiles][laz]") {
   layout.table_offset = 1700;
   CHECK_THROWS_WITH(io::laz::decode_chunk_table(bytes.data(), bytes.size(), layout, "v.laz"),
                     Contains("chunk 2") && Contains("runs past"));
+}
+
+TEST_CASE("A LAZ file of variable-size chunks decodes, ranges across chunks too", "[tiles][laz]") {
+  // simple.las's records in chunks of 100, 465 and 500 points, the table
+  // listing each chunk's points (chunk size 0xFFFFFFFF in the laszip VLR).
+  io::LasReader las(test::test_data("laspy/simple.las"));
+  const auto rec = las.read_records(0, las.point_count());
+  const std::uint64_t len = las.header().record_length;
+  io::laz::LaszipVlr v = io::laz::vlr_for(las.header());
+  v.chunk_size = io::laz::kVariableChunks;
+  io::LasHeader h = io::laz::laz_header(las.header(), v);
+  std::vector<std::uint8_t> file = io::las_encode_header(h);
+  file[104] = h.format_byte;
+  const std::size_t at_table = file.size();
+  file.resize(file.size() + 8);
+  std::vector<io::laz::Chunk> table;
+  std::uint64_t first = 0;
+  for (std::uint64_t n : {100u, 465u, 500u}) {
+    std::vector<std::uint8_t> bytes;
+    io::laz::PointwiseChunkEncoder(v.items).encode(rec.data() + first * len, n, bytes);
+    table.push_back({first, n, file.size(), bytes.size()});
+    file.insert(file.end(), bytes.begin(), bytes.end());
+    first += n;
+  }
+  REQUIRE(first == las.point_count());
+  poke<std::int64_t>(file, at_table, static_cast<std::int64_t>(file.size()));
+  const auto t = io::laz::encode_chunk_table(table, true);
+  file.insert(file.end(), t.begin(), t.end());
+  const auto dir = test::scratch_dir("laz_variable");
+  spit(dir / "variable.laz", file);
+
+  io::LasReader laz(dir / "variable.laz");
+  REQUIRE(laz.compressed());
+  REQUIRE(laz.laz()->chunks().size() == 3);
+  CHECK(laz.laz()->chunks()[1].points == 465);
+  CHECK(laz.read_records(0, laz.point_count()) == rec);
+  const auto mid = laz.read_records(90, 500);  // chunks 0, 1 and 2
+  CHECK(std::equal(mid.begin(), mid.end(), rec.begin() + 90 * static_cast<std::ptrdiff_t>(len)));
+  // Whole chunks per part: 3 chunks over 2 parts are [0, 565) and [565, 1065).
+  CHECK(laz.part(2, 0) == std::pair<std::uint64_t, std::uint64_t>{0, 565});
+  CHECK(laz.part(2, 1) == std::pair<std::uint64_t, std::uint64_t>{565, 1065});
+  CHECK(laz.read_span(100, 10, 1065) == 465);
+
+  // The middle chunk listed as 464 points: its data holds one more.
+  std::vector<io::laz::Chunk> wrong = table;
+  wrong[1].points = 464;
+  wrong[2].points = 501;
+  auto bad = file;
+  bad.resize(bad.size() - t.size());
+  const auto t2 = io::laz::encode_chunk_table(wrong, true);
+  bad.insert(bad.end(), t2.begin(), t2.end());
+  spit(dir / "wrong_count.laz", bad);
+  CHECK_THAT(open_error(dir / "wrong_count.laz"), Contains("wrong_count.laz") &&
+                                                      Contains("chunk 1") &&
+                                                      Contains("point count disagrees"));
 }
