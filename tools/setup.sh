@@ -18,6 +18,8 @@ PACKAGES=(
   python3 python3-numpy python3-scipy python3-healpy python3-astropy python3-fitsio
   python3-h5py python3-netcdf4 python3-xarray python3-pandas python3-rasterio python3-shapely
   python3-jsonschema python3-yaml netcdf-bin hyperfine
+  # nodejs runs laz-perf (npm), the independent LAZ decoder of the cross test
+  nodejs
   # the HPC path under test: a one-node Slurm (tools/slurm-local.sh) and Lmod
   slurmctld slurmd slurm-client slurm-wlm-basic-plugins munge lmod
 )
@@ -28,6 +30,11 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+# npm (to install laz-perf): Debian packages it apart from nodejs; a nodejs
+# from elsewhere (NodeSource) brings its own, which Debian's would conflict with.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(npm)
+fi
 
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#PACKAGES[@]} packages present"

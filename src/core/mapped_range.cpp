@@ -35,6 +35,22 @@ MappedRange::MappedRange(int fd, std::uint64_t offset, std::uint64_t size,
   size_ = size;
 }
 
+MappedRange MappedRange::anonymous(std::uint64_t size) {
+  MappedRange r;
+  if (size == 0)
+    return r;
+  r.base_ = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (r.base_ == MAP_FAILED) {
+    const int err = errno;
+    r.base_ = nullptr;
+    throw IoError("cannot allocate " + std::to_string(size) + " bytes: " + errno_message(err));
+  }
+  r.length_ = r.size_ = size;
+  r.data_ = static_cast<const std::uint8_t*>(r.base_);
+  r.writable_ = true;
+  return r;
+}
+
 MappedRange::~MappedRange() {
   release();
 }
@@ -43,7 +59,8 @@ MappedRange::MappedRange(MappedRange&& other) noexcept
     : base_(std::exchange(other.base_, nullptr)),
       length_(std::exchange(other.length_, 0)),
       data_(std::exchange(other.data_, nullptr)),
-      size_(std::exchange(other.size_, 0)) {}
+      size_(std::exchange(other.size_, 0)),
+      writable_(std::exchange(other.writable_, false)) {}
 
 MappedRange& MappedRange::operator=(MappedRange&& other) noexcept {
   if (this != &other) {
@@ -52,6 +69,7 @@ MappedRange& MappedRange::operator=(MappedRange&& other) noexcept {
     length_ = std::exchange(other.length_, 0);
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    writable_ = std::exchange(other.writable_, false);
   }
   return *this;
 }
@@ -62,6 +80,7 @@ void MappedRange::release() noexcept {
   base_ = nullptr;
   data_ = nullptr;
   length_ = size_ = 0;
+  writable_ = false;
 }
 
 }  // namespace tessera

@@ -5,11 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <utility>
 
 #include "tessera/core/error.hpp"
+#include "tessera/core/partition.hpp"
+#include "tessera/io/laz/laz_points.hpp"
 
 namespace tessera::io {
 
@@ -28,10 +31,6 @@ std::string text_of(const std::uint8_t* p, std::size_t width) {
     ++n;
   return std::string(reinterpret_cast<const char*>(p), n);
 }
-
-const char* kLazAdvice =
-    "LAZ (compressed LAS) is not supported yet; decompress it first, e.g. "
-    "`pdal translate in.laz out.las` or `las2las -i in.laz -o out.las`";
 
 }  // namespace
 
@@ -64,7 +63,8 @@ LasReader::LasReader(LasReader&& other) noexcept
     : path_(std::move(other.path_)),
       fd_(std::exchange(other.fd_, -1)),
       file_size_(other.file_size_),
-      header_(std::move(other.header_)) {}
+      header_(std::move(other.header_)),
+      laz_(std::move(other.laz_)) {}
 
 void LasReader::pread_exact(std::uint64_t offset, std::uint64_t size, std::uint8_t* out,
                             const char* what) const {
@@ -191,9 +191,6 @@ void LasReader::parse() {
     if (v.user_id == "laszip encoded" || v.record_id == 22204)
       laz = true;
   }
-  if (laz)
-    throw FormatError(kLazAdvice, file, "point data");
-
   if (!las_format_supported(H.point_format)) {
     throw FormatError("unsupported point data format " + std::to_string(H.point_format) +
                           " (Tessera reads formats 0-3 and 6-8)",
@@ -220,6 +217,12 @@ void LasReader::parse() {
                             std::to_string(H.extra_bytes_per_record()),
                         file, "VLR LASF_Spec/4");
     }
+  }
+
+  // LAZ: the chunk table, not the file size, says where the points are.
+  if (laz) {
+    laz_ = std::make_shared<const tessera::io::laz::LazPoints>(fd_, file_size_, H, file);
+    return;
   }
 
   // Declared EVLRs start inside the file: a start past its end would let a
@@ -259,6 +262,10 @@ void LasReader::read_records(std::uint64_t first, std::uint64_t count, std::uint
                          ") past the " + std::to_string(header_.point_count) + " points",
                      path_.string());
   }
+  if (laz_) {
+    laz_->read(first, count, out);
+    return;
+  }
   pread_exact(header_.offset_to_points + first * header_.record_length,
               count * header_.record_length, out, "point records");
 }
@@ -268,6 +275,11 @@ MappedRange LasReader::map_records(std::uint64_t first, std::uint64_t count) con
     throw UsageError("records [" + std::to_string(first) + ", " + std::to_string(first + count) +
                          ") past the " + std::to_string(header_.point_count) + " points",
                      path_.string());
+  }
+  if (laz_) {  // decoded into anonymous memory: the walks read it there
+    MappedRange decoded = MappedRange::anonymous(count * header_.record_length);
+    laz_->read(first, count, decoded.writable_data());
+    return decoded;
   }
   return MappedRange(fd_, header_.offset_to_points + first * header_.record_length,
                      count * header_.record_length, path_.string());
@@ -279,10 +291,36 @@ std::vector<std::uint8_t> LasReader::read_records(std::uint64_t first, std::uint
   return out;
 }
 
+std::pair<std::uint64_t, std::uint64_t> LasReader::part(int parts, int index) const {
+  const std::uint64_t n = header_.point_count;
+  if (!laz_) {
+    const BlockRange b = block_range(static_cast<std::int64_t>(n), parts, index);
+    return {static_cast<std::uint64_t>(b.begin), static_cast<std::uint64_t>(b.end)};
+  }
+  const std::vector<laz::Chunk>& chunks = laz_->chunks();
+  const BlockRange b = block_range(static_cast<std::int64_t>(chunks.size()), parts, index);
+  auto start = [&](std::int64_t c) {
+    return c < static_cast<std::int64_t>(chunks.size())
+               ? chunks[static_cast<std::size_t>(c)].first_point
+               : n;
+  };
+  return {start(b.begin), start(b.end)};
+}
+
+std::uint64_t LasReader::read_span(std::uint64_t first, std::uint64_t want,
+                                   std::uint64_t end) const {
+  const std::uint64_t m = std::min(want, end - first);
+  if (!laz_ || m == 0)
+    return m;
+  const std::vector<laz::Chunk>& chunks = laz_->chunks();
+  const laz::Chunk& c = chunks[laz::chunk_of(chunks, first + m - 1)];
+  return std::min(c.first_point + c.points, end) - first;
+}
+
 bool las_is_compressed(const std::filesystem::path& path) {
   try {
     LasReader r(path);
-    return false;
+    return r.compressed();
   } catch (const FormatError& e) {
     return e.message().rfind("LAZ", 0) == 0;
   } catch (...) {

@@ -1,12 +1,14 @@
 // `tessera tiles info`: header, bounds, counts per class and density.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "tessera/core/collective.hpp"
 #include "tessera/core/partition.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/io/las_reader.hpp"
+#include "tessera/io/laz/laz_points.hpp"
 #include "tessera/tiles/steps.hpp"
 
 namespace tessera::tiles {
@@ -22,14 +24,13 @@ nlohmann::json run_info(const Comm& comm, const std::vector<std::filesystem::pat
     std::vector<std::int64_t> classes(256, 0);
     run_phase(comm, "read " + path.filename().string(), [&] {
       perf::Region region("read");
-      const BlockRange r =
-          block_range(static_cast<std::int64_t>(h.point_count), comm.size(), comm.rank());
+      // A block of records (of whole chunks for LAZ), read 2^18 at a time.
+      const auto [begin, end] = reader->part(comm.size(), comm.rank());
       const io::LasPointLayout layout = reader->layout();
-      const std::int64_t chunk = 1 << 18;
-      for (std::int64_t at = r.begin; at < r.end; at += chunk) {
-        const std::int64_t n = std::min(chunk, r.end - at);
-        const auto buf =
-            reader->read_records(static_cast<std::uint64_t>(at), static_cast<std::uint64_t>(n));
+      for (std::uint64_t at = begin, m = 0; at < end; at += m) {
+        m = reader->read_span(at, 1 << 18, end);
+        const auto n = static_cast<std::int64_t>(m);
+        const auto buf = reader->read_records(at, m);
         perf::add_bytes_read(static_cast<std::int64_t>(buf.size()));
         for (std::int64_t i = 0; i < n; ++i)
           ++classes[layout.class_code(buf.data() + i * h.record_length)];
@@ -62,6 +63,12 @@ nlohmann::json run_info(const Comm& comm, const std::vector<std::filesystem::pat
       dims.push_back({{"name", e.name}, {"type", e.data_type}});
     j["extra_dimensions"] = dims;
     j["crs"] = h.crs();
+    if (const io::laz::LazPoints* laz = reader->laz()) {
+      j["laz"] = {{"compressor", laz->vlr().compressor},
+                  {"chunks", laz->chunks().size()},
+                  {"chunk_size", laz->vlr().chunk_size},
+                  {"compressed_bytes", laz->compressed_bytes()}};
+    }
     j["vlrs"] = h.vlrs.size();
     all.push_back(j);
     if (comm.is_root()) {
@@ -69,6 +76,13 @@ nlohmann::json run_info(const Comm& comm, const std::vector<std::filesystem::pat
                   path.string().c_str(), j["version"].get<std::string>().c_str(), h.point_format,
                   h.record_length, h.extra_bytes_per_record(),
                   static_cast<unsigned long long>(h.point_count));
+      if (const io::laz::LazPoints* laz = reader->laz()) {
+        std::printf("  LAZ compressor %d, %zu chunks, %llu compressed bytes (%.2fx)\n",
+                    static_cast<int>(laz->vlr().compressor), laz->chunks().size(),
+                    static_cast<unsigned long long>(laz->compressed_bytes()),
+                    static_cast<double>(h.point_count * h.record_length) /
+                        static_cast<double>(std::max<std::uint64_t>(laz->compressed_bytes(), 1)));
+      }
       std::printf("  x [%.3f, %.3f]  y [%.3f, %.3f]  z [%.3f, %.3f]\n", h.min[0], h.max[0],
                   h.min[1], h.max[1], h.min[2], h.max[2]);
       std::printf("  density %.3f points/m2 over %.1f m2\n", j["density_per_m2"].get<double>(),

@@ -1,5 +1,6 @@
 // Fuzz target `las`: the LAS reader as the tiles pipeline uses it (header,
-// VLRs, CRS, extra bytes, every record decoded).
+// VLRs, CRS, extra bytes, every record decoded; LAZ seeds reach the laszip
+// VLR, the chunk table and the chunk decoder).
 #include <algorithm>
 #include <vector>
 
@@ -52,7 +53,8 @@ const TargetRegistrar kLas{
            ".las",
            las_traits(),
            {test_data("pdal/100-points.las"), test_data("laspy/autzen_geo_proj.las"),
-            test_data("laspy/test1_4.las"), test_data("laspy/1_4_w_evlr.las")},
+            test_data("laspy/test1_4.las"), test_data("laspy/1_4_w_evlr.las"),
+            test_data("laspy/simple.laz"), test_data("laspy/extra.laz")},
            read_las}};
 
 }  // namespace

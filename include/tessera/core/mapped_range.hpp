@@ -19,6 +19,9 @@ class MappedRange {
   /// Maps [offset, offset + size) of `fd`; throws IoError naming `path`.
   /// A size of 0 maps nothing (data() is nullptr).
   MappedRange(int fd, std::uint64_t offset, std::uint64_t size, const std::string& path);
+  /// `size` bytes of zeroed private memory (no file) for the caller to fill
+  /// through writable_data(): a block decoded from a compressed file.
+  static MappedRange anonymous(std::uint64_t size);
   ~MappedRange();
   MappedRange(MappedRange&& other) noexcept;
   MappedRange& operator=(MappedRange&& other) noexcept;
@@ -27,6 +30,10 @@ class MappedRange {
 
   const std::uint8_t* data() const noexcept { return data_; }
   std::uint64_t size() const noexcept { return size_; }
+  /// The bytes of an anonymous() range (nullptr for a file mapping).
+  std::uint8_t* writable_data() noexcept {
+    return writable_ ? const_cast<std::uint8_t*>(data_) : nullptr;
+  }
 
  private:
   void release() noexcept;
@@ -34,6 +41,7 @@ class MappedRange {
   std::uint64_t length_ = 0;
   const std::uint8_t* data_ = nullptr;
   std::uint64_t size_ = 0;
+  bool writable_ = false;
 };
 
 }  // namespace tessera

@@ -4,7 +4,9 @@
 // FormatError naming the file and the field when it does not hold:
 //   - signature "LASF", version 1.0–1.4, header size for the version;
 //   - compressed data (LAZ: point-format bits 6–7, a "laszip encoded" VLR,
-//     record 22204) is refused with a message saying how to decompress;
+//     record 22204) is decoded by laz::LazPoints (io/laz/), which checks
+//     the laszip VLR and the chunk table and refuses what it cannot decode
+//     by name; records are then decoded chunk by chunk on each read;
 //   - point format 0–3 or 6–8; record length at least the standard size;
 //   - the VLRs fit before the point data;
 //   - the point count agrees with the file size (a truncated file, or a
@@ -15,13 +17,19 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tessera/core/mapped_range.hpp"
 #include "tessera/io/las_format.hpp"
 
 namespace tessera::io {
+
+namespace laz {
+class LazPoints;
+}
 
 class LasReader {
  public:
@@ -36,6 +44,18 @@ class LasReader {
   const std::filesystem::path& path() const noexcept { return path_; }
   std::uint64_t point_count() const noexcept { return header_.point_count; }
   std::uint64_t file_size() const noexcept { return file_size_; }
+  /// True for LAZ; its chunks (laz::LazPoints::chunks) are then the units
+  /// of reading: a range inside a chunk decodes the chunk from its start.
+  bool compressed() const noexcept { return laz_ != nullptr; }
+  const laz::LazPoints* laz() const noexcept { return laz_.get(); }
+  /// Part `index` of `parts` of the records, [first, end): a block of
+  /// records (block_range), or for LAZ a block of whole chunks, so that
+  /// every chunk is decoded by one part only.
+  std::pair<std::uint64_t, std::uint64_t> part(int parts, int index) const;
+  /// Records to read at once from `first` (a chunk start for LAZ): `want`,
+  /// or for LAZ up to the end of the chunk holding the last of them; never
+  /// past `end`.
+  std::uint64_t read_span(std::uint64_t first, std::uint64_t want, std::uint64_t end) const;
   LasPointLayout layout() const {
     return LasPointLayout(header_.point_format, header_.record_length);
   }
@@ -56,9 +76,10 @@ class LasReader {
   int fd_ = -1;
   std::uint64_t file_size_ = 0;
   LasHeader header_;
+  std::shared_ptr<const laz::LazPoints> laz_;
 };
 
-/// True if the file starts with "LASF" and looks compressed (LAZ); does not throw.
+/// True if the file is LAZ (decodable or not); does not throw.
 bool las_is_compressed(const std::filesystem::path& path);
 
 }  // namespace tessera::io

@@ -31,6 +31,10 @@ class LasRecordFile {
   /// Writes `count` records of `record_length` bytes starting at record `first`.
   void write_records(const LasHeader& header, std::uint64_t first, std::uint64_t count,
                      const std::uint8_t* records);
+  /// Writes `size` bytes at `offset` (LAZ: chunks, the chunk table).
+  void write_at(std::uint64_t offset, const std::uint8_t* data, std::uint64_t size) {
+    pwrite_exact(offset, size, data);
+  }
   /// Closes; throws IoError if the close fails (e.g. deferred write error).
   void close();
 

@@ -5,6 +5,7 @@
 //   tessera tiles dod   --a --b --cell      run_dod     (GeoTIFF or NetCDF)
 //   tessera tiles c2c   --a --b --max-dist  run_c2c     (LAS 1.4 + distance)
 //   tessera tiles m3c2  --a --b ...         run_m3c2    (LAS 1.4 + distance, lod, ...)
+//   tessera tiles convert IN OUT            run_convert (LAS <-> LAZ)
 //   tessera synth tiles --out --scale       run_synth
 //
 // Each is collective over `comm`, reads each input once (every rank its own
@@ -84,6 +85,17 @@ struct SynthOptions {
   bool clobber = false;
 };
 nlohmann::json run_synth(const Comm& comm, const SynthOptions& options);
+
+struct ConvertOptions {
+  std::filesystem::path in, out;     ///< LAS or LAZ each (LAZ: extension .laz)
+  std::uint32_t chunk_size = 50000;  ///< points per LAZ chunk written
+  bool clobber = false;
+};
+/// The records of `in` unchanged in `out`, LAS or LAZ by its extension
+/// (header, VLRs, EVLR-free). Each rank converts a range of chunks (of the
+/// LAZ written, or of the LAZ read) or of records, compressing or decoding
+/// its own chunks; rank 0 writes the header and the chunk table.
+nlohmann::json run_convert(const Comm& comm, const ConvertOptions& options);
 
 /// WKT for a LAS CRS string ("EPSG:n" is expanded through GDAL/PROJ).
 std::string crs_wkt_of(const std::string& las_crs);
