@@ -1,5 +1,6 @@
 #include "tessera/subband/convert.hpp"
 
+#include <erfa.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 #include "tessera/core/perf.hpp"
 #include "tessera/io/uvh5_reader.hpp"
 #include "tessera/io/uvh5_writer.hpp"
+#include "tessera/subband/eop.hpp"
 #include "tessera/subband/phase.hpp"
 #include "tessera/subband/uvw.hpp"
 
@@ -47,6 +49,7 @@ struct FileSummary {
   std::int64_t nfreqs = 0;
   double pointing_dec = std::nan("");
   std::vector<double> freq, width;
+  std::string phase;  ///< "drift", or "sidereal <name> <lon> <lat> <frame>", ...
 
   std::string encode() const {
     std::string s = fmt::format("{}|{}|{}|{}|{}|{}|{}|", antennas, baselines, times, polarizations,
@@ -56,6 +59,7 @@ struct FileSummary {
     s += '|';
     for (double w : width)
       s += fmt::format("{},", w);
+    s += '|' + phase;
     return s;
   }
   static FileSummary decode(const std::string& s) {
@@ -64,7 +68,7 @@ struct FileSummary {
     std::string part;
     while (std::getline(ss, part, '|'))
       parts.push_back(part);
-    parts.resize(9);
+    parts.resize(10);
     FileSummary f;
     f.antennas = parts[0], f.baselines = parts[1], f.times = parts[2], f.polarizations = parts[3];
     f.site = parts[4];
@@ -82,6 +86,7 @@ struct FileSummary {
     };
     f.freq = nums(parts[7]);
     f.width = nums(parts[8]);
+    f.phase = parts[9];
     return f;
   }
 };
@@ -101,6 +106,15 @@ FileSummary summarize(const io::Uvh5Header& h) {
   s.pointing_dec = h.pointing_dec.value_or(std::nan(""));
   s.freq = h.freq_array;
   s.width = h.channel_width;
+  s.phase = h.phase_kind;
+  if (h.phase_kind == "sidereal") {
+    s.phase += fmt::format(" to '{}' ({} lon {:.9f} lat {:.9f} rad)", h.cat_name, h.cat_frame,
+                           h.cat_lon, h.cat_lat);
+  }
+  for (char& c : s.phase) {  // the summary's separators
+    if (c == '|' || c == '\n')
+      c = ' ';
+  }
   return s;
 }
 
@@ -125,12 +139,25 @@ void check_agreement(const std::vector<FileSummary>& s, const std::vector<Subban
       differ("site (latitude/longitude/altitude)");
     if (s[i].nfreqs != ref.nfreqs)
       differ("channel counts (Nfreqs)");
+    if (s[i].phase != ref.phase) {
+      throw FormatError(fmt::format("phased {}, but {} is phased {}: the files of a group must be "
+                                    "phased alike",
+                                    s[i].phase, files.front().path.filename().string(), ref.phase),
+                        files[i].path.string(), "Header (phase_type / phase_center_catalog)");
+    }
     const bool nan_a = std::isnan(s[i].pointing_dec), nan_b = std::isnan(ref.pointing_dec);
     if (nan_a != nan_b || (!nan_a && std::abs(s[i].pointing_dec - ref.pointing_dec) > 1e-9)) {
       differ("pointing declinations (phase_center_app_dec)");
     }
   }
-  if (std::isnan(ref.pointing_dec)) {
+  const std::string kind = ref.phase.substr(0, ref.phase.find(' '));
+  if (kind != "drift" && kind != "sidereal") {
+    throw FormatError(fmt::format("phased '{}': only drift (meridian or zenith) and sidereal "
+                                  "(fixed RA/Dec) inputs can be re-phased",
+                                  kind),
+                      files.front().path.string(), "Header (phase_type / phase_center_catalog)");
+  }
+  if (kind == "drift" && std::isnan(ref.pointing_dec)) {
     throw FormatError(
         "no pointing declination (phase_center_app_dec, extra_keywords/phase_center_dec or "
         "phase_center_catalog)",
@@ -201,14 +228,44 @@ std::vector<int> antenna_indices(const io::Uvh5Header& h, const std::vector<std:
   return out;
 }
 
-// Geometry of the group: new and old (meridian) uvw per row and the phase centre.
+// Geometry of the group: new and old uvw per row and the phase centre.
 struct Geometry {
-  std::vector<double> uvw_new, uvw_old, lst, app_ra, app_dec;  // per row
+  std::vector<double> uvw_new, uvw_old, lst, app_ra, app_dec, frame_pa;  // per row
   SkyPosition center;
   std::string center_name;
+  EarthOrientation mid_eop;  ///< at the group's mid time
+  std::string eop_note;      ///< for the history
 };
 
-Geometry compute_geometry(const io::Uvh5Header& h, const ConvertOptions& opt) {
+// UT1 - UTC and polar motion at one time, with the table's status.
+EopLookup earth_orientation(const ConvertOptions& opt, double jd) {
+  EopLookup l;
+  if (opt.eop)
+    l = opt.eop->at(jd);
+  if (opt.dut1_override)
+    l.eop.dut1 = *opt.dut1_override;
+  return l;
+}
+
+// The phase centre a sidereal-phased file carries, in ICRS.
+SkyPosition file_phase_center(const io::Uvh5Header& h) {
+  if (h.cat_frame == "icrs")
+    return {h.cat_lon, h.cat_lat};
+  if (h.cat_frame == "fk5" && h.cat_epoch == 2000.0) {
+    // FK5 J2000 -> ICRS (Hipparcos frame): the frame rotation and spin of
+    // eraFk52h (Mignard & Froeschle 2000), no proper motion.
+    double ra = 0, dec = 0, dra = 0, ddec = 0, px = 0, rv = 0;
+    eraFk52h(h.cat_lon, h.cat_lat, 0.0, 0.0, 0.0, 0.0, &ra, &dec, &dra, &ddec, &px, &rv);
+    return {eraAnp(ra), dec};
+  }
+  throw FormatError(fmt::format("the file is phased to a position in frame '{}' epoch {}: only "
+                                "ICRS and FK5 J2000 are understood; pass --phase-center RA,DEC",
+                                h.cat_frame, h.cat_epoch),
+                    h.path, "Header/phase_center_catalog (cat_frame)");
+}
+
+Geometry compute_geometry(const io::Uvh5Header& h, const ConvertOptions& opt, bool report,
+                          const std::string& gname) {
   perf::Region region("uvw");
   Site site{h.latitude_deg * kDeg, h.longitude_deg * kDeg, h.altitude};
   // Unique times (24 per DSA-110 group) and each row's index into them.
@@ -221,22 +278,60 @@ Geometry compute_geometry(const io::Uvh5Header& h, const ConvertOptions& opt) {
                                  times.begin());
   }
   const double mid = 0.5 * (times.front() + times.back());
+  const std::size_t nt = times.size();
   Geometry g;
+  std::vector<EarthOrientation> eop(nt);
+  std::size_t outside = 0;
+  for (std::size_t t = 0; t < nt; ++t) {
+    const EopLookup l = earth_orientation(opt, times[t]);
+    eop[t] = l.eop;
+    outside += l.status != EopStatus::kInTable ? 1 : 0;
+  }
+  g.mid_eop = earth_orientation(opt, mid).eop;
+  if (!opt.eop) {
+    g.eop_note = "no Earth-orientation table: no polar motion";
+  } else {
+    g.eop_note = fmt::format(
+        "Earth orientation from {} (MJD {:.0f}-{:.0f}): polar motion x {:.4f}\" "
+        "y {:.4f}\" at mid time",
+        std::filesystem::path(opt.eop->source()).filename().string(), opt.eop->first_mjd(),
+        opt.eop->last_mjd(), g.mid_eop.xp / kDeg * 3600.0, g.mid_eop.yp / kDeg * 3600.0);
+    if (outside > 0) {
+      const std::string msg = fmt::format(
+          "{}: {} of {} times lie outside the Earth-orientation table {} ({} to {}); there "
+          "UT1 - UTC = 0 and the 1962-2014 mean polar motion (x 0.035\", y 0.29\") are used, as "
+          "astropy does (errors up to ~1 s of UT1, ~0.5\"); pass --eop with a newer IERS table "
+          "(EOP C04 or finals2000A)",
+          gname, outside, nt, opt.eop->source(), mjd_date(opt.eop->first_mjd()),
+          mjd_date(opt.eop->last_mjd()));
+      if (report)
+        log::warn("{}", msg);
+      g.eop_note += fmt::format("; {} of {} times outside the table (UT1 = UTC, mean polar motion)",
+                                outside, nt);
+    }
+  }
+  if (opt.dut1_override)
+    g.eop_note += fmt::format("; UT1 - UTC set to {} s by --dut1", *opt.dut1_override);
+  else
+    g.eop_note += fmt::format("; UT1 - UTC {} s at mid time", g.mid_eop.dut1);
   if (opt.phase_center) {
     g.center = *opt.phase_center;
     g.center_name = fmt::format("RA {:.6f} Dec {:.6f}", g.center.ra / kDeg, g.center.dec / kDeg);
+  } else if (h.phase_kind == "sidereal") {
+    g.center = file_phase_center(h);
+    g.center_name = h.cat_name.empty() ? "the input's phase centre" : h.cat_name;
   } else {
-    g.center = meridian_to_icrs(*h.pointing_dec, mid, opt.dut1, site);
+    g.center = meridian_to_icrs(*h.pointing_dec, mid, g.mid_eop, site);
     g.center_name = "meridian";
   }
-  const std::size_t nt = times.size();
-  std::vector<double> ha_new(nt), dec_new(nt), last(nt), ra_t(nt);
+  std::vector<double> ha_new(nt), dec_new(nt), last(nt), ra_t(nt), pa(nt);
   for (std::size_t t = 0; t < nt; ++t) {
-    last[t] = apparent_sidereal_time(times[t], opt.dut1, site.longitude);
-    const SkyPosition app = icrs_to_apparent(g.center, times[t], opt.dut1, site);
+    last[t] = apparent_sidereal_time(times[t], eop[t].dut1, site.longitude);
+    const SkyPosition app = icrs_to_apparent(g.center, times[t], eop[t], site);
     ha_new[t] = last[t] - app.ra;
     dec_new[t] = app.dec;
     ra_t[t] = app.ra;
+    pa[t] = frame_position_angle(app, times[t], eop[t], site);
   }
   std::vector<Vec3> local(static_cast<std::size_t>(h.nants_telescope));
   for (std::size_t a = 0; a < local.size(); ++a) {
@@ -247,18 +342,37 @@ Geometry compute_geometry(const io::Uvh5Header& h, const ConvertOptions& opt) {
   const auto a1 = antenna_indices(h, h.ant_1_array);
   const auto a2 = antenna_indices(h, h.ant_2_array);
   g.uvw_new = baseline_uvw(local, ha_new, dec_new, a1, a2, tindex);
-  // The input is fringe-stopped to the meridian (hour angle 0) at the pointing dec.
-  g.uvw_old = baseline_uvw(local, std::vector<double>(nt, 0.0),
-                           std::vector<double>(nt, *h.pointing_dec), a1, a2, tindex);
   const std::size_t nrows = h.time_array.size();
+  // (u, v) turned by the frame position angle so that v points to ICRS north
+  // (pyuvdata's calc_uvw: a rotation about w by phase_center_frame_pa); w,
+  // and therefore the phasing, is unchanged.
+  for (std::size_t r = 0; r < nrows; ++r) {
+    const double p = pa[static_cast<std::size_t>(tindex[r])];
+    const double c = std::cos(p), sn = std::sin(p);
+    const double u = g.uvw_new[3 * r], v = g.uvw_new[3 * r + 1];
+    g.uvw_new[3 * r] = c * u - sn * v;
+    g.uvw_new[3 * r + 1] = sn * u + c * v;
+  }
+  if (h.phase_kind == "sidereal") {
+    // The file's own w is what its visibilities were phased with (pyuvdata
+    // unprojects with the stored uvw_array too).
+    g.uvw_old = h.uvw_array;
+  } else {
+    // Drift input: fringe-stopped to the meridian (hour angle 0) at the
+    // pointing dec; the zenith when that is the latitude.
+    g.uvw_old = baseline_uvw(local, std::vector<double>(nt, 0.0),
+                             std::vector<double>(nt, *h.pointing_dec), a1, a2, tindex);
+  }
   g.lst.resize(nrows);
   g.app_ra.resize(nrows);
   g.app_dec.resize(nrows);
+  g.frame_pa.resize(nrows);
   for (std::size_t r = 0; r < nrows; ++r) {
     const auto t = static_cast<std::size_t>(tindex[r]);
     g.lst[r] = last[t];
     g.app_ra[r] = ra_t[t];
     g.app_dec[r] = dec_new[t];
+    g.frame_pa[r] = pa[t];
   }
   return g;
 }
@@ -302,7 +416,12 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
   fp.add("phase_center", opt.phase_center
                              ? fmt::format("{},{}", opt.phase_center->ra, opt.phase_center->dec)
                              : "meridian");
-  fp.add("dut1", fmt::format("{}", opt.dut1));
+  if (opt.eop) {
+    fp.add("eop", fmt::format("{}:{}:{}:{}", opt.eop->source(), opt.eop->size(),
+                              opt.eop->first_mjd(), opt.eop->last_mjd()));
+  }
+  if (opt.dut1_override)
+    fp.add("dut1", fmt::format("{}", *opt.dut1_override));
   fp.add("format", "uvh5-1.1/v1");
   std::int64_t up_to_date = 0;
   if (comm.is_root() && !opt.clobber)
@@ -356,7 +475,7 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
   Geometry geo;
   run_phase(comm, "phase centre and uvw", [&] {
     if (!headers.empty())
-      geo = compute_geometry(headers.front(), opt);
+      geo = compute_geometry(headers.front(), opt, comm.is_root(), gname);
   });
 
   CollectiveAtomicFile out(comm, result.output, true);
@@ -381,27 +500,41 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
     hdr.freq_array = placement.freq, hdr.channel_width = placement.width;
     hdr.cat_name = geo.center_name, hdr.cat_lon = geo.center.ra, hdr.cat_lat = geo.center.dec;
     hdr.phase_center_app_ra = geo.app_ra, hdr.phase_center_app_dec = geo.app_dec;
-    hdr.phase_center_frame_pa.assign(geo.app_ra.size(), 0.0);
-    hdr.dut1 = opt.dut1;
+    hdr.phase_center_frame_pa = geo.frame_pa;
+    hdr.dut1 = geo.mid_eop.dut1;
     std::string names;
     for (const auto& f : group.files)
       names += " " + f.path.filename().string();
+    const std::string from =
+        h.phase_kind == "sidereal"
+            ? fmt::format("from the input's phasing to {} (its uvw w undone)", h.cat_name)
+            : fmt::format("from the {} at dec {:.6f} deg",
+                          h.pointing_dec_is_latitude ? "zenith (drift header without a pointing "
+                                                       "declination: the latitude)"
+                                                     : "meridian",
+                          *h.pointing_dec / kDeg);
     hdr.history = fmt::format(
         "{}\nConverted by tessera subband convert: {} subbands merged into one spectral window "
-        "(ascending frequency), uvw recomputed from antenna positions (ERFA IAU 2006/2000A, "
-        "DUT1 = {} s{}), phased from the meridian at dec {:.6f} deg to {} (ICRS RA {:.8f} deg, "
-        "Dec {:.8f} deg). Inputs:{}",
-        h.history, n, opt.dut1, opt.dut1 == 0.0 ? ", UT1 taken equal to UTC" : "",
-        *h.pointing_dec / kDeg, geo.center_name, geo.center.ra / kDeg, geo.center.dec / kDeg,
-        names);
-    double worst = 0;
+        "(ascending frequency), uvw recomputed from antenna positions (ERFA IAU 2006/2000A; {}), "
+        "phased {} to {} (ICRS RA {:.8f} deg, Dec {:.8f} deg). Inputs:{}",
+        h.history, n, geo.eop_note, from, geo.center_name, geo.center.ra / kDeg,
+        geo.center.dec / kDeg, names);
+    double worst = 0, worst_negated = 0;
     for (std::size_t k = 0; k < h.uvw_array.size(); ++k) {
       worst = std::max(worst, std::abs(h.uvw_array[k] - geo.uvw_old[k]));
+      worst_negated = std::max(worst_negated, std::abs(h.uvw_array[k] + geo.uvw_old[k]));
     }
     result.max_drift_uvw_error = worst;
-    if (worst > 0.01) {
-      log::warn("{}: input uvw differ from the meridian uvw at dec {:.4f} deg by up to {:.3f} m",
-                gname, *h.pointing_dec / kDeg, worst);
+    if (worst > 0.01 && worst_negated <= 0.01 && h.phase_kind == "drift") {
+      // Old HERA files (pyuvdata 1.x) store uvw = pos(ant1) - pos(ant2).
+      log::warn(
+          "{}: the input uvw are the negatives of the {} uvw from the antenna positions "
+          "(the file uses the opposite baseline convention, pos(ant1) - pos(ant2)); its "
+          "visibilities are taken as they are and uvw written as pos(ant2) - pos(ant1)",
+          gname, h.pointing_dec_is_latitude ? "zenith" : "meridian");
+    } else if (worst > 0.01 && h.phase_kind == "drift") {
+      log::warn("{}: input uvw differ from the {} uvw at dec {:.4f} deg by up to {:.3f} m", gname,
+                h.pointing_dec_is_latitude ? "zenith" : "meridian", *h.pointing_dec / kDeg, worst);
     }
   }
   std::int64_t nchan_file = 0;

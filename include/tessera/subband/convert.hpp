@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,14 +24,20 @@
 #include "tessera/core/failures.hpp"
 #include "tessera/core/mpi.hpp"
 #include "tessera/subband/astrometry.hpp"
+#include "tessera/subband/eop.hpp"
 #include "tessera/subband/grouping.hpp"
 
 namespace tessera::subband {
 
 struct ConvertOptions {
-  std::optional<SkyPosition> phase_center;  ///< ICRS (radians); empty: the meridian
-  double dut1 = 0.0;                        ///< UT1 - UTC (s)
-  bool allow_partial = false;               ///< convert groups with fewer than 16 subbands
+  /// ICRS (radians); empty: the meridian for drift inputs, the file's own
+  /// phase centre for sidereal-phased inputs.
+  std::optional<SkyPosition> phase_center;
+  /// UT1 - UTC and polar motion per time; null: none (UT1 = UTC, no polar
+  /// motion; the history says so).
+  std::shared_ptr<const EopTable> eop;
+  std::optional<double> dut1_override;  ///< UT1 - UTC (s) for every time, instead of the table's
+  bool allow_partial = false;           ///< convert groups with fewer than 16 subbands
   bool clobber = false;
   int ranks_per_group = 16;
 };
