@@ -11,6 +11,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <utility>
 
 #include "command.hpp"
 #include "tessera/core/collective.hpp"
@@ -38,6 +39,7 @@ inline void load_eop_options(StepContext& ctx, subband::ConvertOptions& o) {
   const std::filesystem::path path =
       given ? std::filesystem::path(ctx.vm["eop"].as<std::string>()) : data_file(kDefaultEop);
   std::string text;
+  std::shared_ptr<const subband::EopTable> table;  // rank 0 parses once, inside the phase
   run_phase(ctx.comm, "read the Earth-orientation table", [&] {
     if (!ctx.comm.is_root())
       return;
@@ -53,10 +55,14 @@ inline void load_eop_options(StepContext& ctx, subband::ConvertOptions& o) {
     std::ostringstream s;
     s << in.rdbuf();
     text = s.str();
-    subband::EopTable::parse(text, path.string());  // a bad table fails here, once, named
+    table = std::make_shared<const subband::EopTable>(
+        subband::EopTable::parse(text, path.string()));  // a bad table fails here, named
   });
   ctx.comm.bcast(text);
-  o.eop = std::make_shared<const subband::EopTable>(subband::EopTable::parse(text, path.string()));
+  if (!table)
+    table =
+        std::make_shared<const subband::EopTable>(subband::EopTable::parse(text, path.string()));
+  o.eop = std::move(table);
   if (ctx.vm.count("dut1")) {
     const double dut1 = ctx.vm["dut1"].as<double>();
     if (!(std::abs(dut1) < 0.9))
