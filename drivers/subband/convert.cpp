@@ -6,6 +6,7 @@
 
 #include "command.hpp"
 #include "eop_option.hpp"
+#include "format_option.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
@@ -40,6 +41,7 @@ void run(StepContext& ctx) {
   subband::ConvertOptions o;
   o.phase_center = parse_center(ctx.vm["phase-center"].as<std::string>());
   load_eop_options(ctx, o);
+  o.format = read_format_option(ctx);
   o.allow_partial = ctx.vm["allow-partial"].as<bool>();
   o.clobber = ctx.common.clobber;
   o.ranks_per_group = ctx.vm["ranks-per-group"].as<int>();
@@ -118,6 +120,7 @@ const CommandRegistrar kConvert{Command{
           "ranks-per-group", po::value<int>()->default_value(16),
           "ranks that share one group (the world is split into sub-communicators)");
       add_eop_options(d);
+      add_format_option(d);
     },
     run,
     {}}};

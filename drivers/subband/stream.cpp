@@ -6,6 +6,7 @@
 
 #include "command.hpp"
 #include "eop_option.hpp"
+#include "format_option.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/subband/stream.hpp"
@@ -33,6 +34,7 @@ void run(StepContext& ctx) {
   o.min_free_bytes = ctx.vm["min-free-gb"].as<double>() * 1e9;
   o.exit_when_idle = ctx.vm["exit-when-idle"].as<double>();
   load_eop_options(ctx, o.convert);
+  o.convert.format = read_format_option(ctx);
   o.convert.ranks_per_group = ctx.comm.size();
   if (o.interval <= 0)
     throw UsageError("--interval must be positive", "", "--interval");
@@ -61,6 +63,7 @@ const CommandRegistrar kStream{Command{
           "exit-when-idle", po::value<double>()->default_value(0.0),
           "exit after this many idle seconds with no open group (0: run forever)");
       add_eop_options(d);
+      add_format_option(d);
     },
     run,
     {}}};

@@ -4,12 +4,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <map>
 #include <numbers>
 #include <numeric>
 #include <sstream>
+
+#include <unistd.h>
 
 #include "tessera/core/atomic_file.hpp"
 #include "tessera/core/collective.hpp"
@@ -20,6 +23,7 @@
 #include "tessera/core/log.hpp"
 #include "tessera/core/partition.hpp"
 #include "tessera/core/perf.hpp"
+#include "tessera/io/uvh5_ms.hpp"
 #include "tessera/io/uvh5_reader.hpp"
 #include "tessera/io/uvh5_writer.hpp"
 #include "tessera/subband/eop.hpp"
@@ -377,6 +381,28 @@ Geometry compute_geometry(const io::Uvh5Header& h, const ConvertOptions& opt, bo
   return g;
 }
 
+// The Measurement Set of a group, written from its UVH5 file by this (one)
+// process into a hidden directory and renamed when complete.
+double write_ms_atomically(const std::filesystem::path& uvh5, const std::filesystem::path& ms,
+                           const std::string& history) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::filesystem::path temp =
+      ms.parent_path() /
+      fmt::format(".{}.tmp.{}", ms.filename().string(), static_cast<long>(::getpid()));
+  std::filesystem::remove_all(temp);
+  try {
+    io::write_ms_from_uvh5(uvh5, temp, history);
+    fault_point("subband.ms");        // as if the MS writer failed after its last row
+    std::filesystem::remove_all(ms);  // --clobber, or a stale MS without fingerprint
+    std::filesystem::rename(temp, ms);
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove_all(temp, ec);
+    throw;
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 }  // namespace
 
 std::filesystem::path output_path(const std::filesystem::path& outdir, const SubbandGroup& group) {
@@ -404,6 +430,12 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
   }
   ConvertResult result;
   result.output = output_path(outdir, group);
+  const bool want_ms = opt.format != OutputFormat::kUvh5;
+  if (want_ms)
+    result.ms_output = outdir / (group.stamp + ".ms");
+  // --format ms: the UVH5 file the MS is made from is a hidden intermediate.
+  if (opt.format == OutputFormat::kMs)
+    result.output = outdir / ("." + group.stamp + ".uvh5.for-ms");
   // Files in decreasing subband number: DSA-110's sb15 is the lowest frequency,
   // so contiguous blocks of this order are contiguous frequency slabs.
   std::vector<SubbandFile> files(group.files.rbegin(), group.files.rend());
@@ -423,9 +455,13 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
   if (opt.dut1_override)
     fp.add("dut1", fmt::format("{}", *opt.dut1_override));
   fp.add("format", "uvh5-1.1/v1");
+  if (opt.format != OutputFormat::kUvh5)
+    fp.add("ms", "ms-v2/v1");
   std::int64_t up_to_date = 0;
-  if (comm.is_root() && !opt.clobber)
-    up_to_date = is_up_to_date(result.output, fp) ? 1 : 0;
+  if (comm.is_root() && !opt.clobber) {
+    const bool uvh5_ok = opt.format == OutputFormat::kMs || is_up_to_date(result.output, fp);
+    up_to_date = uvh5_ok && (!want_ms || is_up_to_date(result.ms_output, fp)) ? 1 : 0;
+  }
   comm.bcast(up_to_date);
   if (up_to_date) {
     result.skipped = true;
@@ -616,8 +652,35 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
     check_collective(comm, "close output", failed);
     out.commit(true);
   }
-  if (comm.is_root())
-    record_fingerprint(result.output, fp);
+  if (want_ms) {
+    // casacore tables have one writer: rank 0 of the group, from the UVH5
+    // file the group's ranks have just written (page cache) — the ranks feed
+    // it through that file, with no further messages.
+    perf::Region r("ms");
+    run_phase(comm, "write measurement set", [&] {
+      if (!comm.is_root())
+        return;
+      try {
+        result.ms_seconds = write_ms_atomically(result.output, result.ms_output, hdr.history);
+      } catch (...) {
+        if (opt.format == OutputFormat::kMs) {
+          std::error_code ec;
+          std::filesystem::remove(result.output, ec);
+        }
+        throw;
+      }
+      if (opt.format == OutputFormat::kMs)
+        std::filesystem::remove(result.output);
+    });
+  }
+  if (comm.is_root()) {
+    if (opt.format != OutputFormat::kMs)
+      record_fingerprint(result.output, fp);
+    if (want_ms)
+      record_fingerprint(result.ms_output, fp);
+  }
+  if (opt.format == OutputFormat::kMs)
+    result.output = result.ms_output;
   result.collective = collective;
   result.nblts = headers.empty() ? 0 : headers.front().nblts;
   result.npols = headers.empty() ? 0 : headers.front().npols;
@@ -642,9 +705,12 @@ std::int64_t convert_groups(const Comm& world, const std::vector<SubbandGroup>& 
         if (r.skipped) {
           log::info("group {}: up to date, skipped", groups[g].stamp);
         } else {
-          log::info("group {}: {} subbands -> {} ({} rows x {} channels x {} pols)",
-                    groups[g].stamp, r.nfiles, r.output.filename().string(), r.nblts, r.nfreqs,
-                    r.npols);
+          log::info("group {}: {} subbands -> {}{} ({} rows x {} channels x {} pols)",
+                    groups[g].stamp, r.nfiles, r.output.filename().string(),
+                    r.ms_output.empty() || r.ms_output == r.output
+                        ? ""
+                        : " and " + r.ms_output.filename().string(),
+                    r.nblts, r.nfreqs, r.npols);
         }
         ++done;
       }

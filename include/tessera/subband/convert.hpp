@@ -29,7 +29,13 @@
 
 namespace tessera::subband {
 
+/// What a group becomes: the UVH5 1.1 file, a CASA Measurement Set
+/// (OUTDIR/{stamp}.ms, written by rank 0 of the group from the UVH5 file the
+/// group's ranks wrote), or both.
+enum class OutputFormat { kUvh5, kMs, kBoth };
+
 struct ConvertOptions {
+  OutputFormat format = OutputFormat::kUvh5;
   /// ICRS (radians); empty: the meridian for drift inputs, the file's own
   /// phase centre for sidereal-phased inputs.
   std::optional<SkyPosition> phase_center;
@@ -43,8 +49,10 @@ struct ConvertOptions {
 };
 
 struct ConvertResult {
-  std::filesystem::path output;
-  bool skipped = false;  ///< up to date (fingerprint matched)
+  std::filesystem::path output;     ///< the UVH5 file (kUvh5, kBoth) or the MS (kMs)
+  std::filesystem::path ms_output;  ///< the Measurement Set, when one is written
+  double ms_seconds = 0;            ///< rank 0's time writing the MS
+  bool skipped = false;             ///< up to date (fingerprint matched)
   std::int64_t nblts = 0, nfreqs = 0, npols = 0, nfiles = 0;
   std::int64_t bytes_read = 0;     ///< data bytes read by this rank
   bool collective = true;          ///< every data write on this rank was collective
