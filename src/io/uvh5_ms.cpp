@@ -10,6 +10,7 @@
 #include <casacore/ms/MeasurementSets/MSColumns.h>
 #include <casacore/ms/MeasurementSets/MeasurementSet.h>
 #include <casacore/tables/DataMan/StandardStMan.h>
+#include <casacore/tables/DataMan/TiledColumnStMan.h>
 #include <casacore/tables/Tables/SetupNewTab.h>
 #include <casacore/tables/Tables/TableDesc.h>
 #include <fmt/format.h>
@@ -223,6 +224,15 @@ std::int64_t write_ms_from_uvh5(const std::filesystem::path& uvh5,
     cc::SetupNewTable setup(ms_path.string(), td, cc::Table::New);
     cc::StandardStMan ssm;
     setup.bindAll(ssm);
+    // DATA and FLAG tiled by whole rows (~1 MiB of DATA per tile): StandardStMan
+    // buckets took 20 s for the 1.4 GB of a dsa110-scale group.
+    const auto rows_per_tile =
+        static_cast<Index>(std::max<std::size_t>(1, (std::size_t{1} << 17) / (npol * nchan)));
+    const cc::IPosition tile(3, cell[0], cell[1], rows_per_tile);
+    cc::TiledColumnStMan data_sm("TiledDATA", tile);
+    cc::TiledColumnStMan flag_sm("TiledFLAG", tile);
+    setup.bindColumn("DATA", data_sm);
+    setup.bindColumn("FLAG", flag_sm);
     cc::MeasurementSet ms(setup, nrow);
     ms.createDefaultSubtables(cc::Table::New);
     cc::MSColumns cols(ms);

@@ -64,6 +64,7 @@ class Tessera(CMakePackage):
     depends_on("libtiff@4.5:")
     depends_on("libdeflate")
     depends_on("erfa")
+    depends_on("casacore")  # Measurement Set output of subband convert
     depends_on("sqlite@3:")
     depends_on("nlohmann-json@3.9:")
     depends_on("fmt@9:")
