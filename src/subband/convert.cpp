@@ -585,7 +585,9 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
       // header arrays: refuse the group before a collective write can run out.
       const io::Uvh5Header& h = headers.front();
       const std::int64_t samples = h.nblts * nchan_file * n * h.npols;
-      require_free_space(result.output, samples * 13 + h.nblts * 64 + (64 << 10));
+      // The MS adds DATA (8 B) and FLAG (1 B) per sample beside the UVH5 file.
+      const std::int64_t per_sample = want_ms ? 13 + 9 : 13;
+      require_free_space(result.output, samples * per_sample + h.nblts * 64 + (64 << 10));
     }
   });
   run_phase(comm, "create output", [&] {
