@@ -115,6 +115,9 @@ tessera_require_c(cfitsio cfitsio fitsio.h "cfitsio"
 tessera_require_c(healpix healpix_cxx healpix_base.h "healpix_cxx"
                   "Debian libhealpix-cxx-dev; Spack healpix-cxx")
 tessera_require_c(erfa erfa erfa.h "erfa" "Debian liberfa-dev; Spack erfa")
+# casacore: the Measurement Set writer of `subband convert --format ms|both`.
+tessera_require_c(casacore casacore casacore/ms/MeasurementSets/MeasurementSet.h
+                  "casa_ms;casa_measures;casa_tables;casa_casa" "Debian casacore-dev; Spack casacore")
 # libtiff >= 4.5 (TIFFOpenExt) and libdeflate: the DoD GeoTIFF's tiles are
 # compressed on every rank and appended by rank 0 (io/tiff_tiles.hpp). GDAL
 # links both itself; Tessera names them because it calls them directly.

@@ -9,13 +9,15 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git clang-format
   # MPI and parallel I/O
   openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools libpnetcdf-dev pnetcdf-bin libnetcdf-mpi-dev
+  # the LZF filter (HDF5 filter 32000) pyuvdata writes flags/nsamples with
+  hdf5-plugin-lzf
   # science libraries
   libcfitsio-dev libhealpix-cxx-dev libnanoflann-dev libeigen3-dev libgdal-dev gdal-bin liberfa-dev
-  libtiff-dev libdeflate-dev
+  libtiff-dev libdeflate-dev casacore-dev
   # general libraries
   libboost-program-options-dev catch2 libsqlite3-dev nlohmann-json3-dev libfmt-dev
   # independent cross-check tools (tests and perf references)
-  python3 python3-numpy python3-scipy python3-healpy python3-astropy python3-fitsio
+  python3 python3-numpy python3-scipy python3-healpy python3-astropy python3-erfa python3-casacore python3-fitsio
   python3-h5py python3-netcdf4 python3-xarray python3-pandas python3-rasterio python3-shapely
   python3-jsonschema python3-yaml netcdf-bin hyperfine
   # nodejs runs laz-perf (npm), the independent LAZ decoder of the cross test

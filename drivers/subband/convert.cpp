@@ -5,6 +5,8 @@
 #include <numbers>
 
 #include "command.hpp"
+#include "eop_option.hpp"
+#include "format_option.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
@@ -38,9 +40,8 @@ void run(StepContext& ctx) {
     throw UsageError("not a directory: " + in, in, "--in");
   subband::ConvertOptions o;
   o.phase_center = parse_center(ctx.vm["phase-center"].as<std::string>());
-  o.dut1 = ctx.vm["dut1"].as<double>();
-  if (std::abs(o.dut1) >= 0.9)
-    throw UsageError("|--dut1| must be below 0.9 s", "", "--dut1");
+  load_eop_options(ctx, o);
+  o.format = read_format_option(ctx);
   o.allow_partial = ctx.vm["allow-partial"].as<bool>();
   o.clobber = ctx.common.clobber;
   o.ranks_per_group = ctx.vm["ranks-per-group"].as<int>();
@@ -112,13 +113,14 @@ const CommandRegistrar kConvert{Command{
           "group", po::value<std::string>(), "convert only the group at this timestamp")(
           "phase-center", po::value<std::string>()->default_value("meridian"),
           "meridian (at the group's mid time, pointing dec) or RA,DEC (ICRS degrees)")(
-          "dut1", po::value<double>()->default_value(0.0), "UT1 - UTC in seconds (default 0)")(
           "tolerance", po::value<double>()->default_value(60.0),
           "seconds within which timestamps belong to one group")(
           "allow-partial", po::bool_switch()->default_value(false),
           "convert groups with fewer than 16 subbands (frequency gaps)")(
           "ranks-per-group", po::value<int>()->default_value(16),
           "ranks that share one group (the world is split into sub-communicators)");
+      add_eop_options(d);
+      add_format_option(d);
     },
     run,
     {}}};

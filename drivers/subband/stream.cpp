@@ -5,6 +5,8 @@
 #include <numbers>
 
 #include "command.hpp"
+#include "eop_option.hpp"
+#include "format_option.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/subband/stream.hpp"
@@ -31,7 +33,8 @@ void run(StepContext& ctx) {
   o.backoff = ctx.vm["backoff"].as<double>();
   o.min_free_bytes = ctx.vm["min-free-gb"].as<double>() * 1e9;
   o.exit_when_idle = ctx.vm["exit-when-idle"].as<double>();
-  o.convert.dut1 = ctx.vm["dut1"].as<double>();
+  load_eop_options(ctx, o.convert);
+  o.convert.format = read_format_option(ctx);
   o.convert.ranks_per_group = ctx.comm.size();
   if (o.interval <= 0)
     throw UsageError("--interval must be positive", "", "--interval");
@@ -58,8 +61,9 @@ const CommandRegistrar kStream{Command{
           "min-free-gb", po::value<double>()->default_value(1.0),
           "pause while the output file system has less free space")(
           "exit-when-idle", po::value<double>()->default_value(0.0),
-          "exit after this many idle seconds with no open group (0: run forever)")(
-          "dut1", po::value<double>()->default_value(0.0), "UT1 - UTC (s)");
+          "exit after this many idle seconds with no open group (0: run forever)");
+      add_eop_options(d);
+      add_format_option(d);
     },
     run,
     {}}};

@@ -10,6 +10,32 @@
 namespace tessera::driver {
 namespace {
 
+constexpr double kDegPerRad = 57.29577951308232;
+
+// What the file is, from its own header: telescope, UVH5 version and how its
+// visibilities are phased.
+std::string describe(const io::Uvh5Header& h) {
+  std::string telescope = h.telescope_name;
+  if (!h.instrument.empty() && h.instrument != h.telescope_name)
+    telescope += " (instrument " + h.instrument + ")";
+  const std::string version =
+      h.version.empty() ? "no version (pre-1.0 or DSA-110 writer header)" : "version " + h.version;
+  std::string phase;
+  if (h.phase_kind == "sidereal") {
+    phase = fmt::format("phased (sidereal) to {} ({} RA {:.4f} Dec {:.4f} deg)",
+                        h.cat_name.empty() ? "an unnamed centre" : h.cat_name,
+                        h.cat_frame.empty() ? "frame unknown" : h.cat_frame, h.cat_lon * kDegPerRad,
+                        h.cat_lat * kDegPerRad);
+  } else if (h.phase_kind != "drift") {
+    phase = "phased '" + h.phase_kind + "' (not convertible)";
+  } else if (h.pointing_dec_is_latitude) {
+    phase = fmt::format("zenith drift (no pointing dec: latitude {:.4f} deg)", h.latitude_deg);
+  } else {
+    phase = fmt::format("meridian drift, pointing dec {:.4f} deg", *h.pointing_dec * kDegPerRad);
+  }
+  return fmt::format("telescope {}, {}, {}", telescope, version, phase);
+}
+
 void run(StepContext& ctx) {
   if (!ctx.comm.is_root())
     return;  // a few headers: one rank is plenty
@@ -21,14 +47,11 @@ void run(StepContext& ctx) {
       const bool desc = h.freq_array.size() > 1 && h.freq_array.front() > h.freq_array.back();
       std::cout << fmt::format(
           "OK   {}: Nblts {} Nbls {} Ntimes {} Nfreqs {} ({}, {:.6f}-{:.6f} MHz) Npols {} "
-          "visdata rank {} {}{}\n",
+          "visdata rank {}; {}\n",
           path, h.nblts, h.nbls, h.ntimes, h.nfreqs, desc ? "descending" : "ascending",
           std::min(h.freq_array.front(), h.freq_array.back()) / 1e6,
           std::max(h.freq_array.front(), h.freq_array.back()) / 1e6, h.npols, h.visdata_rank,
-          h.version.empty() ? "(no version: DSA-110 drift header)" : "version " + h.version,
-          h.pointing_dec
-              ? fmt::format(", pointing dec {:.4f} deg", *h.pointing_dec * 57.29577951308232)
-              : "");
+          describe(h));
     } catch (const std::exception& e) {
       std::cout << fmt::format("BAD  {}: {}\n", path, e.what());
       ctx.failures.record(path, e.what());

@@ -1,11 +1,13 @@
 #include "tessera/io/uvh5_hdf5.hpp"
 
+#include <dlfcn.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 
 #include "tessera/core/error.hpp"
 
@@ -73,6 +75,61 @@ std::string trim_nul(std::string s) {
 }
 
 }  // namespace
+
+namespace {
+// Debian 12's hdf5-plugin-lzf 3.7.0-8 ships liblzf_filter.so without a
+// NEEDED entry for liblzf (its lzf_compress/lzf_decompress are undefined), so
+// HDF5's dlopen of the plugin fails ("undefined symbol: lzf_decompress") even
+// with liblzf1 installed. Loading liblzf into the global symbol scope first
+// lets the plugin resolve them; a system whose plugin is linked properly, or
+// has no liblzf, is unaffected (the dlopen result is ignored).
+void preload_filter_libraries() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    for (const char* lib : {"liblzf.so.1", "liblzf.so"}) {
+      if (dlopen(lib, RTLD_NOW | RTLD_GLOBAL) != nullptr)
+        break;
+    }
+  });
+}
+}  // namespace
+
+void require_filters(const File& file, const std::string& name) {
+  preload_filter_libraries();
+  Handle ds = open(file, name);
+  Handle dcpl(h5check(H5Dget_create_plist(ds.id()), "H5Dget_create_plist", file.path(), name));
+  const int n = H5Pget_nfilters(dcpl.id());
+  for (int k = 0; k < n; ++k) {
+    unsigned flags = 0, config = 0;
+    std::size_t nvalues = 0;
+    char fname[128] = {};
+    const H5Z_filter_t id = H5Pget_filter2(dcpl.id(), static_cast<unsigned>(k), &flags, &nvalues,
+                                           nullptr, sizeof(fname), fname, &config);
+    if (id < 0)
+      throw FormatError(fmt::format("cannot query filter {}", k), file.path(), name);
+    // H5Zfilter_avail also tries the dynamically loaded plugins.
+    if (H5Zfilter_avail(id) > 0)
+      continue;
+    std::string label = fname[0] != '\0' ? fname : "unnamed";
+    // Registered IDs (The HDF Group's filter registry) with their usual package.
+    std::string hint =
+        "install the HDF5 plugin providing it, or set HDF5_PLUGIN_PATH to its directory";
+    if (id == 32000) {
+      label = "LZF";
+      hint =
+          "pyuvdata and h5py compress with it; install the LZF plugin (Debian: hdf5-plugin-lzf) "
+          "or set HDF5_PLUGIN_PATH to a directory holding liblzf_filter.so";
+    } else if (id == 32001) {
+      label = "Blosc";
+    } else if (id == 32008) {
+      label = "bitshuffle";
+    }
+    throw FormatError(
+        fmt::format("stored with HDF5 filter {} ({}), which this HDF5 cannot load: {}",
+                    static_cast<int>(id), label, hint),
+        file.path(), name);
+  }
+}
 
 void require_stored(const File& file, const std::string& name) {
   Handle ds = open(file, name);

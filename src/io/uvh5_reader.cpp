@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 #include <numbers>
 
@@ -22,6 +23,90 @@ void expect_size(const Uvh5Header& h, const std::string& name, std::size_t got, 
 
 std::string optional_string(const File& f, const std::string& name) {
   return f.exists(name) ? h5::read_string(f, name) : std::string();
+}
+
+std::string lower(std::string s) {
+  for (char& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Name of the first entry of Header/phase_center_catalog ("" if none).
+std::string first_catalog_entry(const File& f) {
+  if (!f.exists("Header/phase_center_catalog"))
+    return {};
+  Handle g = f.open_group("Header/phase_center_catalog");
+  H5G_info_t info{};
+  if (H5Gget_info(g.id(), &info) < 0 || info.nlinks == 0)
+    return {};
+  char name[256] = {};
+  if (H5Lget_name_by_idx(g.id(), ".", H5_INDEX_NAME, H5_ITER_INC, 0, name, sizeof(name),
+                         H5P_DEFAULT) < 0)
+    return {};
+  return std::string("Header/phase_center_catalog/") + name;
+}
+
+// How the file is phased and to where (pyuvdata's UVH5 memo: the 1.1
+// phase_center_catalog, or before it phase_type "drift"/"phased" with
+// phase_center_ra/dec/epoch/frame; the DSA-110 writer's drift header adds
+// phase_center_app_dec and extra_keywords/phase_center_dec).
+void read_phasing(const File& f, Uvh5Header& h) {
+  auto H = [](const char* n) { return std::string("Header/") + n; };
+  const std::string entry = first_catalog_entry(f);
+  if (!entry.empty()) {
+    const std::string type = lower(optional_string(f, entry + "/cat_type"));
+    // pyuvdata 2.2+: "unprojected" is the zenith drift; our own outputs and
+    // pyuvdata's phased files are "sidereal".
+    h.phase_kind = (type.empty() || type == "unprojected") ? "drift" : type;
+    h.cat_name = optional_string(f, entry + "/cat_name");
+    h.cat_frame = lower(optional_string(f, entry + "/cat_frame"));
+    if (f.exists(entry + "/cat_lon"))
+      h.cat_lon = h5::read_double(f, entry + "/cat_lon");
+    if (f.exists(entry + "/cat_lat"))
+      h.cat_lat = h5::read_double(f, entry + "/cat_lat");
+    if (f.exists(entry + "/cat_epoch"))
+      h.cat_epoch = h5::read_double(f, entry + "/cat_epoch");
+    if (h.phase_kind == "sidereal" &&
+        (!f.exists(entry + "/cat_lon") || !f.exists(entry + "/cat_lat")))
+      throw FormatError("a sidereal phase centre without cat_lon/cat_lat", h.path, entry);
+  } else if (lower(h.phase_type) == "phased") {
+    h.phase_kind = "sidereal";
+    h.cat_name = optional_string(f, H("object_name"));
+    h.cat_frame = lower(optional_string(f, H("phase_center_frame")));
+    if (!f.exists(H("phase_center_ra")) || !f.exists(H("phase_center_dec")))
+      throw FormatError("phase_type is \"phased\" but phase_center_ra/dec are missing", h.path,
+                        H("phase_center_ra"));
+    h.cat_lon = h5::read_double(f, H("phase_center_ra"));
+    h.cat_lat = h5::read_double(f, H("phase_center_dec"));
+    if (f.exists(H("phase_center_epoch")))
+      h.cat_epoch = h5::read_double(f, H("phase_center_epoch"));
+    if (h.cat_frame.empty())  // pyuvdata before 1.5: an epoch-2000 position meant FK5 J2000
+      h.cat_frame = h.cat_epoch == 2000.0 ? "fk5" : "";
+  } else if (!h.phase_type.empty() && lower(h.phase_type) != "drift") {
+    h.phase_kind = lower(h.phase_type);
+  }
+  if (h.phase_kind != "drift")
+    return;
+  // Where drift data are fringe-stopped to (DSA-110: the meridian at this dec).
+  if (f.exists(H("phase_center_app_dec"))) {
+    auto v = h5::read_doubles(f, H("phase_center_app_dec"));
+    if (!v.empty())
+      h.pointing_dec = v[0];
+  }
+  if (!h.pointing_dec && f.exists(H("extra_keywords/phase_center_dec"))) {
+    h.pointing_dec = h5::read_double(f, H("extra_keywords/phase_center_dec"));
+  }
+  if (!h.pointing_dec && !entry.empty() && f.exists(entry + "/cat_lat") &&
+      lower(optional_string(f, entry + "/cat_type")) != "unprojected") {
+    h.pointing_dec = h5::read_double(f, entry + "/cat_lat");
+  }
+  if (!h.pointing_dec) {
+    // A drift header with no declination at all (HERA, PAPER, MWA files of
+    // pyuvdata 1.x/2.0): pyuvdata's "drift" is the zenith, i.e. the meridian
+    // at the site's geodetic latitude (pyuvdata calc_uvw, to_enu).
+    h.pointing_dec = h.latitude_deg * std::numbers::pi / 180.0;
+    h.pointing_dec_is_latitude = true;
+  }
 }
 
 }  // namespace
@@ -96,28 +181,7 @@ Uvh5Header read_uvh5_header(const std::filesystem::path& path) {
   h.polarization_array = h5::read_ints(f, H("polarization_array"));
   expect_size(h, "polarization_array", h.polarization_array.size(),
               static_cast<std::size_t>(h.npols));
-  // Where the data are fringe-stopped to (DSA-110: the meridian at this dec).
-  if (f.exists(H("phase_center_app_dec"))) {
-    auto v = h5::read_doubles(f, H("phase_center_app_dec"));
-    if (!v.empty())
-      h.pointing_dec = v[0];
-  }
-  if (!h.pointing_dec && f.exists(H("extra_keywords/phase_center_dec"))) {
-    h.pointing_dec = h5::read_double(f, H("extra_keywords/phase_center_dec"));
-  }
-  if (!h.pointing_dec && f.exists(H("phase_center_catalog"))) {
-    // 1.1: one group per catalog entry; take the first entry's latitude.
-    Handle g = f.open_group(H("phase_center_catalog"));
-    H5G_info_t info{};
-    if (H5Gget_info(g.id(), &info) >= 0 && info.nlinks > 0) {
-      char name[256] = {};
-      H5Lget_name_by_idx(g.id(), ".", H5_INDEX_NAME, H5_ITER_INC, 0, name, sizeof(name),
-                         H5P_DEFAULT);
-      const std::string entry = H("phase_center_catalog/") + name + "/cat_lat";
-      if (f.exists(entry))
-        h.pointing_dec = h5::read_double(f, entry);
-    }
-  }
+  read_phasing(f, h);
   // Data shapes.
   const auto vdims = h5::dataset_dims(f, "Data/visdata");
   h.visdata_rank = static_cast<int>(vdims.size());
@@ -137,6 +201,8 @@ Uvh5Header read_uvh5_header(const std::filesystem::path& path) {
       throw FormatError("shape differs from visdata", h.path, name);
     }
   }
+  for (const char* name : {"Data/visdata", "Data/flags", "Data/nsamples"})
+    h5::require_filters(f, name);
   {
     Handle ds = f.open_dataset("Data/visdata");
     Handle type(h5check(H5Dget_type(ds.id()), "H5Dget_type", h.path, "Data/visdata"));

@@ -46,7 +46,7 @@ std::vector<SynthSource> synth_sources(const SynthOptions& o) {
   if (!start)
     throw UsageError("bad --start '" + o.start + "' (YYYY-MM-DDTHH:MM:SS)", "", "--start");
   const double mid = unix_to_jd(*start + 0.5 * o.scale.ntimes * kIntegration);
-  const SkyPosition c = meridian_to_icrs(o.pointing_dec_deg * kDeg, mid, 0.0, synth_site());
+  const SkyPosition c = meridian_to_icrs(o.pointing_dec_deg * kDeg, mid, {}, synth_site());
   std::vector<SynthSource> out{{c, 10.0}};
   const double offsets[][3] = {{0.5, 0.3, 3.0}, {-0.4, -0.6, 2.0}, {1.1, 0.2, 1.0}};
   for (int k = 1; k < o.sources && k <= 3; ++k) {
@@ -125,7 +125,7 @@ void write_subband(const std::filesystem::path& final_path, const SynthOptions& 
     std::vector<double> ha(static_cast<std::size_t>(ntimes)), dec(static_cast<std::size_t>(ntimes));
     for (int t = 0; t < ntimes; ++t) {
       const double jd = times[static_cast<std::size_t>(t)];
-      const SkyPosition app = icrs_to_apparent(src.icrs, jd, 0.0, site);
+      const SkyPosition app = icrs_to_apparent(src.icrs, jd, {}, site);
       ha[static_cast<std::size_t>(t)] = apparent_sidereal_time(jd, 0.0, site.longitude) - app.ra;
       dec[static_cast<std::size_t>(t)] = app.dec;
     }

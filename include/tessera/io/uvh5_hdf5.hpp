@@ -24,6 +24,12 @@ namespace tessera::io::h5 {
 /// dataspace cannot ask for terabytes, nor a sparse chunked dataset make
 /// HDF5 fill millions of unwritten chunks.
 void require_stored(const File& file, const std::string& name);
+/// Throws FormatError naming the file, the dataset and the filter (id and
+/// name, e.g. "HDF5 filter 32000 (LZF)") when the dataset is stored through
+/// a filter this HDF5 cannot load (a plugin not installed, or
+/// HDF5_PLUGIN_PATH pointing elsewhere), instead of the bare "can't read
+/// data" that H5Dread gives later.
+void require_filters(const File& file, const std::string& name);
 /// Number of elements of a dataset (product of its dims; 1 for scalars).
 std::uint64_t element_count(const File& file, const std::string& name);
 /// Dims (empty for a scalar dataset).

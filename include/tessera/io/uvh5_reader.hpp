@@ -6,7 +6,14 @@
 //   - freq_array 1-D or (1, Nfreqs); channel_width scalar or per channel;
 //   - uvw_array float32 or float64;
 //   - the old drift header (phase_type = "drift", phase_center_app_dec,
-//     extra_keywords/phase_center_dec) and the 1.1 phase_center_catalog group.
+//     extra_keywords/phase_center_dec) and the 1.1 phase_center_catalog group;
+//   - a drift header without any pointing declination (old HERA files): a
+//     zenith drift, fringe-stopped to the telescope latitude;
+//   - sidereal-phased files (catalog cat_type "sidereal", or the old
+//     phase_type = "phased" with phase_center_ra/dec): the phase centre is
+//     kept, so the converter can undo the file's own phasing (its uvw w);
+//   - flags/nsamples/visdata stored through HDF5 filters (pyuvdata's LZF):
+//     a filter HDF5 cannot load is a FormatError naming it.
 // A file that is not one of these gets a FormatError naming the file and the
 // dataset (missing Header, empty time_array, inconsistent shapes, ...).
 #pragma once
@@ -41,6 +48,15 @@ struct Uvh5Header {
   /// Declination the data are fringe-stopped to (radians): phase_center_app_dec,
   /// extra_keywords/phase_center_dec or the catalog's cat_lat, in that order.
   std::optional<double> pointing_dec;
+  bool pointing_dec_is_latitude = false;  ///< drift header without a declination: zenith
+  /// How the visibilities are phased: "drift" (fringe-stopped on the meridian
+  /// at pointing_dec, zenith included), "sidereal" (to the fixed ICRS/FK5
+  /// position cat_lon/cat_lat) or anything else read from the file
+  /// ("driftscan", "ephem", ...), which the converter refuses.
+  std::string phase_kind = "drift";
+  std::string cat_name, cat_frame;  ///< sidereal: the file's phase centre
+  double cat_lon = 0, cat_lat = 0;  ///< radians
+  double cat_epoch = 2000.0;
   int visdata_rank = 3;         ///< 3 or 4
   bool visdata_double = false;  ///< float64 {r, i}
 };

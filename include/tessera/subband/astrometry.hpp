@@ -9,8 +9,9 @@
 //     of the origins, exactly as pyuvdata's transform_icrs_to_app;
 //   - meridian -> ICRS: eraAtoi13 of hour angle 0 at the given declination
 //     (observed -> CIRS), then eraAtic13 (CIRS -> ICRS): astropy's HADEC -> ICRS.
-// UT1 comes from UTC and DUT1 = UT1 - UTC (an option, default 0); polar
-// motion is taken as zero (< 0.5").
+// UT1 comes from UTC and DUT1 = UT1 - UTC, and polar motion (xp, yp) enters
+// eraAtco13/eraAtoi13/eraAtoc13, both interpolated from an IERS table
+// (eop.hpp); the sidereal time itself does not depend on polar motion.
 // Pure functions: no MPI, no files. Angles in radians, times in JD (UTC).
 #pragma once
 
@@ -26,17 +27,40 @@ struct Site {
 /// Local apparent sidereal time (radians, [0, 2pi)) at UTC Julian date `jd_utc`.
 double apparent_sidereal_time(double jd_utc, double dut1, double longitude);
 
+/// Earth orientation at one time: UT1 - UTC (s) and polar motion (radians).
+struct EarthOrientation {
+  double dut1 = 0.0;
+  double xp = 0.0;
+  double yp = 0.0;
+};
+
 struct SkyPosition {
   double ra = 0.0;
   double dec = 0.0;
 };
 
 /// Apparent (equinox-based, topocentric) RA/Dec of an ICRS position at `jd_utc`.
-SkyPosition icrs_to_apparent(const SkyPosition& icrs, double jd_utc, double dut1, const Site& site);
+SkyPosition icrs_to_apparent(const SkyPosition& icrs, double jd_utc, const EarthOrientation& eop,
+                             const Site& site);
 
 /// ICRS position of the point on the local meridian (hour angle 0) at
 /// apparent declination `dec` at `jd_utc`.
-SkyPosition meridian_to_icrs(double dec, double jd_utc, double dut1, const Site& site);
+SkyPosition meridian_to_icrs(double dec, double jd_utc, const EarthOrientation& eop,
+                             const Site& site);
+
+/// Apparent (topocentric, equinox-based) -> ICRS: eraAtoc13 of the observed
+/// CIO-based RA (apparent RA + equation of the origins), no refraction.
+SkyPosition apparent_to_icrs(const SkyPosition& app, double jd_utc, const EarthOrientation& eop,
+                             const Site& site);
+
+/// Position angle (radians) of ICRS north relative to apparent north at the
+/// apparent position `app`, pyuvdata's `phase_center_frame_pa`: the points
+/// 0.5 deg north and south of `app` (apparent frame) are taken to ICRS and the
+/// angle is minus the ICRS position angle of the northern point seen from the
+/// southern one (eraPas), so that rotating (u, v) by it aligns v with ICRS north
+/// (pyuvdata utils/phasing.py, calc_frame_pos_angle and calc_uvw).
+double frame_position_angle(const SkyPosition& app, double jd_utc, const EarthOrientation& eop,
+                            const Site& site);
 
 /// Wraps an angle to [0, 2pi).
 double wrap_two_pi(double angle);

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,21 +24,35 @@
 #include "tessera/core/failures.hpp"
 #include "tessera/core/mpi.hpp"
 #include "tessera/subband/astrometry.hpp"
+#include "tessera/subband/eop.hpp"
 #include "tessera/subband/grouping.hpp"
 
 namespace tessera::subband {
 
+/// What a group becomes: the UVH5 1.1 file, a CASA Measurement Set
+/// (OUTDIR/{stamp}.ms, written by rank 0 of the group from the UVH5 file the
+/// group's ranks wrote), or both.
+enum class OutputFormat { kUvh5, kMs, kBoth };
+
 struct ConvertOptions {
-  std::optional<SkyPosition> phase_center;  ///< ICRS (radians); empty: the meridian
-  double dut1 = 0.0;                        ///< UT1 - UTC (s)
-  bool allow_partial = false;               ///< convert groups with fewer than 16 subbands
+  OutputFormat format = OutputFormat::kUvh5;
+  /// ICRS (radians); empty: the meridian for drift inputs, the file's own
+  /// phase centre for sidereal-phased inputs.
+  std::optional<SkyPosition> phase_center;
+  /// UT1 - UTC and polar motion per time; null: none (UT1 = UTC, no polar
+  /// motion; the history says so).
+  std::shared_ptr<const EopTable> eop;
+  std::optional<double> dut1_override;  ///< UT1 - UTC (s) for every time, instead of the table's
+  bool allow_partial = false;           ///< convert groups with fewer than 16 subbands
   bool clobber = false;
   int ranks_per_group = 16;
 };
 
 struct ConvertResult {
-  std::filesystem::path output;
-  bool skipped = false;  ///< up to date (fingerprint matched)
+  std::filesystem::path output;     ///< the UVH5 file (kUvh5, kBoth) or the MS (kMs)
+  std::filesystem::path ms_output;  ///< the Measurement Set, when one is written
+  double ms_seconds = 0;            ///< rank 0's time writing the MS
+  bool skipped = false;             ///< up to date (fingerprint matched)
   std::int64_t nblts = 0, nfreqs = 0, npols = 0, nfiles = 0;
   std::int64_t bytes_read = 0;     ///< data bytes read by this rank
   bool collective = true;          ///< every data write on this rank was collective

@@ -41,6 +41,9 @@ class Tessera(CMakePackage):
 
     depends_on("mpi")
     depends_on("hdf5@1.10:+mpi")
+    # pyuvdata's UVH5 files also need the LZF filter (HDF5 filter 32000) as an
+    # HDF5 plugin at run time; no Spack package provides it: build one and set
+    # HDF5_PLUGIN_PATH (docs/pipelines/subband.md, "Real inputs").
     # Only the C API is used; with or without Fortran both match (a ~fortran
     # constraint refused an external PnetCDF built with Fortran).
     depends_on("parallel-netcdf@1.12:")
@@ -61,6 +64,7 @@ class Tessera(CMakePackage):
     depends_on("libtiff@4.5:")
     depends_on("libdeflate")
     depends_on("erfa")
+    depends_on("casacore")  # Measurement Set output of subband convert
     depends_on("sqlite@3:")
     depends_on("nlohmann-json@3.9:")
     depends_on("fmt@9:")

@@ -26,7 +26,7 @@ def sb(paths, n):
     return [p for p in paths if p.endswith(f"_sb{n:02d}.hdf5")][0]
 
 
-def case(name, mutate, expect, partial=False):
+def case(name, mutate, expect, partial=False, env=None):
     cdir = os.path.join(d, name)
     shutil.copytree(base, os.path.join(cdir, "in"))
     inp, out = os.path.join(cdir, "in"), os.path.join(cdir, "out")
@@ -35,7 +35,7 @@ def case(name, mutate, expect, partial=False):
     args = ["subband", "convert", "--in", inp, "--out", out, "--no-progress"]
     if partial:
         args.append("--allow-partial")
-    r = tessera(args)
+    r = tessera(args, env=env)
     outputs = sorted(os.path.basename(p) for p in glob.glob(os.path.join(out, "*")))
     leftovers = [p for p in os.listdir(out) if ".tmp" in p] if os.path.isdir(out) else []
     t.check(r.returncode == 1, f"{name}: exit 1 (items failed)", r)
@@ -100,6 +100,52 @@ def fifteen(g):
     return None
 
 
+def mixed_phase_types(g):
+    # One subband phased (sidereal, the old pyuvdata header) among drift ones.
+    p = sb(g, 10)
+    with h5py.File(p, "r+") as f:
+        H = f["Header"]
+        del H["phase_type"]
+        H["phase_type"] = np.bytes_("phased")
+        H["phase_center_ra"] = 1.0
+        H["phase_center_dec"] = 0.5
+        H["phase_center_epoch"] = 2000.0
+        H["phase_center_frame"] = np.bytes_("icrs")
+    return p
+
+
+def unsupported_phase_type(g):
+    for p in g:
+        with h5py.File(p, "r+") as f:
+            del f["Header/phase_type"]
+            f["Header/phase_type"] = np.bytes_("ephem")
+    return sb(g, 15)  # the group's first file (lowest frequency)
+
+
+def lzf_flags(g):
+    # What pyuvdata writes: flags and nsamples LZF-compressed (filter 32000).
+    p = sb(g, 11)
+    with h5py.File(p, "r+") as f:
+        for name in ("flags", "nsamples"):
+            data = f["Data/" + name][()]
+            del f["Data/" + name]
+            f.create_dataset("Data/" + name, data=data, compression="lzf", chunks=True)
+    return p
+
+
+case("mixed_phase_types", mixed_phase_types, "must be phased alike")
+case("unsupported_phase_type", unsupported_phase_type,
+     "only drift (meridian or zenith) and sidereal")
+# HDF5 without the LZF plugin (an empty plugin path): the filter is named.
+empty_plugins = os.path.join(d, "no_plugins")
+os.makedirs(empty_plugins)
+r = case("missing_lzf_filter", lzf_flags, "HDF5 filter 32000 (LZF)",
+         env={"HDF5_PLUGIN_PATH": empty_plugins})
+t.check("hdf5-plugin-lzf" in r.stderr, "missing_lzf_filter: says which package provides it",
+        r.stderr[-800:])
+r = tessera(["subband", "convert", "--in", os.path.join(d, "missing_lzf_filter", "in"), "--out",
+             os.path.join(d, "missing_lzf_filter", "out_with_plugin"), "--no-progress"])
+t.check(r.returncode == 0, "the same LZF files convert when the plugin is found", r)
 case("other_antennas", other_antennas, "antennas")
 case("other_times", other_times, "times")
 case("truncated", truncated, "H5Fopen" if False else "cannot open HDF5 file")

@@ -125,13 +125,21 @@ def tms(b, h, dd):
     return np.stack([x * np.sin(h) + y * np.cos(h),
                      -x * np.sin(dd) * np.cos(h) + y * np.sin(dd) * np.sin(h) + z * np.cos(dd),
                      x * np.cos(dd) * np.cos(h) - y * np.cos(dd) * np.sin(h) + z * np.sin(dd)], 1)
-uvw_np = tms(b, H["lst_array"][()] - H["phase_center_app_ra"][()], H["phase_center_app_dec"][()])
-t.check(np.allclose(uvw_np, H["uvw_array"][()], atol=1e-6), "uvw equal numpy's TMS rotation",
+def turn(uvw, pa):
+    """(u, v) turned by the frame position angle (pyuvdata's calc_uvw)."""
+    c, s = np.cos(pa), np.sin(pa)
+    return np.stack([c * uvw[:, 0] - s * uvw[:, 1], s * uvw[:, 0] + c * uvw[:, 1], uvw[:, 2]], 1)
+fpa = H["phase_center_frame_pa"][()]
+uvw_np = turn(tms(b, H["lst_array"][()] - H["phase_center_app_ra"][()],
+                  H["phase_center_app_dec"][()]), fpa)
+t.check(np.allclose(uvw_np, H["uvw_array"][()], atol=1e-6),
+        "uvw equal numpy's TMS rotation turned by phase_center_frame_pa",
         np.abs(uvw_np - H["uvw_array"][()]).max())
 uvw_out = H["uvw_array"][()]
 # uvw(a, b) = -uvw(b, a): the rotation is linear in pos(ant2) - pos(ant1).
-t.check(np.allclose(tms(-b, H["lst_array"][()] - H["phase_center_app_ra"][()],
-                        H["phase_center_app_dec"][()]), -uvw_out, atol=1e-6), "uvw antisymmetric")
+t.check(np.allclose(turn(tms(-b, H["lst_array"][()] - H["phase_center_app_ra"][()],
+                             H["phase_center_app_dec"][()]), fpa), -uvw_out, atol=1e-6),
+        "uvw antisymmetric")
 with h5py.File(files[0], "r") as g:
     uvw_in = g["Header/uvw_array"][()].astype(np.float64)
     t.check(g["Header/uvw_array"].dtype == np.float32, "input uvw are float32 (DSA-110 layout)")

@@ -30,18 +30,18 @@ TEST_CASE("apparent sidereal time equals astropy's within 1 ms", "[subband][astr
 
 TEST_CASE("meridian ICRS position equals astropy's HADEC to ICRS within 1 arcsec",
           "[subband][astrometry]") {
-  const auto p = meridian_to_icrs(45.0 * kDeg, 2459731.6298611113, -0.09576348166451254, kOvro);
+  const auto p = meridian_to_icrs(45.0 * kDeg, 2459731.6298611113, {-0.09576348166451254}, kOvro);
   CHECK(std::abs(p.ra - 3.102551873659095) * std::cos(p.dec) < kArcsec);
   CHECK(std::abs(p.dec - 0.787491743545541) < kArcsec);
-  const auto q = meridian_to_icrs(45.0 * kDeg, 2459230.0, -0.17228049999741327, kOvro);
+  const auto q = meridian_to_icrs(45.0 * kDeg, 2459230.0, {-0.17228049999741327}, kOvro);
   CHECK(std::abs(q.ra - 3.0822133342748406) * std::cos(q.dec) < kArcsec);
   CHECK(std::abs(q.dec - 0.7874854192831152) < kArcsec);
 }
 
 TEST_CASE("the meridian's apparent position has zero hour angle", "[subband][astrometry]") {
   const double jd = 2459731.6298611113;
-  const auto icrs = meridian_to_icrs(0.7, jd, 0.0, kOvro);
-  const auto app = icrs_to_apparent(icrs, jd, 0.0, kOvro);
+  const auto icrs = meridian_to_icrs(0.7, jd, {}, kOvro);
+  const auto app = icrs_to_apparent(icrs, jd, {}, kOvro);
   const double ha = std::remainder(apparent_sidereal_time(jd, 0.0, kOvro.longitude) - app.ra,
                                    2.0 * std::numbers::pi);
   CHECK(std::abs(ha) < 1.0 * kArcsec);
