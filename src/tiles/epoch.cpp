@@ -181,6 +181,8 @@ EpochBlock open_epoch(const Comm& comm, const std::filesystem::path& path,
   std::shared_ptr<io::LasReader> reader;
   run_phase(comm, "open " + label, [&] { reader = std::make_shared<io::LasReader>(path); });
   block.header = reader->header();
+  block.box_min = {block.header.min[0], block.header.min[1]};
+  block.box_max = {block.header.max[0], block.header.max[1]};
   const BlockRange range =
       block_range(static_cast<std::int64_t>(reader->point_count()), comm.size(), comm.rank());
   block.first = static_cast<std::uint64_t>(range.begin);
@@ -235,6 +237,7 @@ EpochBlock read_epoch(const Comm& comm, const std::filesystem::path& path,
   });
   perf::add_items(static_cast<std::int64_t>(block.points.size()));
   require_selected(comm, block, static_cast<std::int64_t>(block.points.size()));
+  check_extent(comm, block);
   block.reader.reset();  // the points hold the block
   return block;
 }
@@ -247,6 +250,76 @@ void map_block(const Comm& comm, EpochBlock& block) {
   run_phase(comm, "read " + block.label,
             [&] { block.records = block.reader->map_records(block.first, block.count); });
   perf::add_bytes_read(static_cast<std::int64_t>(block.records.size()));
+  check_extent(comm, block);
+}
+
+namespace {
+
+/// The wanted points' xy extent and how many lie outside the header box.
+struct Extent {
+  double min[2] = {INFINITY, INFINITY}, max[2] = {-INFINITY, -INFINITY};
+  std::int64_t outside = 0;
+};
+
+/// The header box widened by half a scale step: bounds are stored rounded,
+/// so a point on the edge may decode a hair outside them.
+struct HeaderBox {
+  explicit HeaderBox(const io::LasHeader& h)
+      : lo{h.min[0] - 0.5 * std::abs(h.scale[0]), h.min[1] - 0.5 * std::abs(h.scale[1])},
+        hi{h.max[0] + 0.5 * std::abs(h.scale[0]), h.max[1] + 0.5 * std::abs(h.scale[1])} {}
+  double lo[2], hi[2];
+};
+
+inline void add_to_extent(Extent& e, const HeaderBox& box, double x, double y) {
+  e.min[0] = std::min(e.min[0], x);
+  e.max[0] = std::max(e.max[0], x);
+  e.min[1] = std::min(e.min[1], y);
+  e.max[1] = std::max(e.max[1], y);
+  if (x < box.lo[0] || x > box.hi[0] || y < box.lo[1] || y > box.hi[1])
+    ++e.outside;
+}
+
+}  // namespace
+
+void check_extent(const Comm& comm, EpochBlock& block) {
+  perf::Region region("extent");
+  const io::LasHeader& h = block.header;
+  const HeaderBox box(h);
+  Extent e;
+  run_phase(comm, "extent " + block.label, [&] {
+    if (block.records.size() > 0) {
+      // The mapped records: x and y decoded as every walk decodes them.
+      const RecordDecoder dec(h, io::LasPointLayout(h.point_format, h.record_length));
+      const std::array<bool, 256> wanted = wanted_classes(block.classes);
+      const std::uint8_t* rec = block.records.data();
+      for (std::uint64_t i = 0; i < block.count; ++i, rec += h.record_length) {
+        if (wanted[dec.class_of(rec)])
+          add_to_extent(e, box, dec.x(rec), dec.y(rec));
+      }
+    } else {
+      for (const TilePoint& p : block.points)
+        add_to_extent(e, box, p.x, p.y);
+    }
+  });
+  block.outside = comm.allreduce_sum(e.outside);
+  if (block.outside == 0)
+    return;
+  const std::array<double, 2> old_min = block.box_min, old_max = block.box_max;
+  for (int d = 0; d < 2; ++d) {
+    const auto k = static_cast<std::size_t>(d);
+    // The points' own extent, not its union with the header's bounds: a
+    // header that misses points is wrong, and may be wildly so (laspy's
+    // simple1_3.las stores its raw integers as bounds, 1000x too large).
+    block.box_min[k] = comm.allreduce_min(e.min[d]);
+    block.box_max[k] = comm.allreduce_max(e.max[d]);
+  }
+  if (comm.is_root()) {
+    log::warn(
+        "{}: {} point(s) of epoch {} lie outside the header's bounds x [{}, {}] y [{}, {}]; "
+        "grids and tiles cover the points' extent x [{}, {}] y [{}, {}] instead",
+        block.path.string(), block.outside, block.label, old_min[0], old_max[0], old_min[1],
+        old_max[1], block.box_min[0], block.box_max[0], block.box_min[1], block.box_max[1]);
+  }
 }
 
 namespace {
@@ -316,24 +389,22 @@ TileScan scan_tiles(const TileGrid& grid, const PointSource& source, double halo
 }
 
 void require_overlap(const EpochBlock& a, const EpochBlock& b) {
-  const auto& ha = a.header;
-  const auto& hb = b.header;
-  const bool overlap = ha.min[0] <= hb.max[0] && hb.min[0] <= ha.max[0] && ha.min[1] <= hb.max[1] &&
-                       hb.min[1] <= ha.max[1];
+  const auto &amin = a.box_min, &amax = a.box_max, &bmin = b.box_min, &bmax = b.box_max;
+  const bool overlap =
+      amin[0] <= bmax[0] && bmin[0] <= amax[0] && amin[1] <= bmax[1] && bmin[1] <= amax[1];
   if (!overlap) {
     throw UsageError(
         fmt::format("epochs do not overlap: {} covers x [{}, {}] y [{}, {}], {} "
                     "covers x [{}, {}] y [{}, {}]",
-                    a.path.string(), ha.min[0], ha.max[0], ha.min[1], ha.max[1], b.path.string(),
-                    hb.min[0], hb.max[0], hb.min[1], hb.max[1]));
+                    a.path.string(), amin[0], amax[0], amin[1], amax[1], b.path.string(), bmin[0],
+                    bmax[0], bmin[1], bmax[1]));
   }
 }
 
 TileGrid union_grid(const EpochBlock& a, const EpochBlock& b, double tile_size) {
-  return TileGrid::covering(std::min(a.header.min[0], b.header.min[0]),
-                            std::min(a.header.min[1], b.header.min[1]),
-                            std::max(a.header.max[0], b.header.max[0]),
-                            std::max(a.header.max[1], b.header.max[1]), tile_size);
+  return TileGrid::covering(
+      std::min(a.box_min[0], b.box_min[0]), std::min(a.box_min[1], b.box_min[1]),
+      std::max(a.box_max[0], b.box_max[0]), std::max(a.box_max[1], b.box_max[1]), tile_size);
 }
 
 TilePlan plan_tiles(const Comm& comm, const TileGrid& grid,

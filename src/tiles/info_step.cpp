@@ -7,6 +7,7 @@
 #include "tessera/core/partition.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/io/las_reader.hpp"
+#include "tessera/tiles/epoch_crs.hpp"
 #include "tessera/tiles/steps.hpp"
 
 namespace tessera::tiles {
@@ -48,9 +49,15 @@ nlohmann::json run_info(const Comm& comm, const std::vector<std::filesystem::pat
     j["offset"] = h.offset;
     j["min"] = h.min;
     j["max"] = h.max;
+    // Areas in the CRS's unit (a CRS that does not parse: none, metres).
+    const CrsFacts facts = describe_crs(h.crs());
+    const std::string unit = facts.parsed ? facts.unit : "m";
     const double area = (h.max[0] - h.min[0]) * (h.max[1] - h.min[1]);
-    j["area_m2"] = area;
-    j["density_per_m2"] = area > 0 ? static_cast<double>(h.point_count) / area : 0.0;
+    j["unit"] = unit;
+    j["crs_readable"] = facts.parsed;
+    j["geographic"] = facts.geographic;
+    j["area"] = area;                                                           // unit²
+    j["density"] = area > 0 ? static_cast<double>(h.point_count) / area : 0.0;  // per unit²
     nlohmann::json cls = nlohmann::json::object();
     for (int c = 0; c < 256; ++c) {
       if (classes[static_cast<std::size_t>(c)] > 0)
@@ -71,13 +78,17 @@ nlohmann::json run_info(const Comm& comm, const std::vector<std::filesystem::pat
                   static_cast<unsigned long long>(h.point_count));
       std::printf("  x [%.3f, %.3f]  y [%.3f, %.3f]  z [%.3f, %.3f]\n", h.min[0], h.max[0],
                   h.min[1], h.max[1], h.min[2], h.max[2]);
-      std::printf("  density %.3f points/m2 over %.1f m2\n", j["density_per_m2"].get<double>(),
-                  area);
+      std::printf("  density %.3f points/%s\u00b2 over %.1f %s\u00b2\n", j["density"].get<double>(),
+                  unit.c_str(), area, unit.c_str());
       std::printf("  classes %s\n", cls.dump().c_str());
       std::string crs = h.crs();
       if (crs.size() > 70)
         crs = crs.substr(0, 67) + "...";
-      std::printf("  crs %s\n", crs.empty() ? "(none)" : crs.c_str());
+      std::printf("  crs %s%s\n", crs.empty() ? "(none)" : crs.c_str(),
+                  j["crs_readable"].get<bool>() ? "" : " (not a CRS GDAL/PROJ can read)");
+      if (h.point_format == 4 || h.point_format == 5 || h.point_format >= 9) {
+        std::printf("  wave packet descriptors in the records (waveform data not read)\n");
+      }
       for (const auto& e : h.extra_dimensions()) {
         std::printf("  extra dimension %s (type %d)\n", e.name.c_str(), e.data_type);
       }

@@ -5,7 +5,7 @@
 //   - signature "LASF", version 1.0–1.4, header size for the version;
 //   - compressed data (LAZ: point-format bits 6–7, a "laszip encoded" VLR,
 //     record 22204) is refused with a message saying how to decompress;
-//   - point format 0–3 or 6–8; record length at least the standard size;
+//   - point format 0–10; record length at least the standard size;
 //   - the VLRs fit before the point data;
 //   - the point count agrees with the file size (a truncated file, or a
 //     header count that disagrees with the bytes present).

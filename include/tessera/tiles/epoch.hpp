@@ -25,6 +25,7 @@
 //                   also take them round by round).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -66,6 +67,10 @@ struct EpochBlock {
   /// (read_epoch closes it once `points` hold the block).
   std::shared_ptr<const io::LasReader> reader;
   MappedRange records;  ///< the block's records, mapped by map_block
+  /// The xy box grids and tiles cover: the header's bounds, or the wanted
+  /// points' actual extent when some lie outside them (check_extent).
+  std::array<double, 2> box_min{0, 0}, box_max{0, 0};
+  std::int64_t outside = 0;  ///< wanted points outside the header's bounds, all ranks
 };
 
 /// Collective. Validates the file (on every rank, so a bad file fails
@@ -119,9 +124,18 @@ struct TileScan {
 TileScan scan_tiles(const TileGrid& grid, const PointSource& source, double halo,
                     std::size_t expected = 0);
 
-/// Throws UsageError naming both files when their xy bounds do not overlap.
+/// Collective (read_epoch and map_block call it): counts the wanted points
+/// outside the header's xy bounds (by more than half a scale step: headers
+/// store rounded bounds) over every rank. When there are any, block.box_min
+/// and box_max become the points' actual extent and rank 0 warns
+/// naming the file, the count and both boxes: real files' headers are
+/// sometimes wrong (PDAL's spurious.las), and a grid from the header alone
+/// would drop those points (DoD) or clamp them into edge tiles.
+void check_extent(const Comm& comm, EpochBlock& block);
+
+/// Throws UsageError naming both files when their boxes do not overlap.
 void require_overlap(const EpochBlock& a, const EpochBlock& b);
-/// The tile grid over the union of both headers' bounds.
+/// The tile grid over the union of both epochs' boxes (box_min, box_max).
 TileGrid union_grid(const EpochBlock& a, const EpochBlock& b, double tile_size);
 
 struct TilePlan {
