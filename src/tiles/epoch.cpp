@@ -288,14 +288,36 @@ void check_extent(const Comm& comm, EpochBlock& block) {
   Extent e;
   run_phase(comm, "extent " + block.label, [&] {
     if (block.records.size() > 0) {
-      // The mapped records: x and y decoded as every walk decodes them.
+      // The mapped records: x and y decoded as every walk decodes them, on
+      // the rank's threads (min, max and counts are order-free, so the
+      // result does not depend on them). This first walk also faults the
+      // mapping in, which the step's next walk would otherwise do.
       const RecordDecoder dec(h, io::LasPointLayout(h.point_format, h.record_length));
       const std::array<bool, 256> wanted = wanted_classes(block.classes);
-      const std::uint8_t* rec = block.records.data();
-      for (std::uint64_t i = 0; i < block.count; ++i, rec += h.record_length) {
-        if (wanted[dec.class_of(rec)])
-          add_to_extent(e, box, dec.x(rec), dec.y(rec));
+      const std::uint8_t* records = block.records.data();
+      const std::size_t len = h.record_length;
+      const auto n = static_cast<std::int64_t>(block.count);
+      double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+      std::int64_t out = 0;
+#pragma omp parallel for schedule(static) reduction(min : x0, y0) reduction(max : x1, y1) \
+    reduction(+ : out)
+      for (std::int64_t i = 0; i < n; ++i) {
+        const std::uint8_t* rec = records + static_cast<std::size_t>(i) * len;
+        if (!wanted[dec.class_of(rec)])
+          continue;
+        const double x = dec.x(rec), y = dec.y(rec);
+        x0 = std::min(x0, x);
+        x1 = std::max(x1, x);
+        y0 = std::min(y0, y);
+        y1 = std::max(y1, y);
+        if (x < box.lo[0] || x > box.hi[0] || y < box.lo[1] || y > box.hi[1])
+          ++out;
       }
+      e.min[0] = x0;
+      e.min[1] = y0;
+      e.max[0] = x1;
+      e.max[1] = y1;
+      e.outside = out;
     } else {
       for (const TilePoint& p : block.points)
         add_to_extent(e, box, p.x, p.y);
