@@ -302,14 +302,34 @@ if os.path.exists(dods[0]):
         occ = np.zeros(band.shape, bool)
         occ[rows, cols] = True
         t.check(np.array_equal(np.isfinite(band), occ), "spurious.las: finite cells = occupied cells")
-out = os.path.join(work, "spurious_c2c.las")
-r = mpirun_tessera(2, ["tiles", "c2c", "--a", SP, "--b", SP, "--classes", "all", "--max-dist", "0.01",
-                       "--tile-size", "0.005", "--assume-metric", "--out", out, "--no-progress"])
-if t.check(r.returncode == 0, "c2c on spurious.las (tile size 0.005) exits 0 at 2 ranks", r):
-    h, rec = c2c_output(out)
+c2cs = []
+for n in (1, 2, 4):
+    out = os.path.join(work, f"spurious_c2c_n{n}.las")
+    r = mpirun_tessera(n, ["tiles", "c2c", "--a", SP, "--b", SP, "--classes", "all", "--max-dist",
+                           "0.01", "--tile-size", "0.005", "--assume-metric", "--out", out, "--no-progress"])
+    t.check(r.returncode == 0, f"c2c on spurious.las (tile size 0.005) exits 0 at {n} ranks", r)
+    c2cs.append(out)
+if os.path.exists(c2cs[0]):
+    h, rec = c2c_output(c2cs[0])
     t.check(h["count"] == hs["count"] and np.all(rec["d"] == 0),
             "spurious.las c2c: every point written, each at distance 0 from itself",
             (h["count"], hs["count"]))
+    t.check(all(os.path.exists(c) and open(c, "rb").read() == open(c2cs[0], "rb").read()
+                for c in c2cs[1:]), "spurious.las c2c byte-identical at 1, 2 and 4 ranks")
+# tiles info shows the count and the points' own extent beside the header's.
+for path, xyz, n_out in ((SP, xs, int(out_mask.sum())), (S13, x13, outside)):
+    for n in (1, 2):
+        js = os.path.join(work, f"info_{os.path.basename(path)}_{n}.json")
+        r = mpirun_tessera(n, ["tiles", "info", path, "--json", js, "--no-progress"])
+        if t.check(r.returncode == 0, f"info on {os.path.basename(path)} at {n} ranks", r):
+            info = json.load(open(js))[0]
+            t.check(info["outside_header_bounds"] == n_out and
+                    np.allclose(info["points_min"], xyz.min(axis=0), rtol=0, atol=1e-9) and
+                    np.allclose(info["points_max"], xyz.max(axis=0), rtol=0, atol=1e-9) and
+                    "outside the header's x-y bounds" in r.stdout,
+                    f"info on {os.path.basename(path)} at {n} ranks: {n_out} point(s) outside the "
+                    "header's bounds and the points' extent, as numpy finds them",
+                    (info.get("outside_header_bounds"), info.get("points_min"), r.stdout[-400:]))
 
 # --- a placeholder WKT VLR: warsaw_small.las --------------------------------
 WS = os.path.join(PDAL, "warsaw_small.las")
