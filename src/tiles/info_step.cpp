@@ -92,7 +92,12 @@ nlohmann::json run_info(const Comm& comm, const std::vector<std::filesystem::pat
     // Areas in the CRS's unit (a CRS that does not parse: none, metres).
     const CrsFacts facts = describe_crs(h.crs());
     const std::string unit = facts.parsed ? facts.unit : "m";
-    const double area = (h.max[0] - h.min[0]) * (h.max[1] - h.min[1]);
+    // Over the header's bounds, or the points' extent when those miss points.
+    double area = (h.max[0] - h.min[0]) * (h.max[1] - h.min[1]);
+    if (outside > 0) {
+      area = (j["points_max"][0].get<double>() - j["points_min"][0].get<double>()) *
+             (j["points_max"][1].get<double>() - j["points_min"][1].get<double>());
+    }
     j["unit"] = unit;
     j["crs_readable"] = facts.parsed;
     j["geographic"] = facts.geographic;
