@@ -317,6 +317,21 @@ if os.path.exists(c2cs[0]):
             (h["count"], hs["count"]))
     t.check(all(os.path.exists(c) and open(c, "rb").read() == open(c2cs[0], "rb").read()
                 for c in c2cs[1:]), "spurious.las c2c byte-identical at 1, 2 and 4 ranks")
+# m3c2 reads decoded points (read_epoch): the same extent rule, any rank count.
+m3s = []
+for n in (1, 2, 4):
+    out = os.path.join(work, f"spurious_m3c2_n{n}.las")
+    r = mpirun_tessera(n, ["tiles", "m3c2", "--a", SP, "--b", SP, "--classes", "all", "--assume-metric",
+                           "--normal-radius", "0.001", "--cyl-radius", "0.001", "--max-depth", "0.002",
+                           "--tile-size", "0.005", "--out", out, "--no-progress"])
+    t.check(r.returncode == 0 and "1 point(s) of epoch A lie outside" in r.stderr,
+            f"m3c2 on spurious.las at {n} ranks exits 0 and warns", r)
+    m3s.append(out)
+if os.path.exists(m3s[0]):
+    h, _ = c2c_output(m3s[0])
+    t.check(h["count"] == hs["count"] and
+            all(os.path.exists(m) and open(m, "rb").read() == open(m3s[0], "rb").read() for m in m3s[1:]),
+            "spurious.las m3c2: a record per point, byte-identical at 1, 2 and 4 ranks")
 # tiles info shows the count and the points' own extent beside the header's.
 for path, xyz, n_out in ((SP, xs, int(out_mask.sum())), (S13, x13, outside)):
     for n in (1, 2):
