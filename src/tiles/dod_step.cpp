@@ -389,8 +389,12 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
   const CrsFacts crs = pair_crs(comm, a, b, p.assume_metric, "dod");
   {
     perf::Region region("read");
-    map_block(comm, a);  // and the extent check (check_extent)
+    map_block(comm, a);
     map_block(comm, b);
+    // The first walk: points outside the headers' bounds (and the grid
+    // from the points' extent if there are any).
+    check_extent(comm, a);
+    check_extent(comm, b);
   }
   require_overlap(a, b);
   // The cells cover both epochs' boxes: their headers' bounds, or the

@@ -101,7 +101,8 @@ using PointSource = std::function<void(const PointChunk&)>;
 PointSource vector_points(const std::vector<TilePoint>& v);
 /// Collective: maps an open_epoch block's records (block.records): the
 /// block is read once from the file, into the page cache, and each walk
-/// reads it there (bytes read = the block's bytes).
+/// reads it there (bytes read = the block's bytes). The extent is not
+/// checked here (check_extent, or scan_block's count).
 void map_block(const Comm& comm, EpochBlock& block);
 /// The wanted points of a mapped open_epoch block, decoded in chunks that
 /// stay in cache (read_epoch's decoding, so the same values). Each walk
@@ -124,7 +125,8 @@ struct TileScan {
 TileScan scan_tiles(const TileGrid& grid, const PointSource& source, double halo,
                     std::size_t expected = 0);
 
-/// Collective (read_epoch and map_block call it): counts the wanted points
+/// Collective (read_epoch calls it; c2c when scan_block counted points
+/// outside, dod after map_block): counts the wanted points
 /// outside the header's xy bounds (by more than half a scale step: headers
 /// store rounded bounds) over every rank. When there are any, block.box_min
 /// and box_max become the points' actual extent and rank 0 warns
@@ -172,8 +174,9 @@ std::vector<TilePoint> exchange_round(const Comm& comm, const TilePlan& plan,
 struct TileRecords {
   std::vector<std::vector<std::uint32_t>> records;  ///< per tile
   std::vector<std::int64_t> core;                   ///< core points per tile
-  std::vector<std::int64_t> copies() const;         ///< core + halo copies per tile
-  std::int64_t points() const;                      ///< wanted points of the block
+  std::int64_t outside = 0;  ///< wanted points outside the header's bounds (this block)
+  std::vector<std::int64_t> copies() const;  ///< core + halo copies per tile
+  std::int64_t points() const;               ///< wanted points of the block
 };
 /// Pure: one walk over a mapped open_epoch block (only x and y decoded):
 /// each wanted record listed under its core tile and the tiles whose halo
