@@ -22,7 +22,10 @@ inline void add_pair_options(po::options_description& d, bool need_out = true) {
       "halo", po::value<std::string>()->default_value("auto"),
       "halo width (m); auto = the method's minimum (a smaller value is raised to it)")(
       "classes", po::value<std::string>()->default_value("2"),
-      "LAS classes used, e.g. 2 or 2,9 or all");
+      "LAS classes used, e.g. 2 or 2,9 or all")(
+      "assume-metric", po::bool_switch()->default_value(false),
+      "take the coordinates as metres even when the input's CRS is geographic (degrees), "
+      "which is otherwise refused");
 }
 
 /// --memory-mb, for the steps that move points to tile owners (c2c, m3c2).
@@ -73,6 +76,7 @@ inline tiles::PairOptions pair_options(const StepContext& ctx) {
   }
   p.classes = tiles::parse_classes(ctx.vm["classes"].as<std::string>());
   p.clobber = ctx.common.clobber;
+  p.assume_metric = ctx.vm["assume-metric"].as<bool>();
   ctx.info.input_bytes["a"] = static_cast<std::int64_t>(std::filesystem::file_size(p.a));
   ctx.info.input_bytes["b"] = static_cast<std::int64_t>(std::filesystem::file_size(p.b));
   return p;

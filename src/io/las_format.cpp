@@ -40,12 +40,20 @@ int las_standard_record_length(int format) {
       return 26;
     case 3:
       return 34;
+    case 4:  // format 1 + a 29-byte wave packet descriptor (Table 11)
+      return 57;
+    case 5:  // format 3 + wave packet (Table 12)
+      return 63;
     case 6:
       return 30;
     case 7:
       return 36;
     case 8:
       return 38;
+    case 9:  // format 6 + wave packet (Table 16)
+      return 59;
+    case 10:  // format 8 + wave packet (Table 17)
+      return 67;
     default:
       return 0;
   }
@@ -254,15 +262,37 @@ LasPointLayout::LasPointLayout(int fmt, int length) : format(fmt), record_length
   switch (fmt) {
     case 1:
     case 3:
+    case 4:
+    case 5:
       gps_time = 20;
       break;
     case 6:
     case 7:
     case 8:
+    case 9:
+    case 10:
       gps_time = 22;
       break;
     default:
       gps_time = -1;
+  }
+  // The wave packet descriptor closes the standard record of formats 4, 5,
+  // 9 and 10 (it follows GPS time, RGB or RGB+NIR of the base format).
+  switch (fmt) {
+    case 4:
+      wave_packet = 28;
+      break;
+    case 5:
+      wave_packet = 34;
+      break;
+    case 9:
+      wave_packet = 30;
+      break;
+    case 10:
+      wave_packet = 38;
+      break;
+    default:
+      wave_packet = -1;
   }
   if (record_length == 0)
     record_length = las_standard_record_length(fmt);

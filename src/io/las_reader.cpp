@@ -193,7 +193,7 @@ void LasReader::parse() {
   }
   if (!las_format_supported(H.point_format)) {
     throw FormatError("unsupported point data format " + std::to_string(H.point_format) +
-                          " (Tessera reads formats 0-3 and 6-8)",
+                          " (LAS defines formats 0-10)",
                       file, "header");
   }
   const int standard = las_standard_record_length(H.point_format);

@@ -11,6 +11,7 @@
 #include "tessera/core/error.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/tiles/epoch.hpp"
+#include "tessera/tiles/epoch_crs.hpp"
 
 namespace tessera::tiles {
 
@@ -58,6 +59,7 @@ nlohmann::json run_align(const Comm& comm, const AlignStepOptions& o) {
 
   EpochBlock a = read_epoch(comm, p.a, p.classes, "A");
   EpochBlock b = read_epoch(comm, p.b, p.classes, "B", /*keep_raw=*/true);
+  const CrsFacts crs = pair_crs(comm, a, b, p.assume_metric, "align");
   require_overlap(a, b);
   IcpResult icp;
   {
@@ -109,6 +111,10 @@ nlohmann::json run_align(const Comm& comm, const AlignStepOptions& o) {
   out_header.evlr_count = 0;  // EVLRs and waveforms are not carried over
   out_header.evlr_start = 0;
   out_header.waveform_start = 0;
+  // Nor is waveform data: formats 4, 5, 9, 10 keep their wave packet
+  // descriptors in the records, but the global-encoding bits saying where
+  // the waveforms are (1 internal, 2 external) are cleared.
+  out_header.global_encoding &= static_cast<std::uint16_t>(~0x6u);
   out_header.format_byte = out_header.point_format;
   write_block_las(comm, p.out, out_header, b.raw, p.clobber);
 
@@ -117,6 +123,7 @@ nlohmann::json run_align(const Comm& comm, const AlignStepOptions& o) {
   s["a"] = p.a.string();
   s["b"] = p.b.string();
   s["output"] = p.out.string();
+  s["unit"] = crs.unit;  // of the translation and the RMSE
   std::vector<std::vector<double>> m(4, std::vector<double>(4, 0.0));
   for (int r = 0; r < 3; ++r) {
     for (int c = 0; c < 3; ++c)
@@ -133,8 +140,8 @@ nlohmann::json run_align(const Comm& comm, const AlignStepOptions& o) {
     s["rmse"] = icp.rmse;
     s["converged"] = icp.converged;
     s["stop_reason"] = icp.stop_reason;
-    log::info("align: {} iterations ({}), {} pairs, rmse {:.4f} m, rotation {:.5f} deg",
-              icp.iterations, icp.stop_reason, icp.pairs, icp.rmse, icp.angle_degrees());
+    log::info("align: {} iterations ({}), {} pairs, rmse {:.4f} {}, rotation {:.5f} deg",
+              icp.iterations, icp.stop_reason, icp.pairs, icp.rmse, crs.unit, icp.angle_degrees());
   }
   detail::finish_outputs(comm, p.out, s, fp);
   return comm.is_root() ? s : nlohmann::json();

@@ -7,6 +7,7 @@
 #include "tessera/core/error.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/tiles/epoch.hpp"
+#include "tessera/tiles/epoch_crs.hpp"
 #include "tessera/tiles/tile_rounds.hpp"
 #include "tessera/tiles/tiled_las_writer.hpp"
 
@@ -35,21 +36,36 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
   // their slots.
   EpochBlock a = open_epoch(comm, p.a, p.classes, "A");
   EpochBlock b = open_epoch(comm, p.b, p.classes, "B");
-  require_overlap(a, b);
+  const CrsFacts crs = pair_crs(comm, a, b, p.assume_metric, "c2c");
   // The halo must hold every reference point within max_dist of a core point.
   const double halo = std::max(p.halo, o.c2c.max_dist);
-  const TileGrid grid = union_grid(a, b, p.tile_size);
+  TileGrid grid;
   TileRecords index_a, index_b;
   {
     // The first walk over the mappings is where the bytes come in.
     perf::Region region("read");
     map_block(comm, a);
     map_block(comm, b);
+    require_overlap(a, b);
+    grid = union_grid(a, b, p.tile_size);
     perf::Region scan_region("scan");
-    run_phase(comm, "scan", [&] {
-      index_a = scan_block(grid, a, halo);
-      index_b = scan_block(grid, b, 0.0);
-    });
+    const auto scan = [&] {
+      run_phase(comm, "scan", [&] {
+        index_a = scan_block(grid, a, halo);
+        index_b = scan_block(grid, b, 0.0);
+      });
+    };
+    scan();
+    // The scan counted the points outside the headers' bounds: only when
+    // there are any (a wrong header) are the extents taken (check_extent
+    // warns) and the records listed again on the points' grid.
+    if (comm.allreduce_sum(index_a.outside + index_b.outside) > 0) {
+      check_extent(comm, a);
+      check_extent(comm, b);
+      require_overlap(a, b);
+      grid = union_grid(a, b, p.tile_size);
+      scan();
+    }
     perf::add_items(index_a.points() + index_b.points());
   }
   require_selected(comm, a, index_a.points());
@@ -66,8 +82,9 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
       comm, plan, {&copies_a, &copies_b}, by_round_mb ? o.round_mb : p.memory_mb,
       by_round_mb ? "--round-mb" : "--memory-mb", by_round_mb);
 
-  const std::vector<io::LasExtraBytes> extra = {{10, 0, "distance", "C2C distance to epoch A (m)"},
-                                                {1, 0, "beyond", "1: no A point within max_dist"}};
+  const std::vector<io::LasExtraBytes> extra = {
+      {10, 0, "distance", "C2C distance to epoch A (" + crs.unit + ")"},
+      {1, 0, "beyond", "1: no A point within max_dist"}};
   // One record per B point, in its core tile: the output's layout is known
   // before any distance is computed, so each round's tiles go straight to
   // their place in the file.
@@ -148,6 +165,7 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
   s["b"] = p.b.string();
   s["output"] = p.out.string();
   s["mode"] = o.c2c.vertical ? "vertical" : "3d";
+  s["unit"] = crs.unit;  // of max_dist, the distances and the histogram
   s["max_dist"] = o.c2c.max_dist;
   s["points"] = counts[0] + counts[1];
   s["within"] = counts[0];
@@ -171,8 +189,9 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
   s["round_budget_points"] = rounds.budget_points;  // 0: unlimited
   if (rounds.budget_points > 0)
     s["max_round_points"] = rounds.max_round_points;
-  log::info("c2c: {} points, {} within {} m (mean {:.4f} m), {} beyond", counts[0] + counts[1],
-            counts[0], o.c2c.max_dist, counts[0] ? sums[0] / counts[0] : 0.0, counts[1]);
+  log::info("c2c: {} points, {} within {} {} (mean {:.4f} {}), {} beyond", counts[0] + counts[1],
+            counts[0], o.c2c.max_dist, crs.unit, counts[0] ? sums[0] / counts[0] : 0.0, crs.unit,
+            counts[1]);
   detail::finish_outputs(comm, p.out, s, fp);
   return comm.is_root() ? s : nlohmann::json();
 }

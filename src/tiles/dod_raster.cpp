@@ -25,7 +25,8 @@ using Dataset = std::unique_ptr<void, DatasetCloser>;
 }  // namespace
 
 void write_dod_netcdf(const std::filesystem::path& path, const CellGrid& grid,
-                      const std::vector<float>& dod, const std::string& crs_wkt) {
+                      const std::vector<float>& dod, const std::string& crs_wkt,
+                      const std::string& units) {
   io::gdal_register_once();
   GDALDriverH mem = GDALGetDriverByName("MEM");
   GDALDriverH nc = GDALGetDriverByName("netCDF");
@@ -45,7 +46,7 @@ void write_dod_netcdf(const std::filesystem::path& path, const CellGrid& grid,
   GDALRasterBandH band = GDALGetRasterBand(ds, 1);
   GDALSetMetadataItem(band, "NETCDF_VARNAME", "dod", nullptr);
   GDALSetMetadataItem(band, "long_name", "DEM of difference, epoch B - epoch A", nullptr);
-  GDALSetMetadataItem(band, "units", "m", nullptr);
+  GDALSetMetadataItem(band, "units", units.c_str(), nullptr);
   if (GDALSetRasterNoDataValue(band, std::numeric_limits<double>::quiet_NaN()) != CE_None)
     throw IoError(io::gdal_message("cannot set nodata value"), path.string());
   if (GDALRasterIO(band, GF_Write, 0, 0, grid.nx, grid.ny, const_cast<float*>(dod.data()), grid.nx,

@@ -36,9 +36,11 @@ DodFormat dod_format_of(const std::filesystem::path& out);
 /// pixels exactly the cell.
 io::GeoTransform dod_transform(const CellGrid& grid);
 
-/// Writes `dod` (grid.size() values, row 0 north) to `path` as NetCDF.
+/// Writes `dod` (grid.size() values, row 0 north) to `path` as NetCDF;
+/// `units` (UDUNITS: "m", "ft", "US_survey_foot") of the dod variable.
 /// Throws IoError.
 void write_dod_netcdf(const std::filesystem::path& path, const CellGrid& grid,
-                      const std::vector<float>& dod, const std::string& crs_wkt);
+                      const std::vector<float>& dod, const std::string& crs_wkt,
+                      const std::string& units = "m");
 
 }  // namespace tessera::tiles::detail

@@ -37,6 +37,7 @@
 #include "tessera/io/gdal_raster.hpp"
 #include "tessera/io/tiff_tiles.hpp"
 #include "tessera/tiles/epoch.hpp"
+#include "tessera/tiles/epoch_crs.hpp"
 
 namespace tessera::tiles {
 
@@ -385,19 +386,25 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
   // and the grid walks decode it on the fly: no decoded copy of the blocks.
   EpochBlock a = open_epoch(comm, p.a, p.classes, "A");
   EpochBlock b = open_epoch(comm, p.b, p.classes, "B");
-  require_overlap(a, b);
-  const CellGrid grid = CellGrid::covering(std::min(a.header.min[0], b.header.min[0]),
-                                           std::min(a.header.min[1], b.header.min[1]),
-                                           std::max(a.header.max[0], b.header.max[0]),
-                                           std::max(a.header.max[1], b.header.max[1]), o.cell);
-  if (grid.size() > (std::int64_t{1} << 31)) {
-    throw UsageError("the DoD raster would have " + std::to_string(grid.size()) +
-                     " cells; use a larger --cell");
-  }
+  const CrsFacts crs = pair_crs(comm, a, b, p.assume_metric, "dod");
   {
     perf::Region region("read");
     map_block(comm, a);
     map_block(comm, b);
+    // The first walk: points outside the headers' bounds (and the grid
+    // from the points' extent if there are any).
+    check_extent(comm, a);
+    check_extent(comm, b);
+  }
+  require_overlap(a, b);
+  // The cells cover both epochs' boxes: their headers' bounds, or the
+  // points' extent where points lie outside those.
+  const CellGrid grid = CellGrid::covering(
+      std::min(a.box_min[0], b.box_min[0]), std::min(a.box_min[1], b.box_min[1]),
+      std::max(a.box_max[0], b.box_max[0]), std::max(a.box_max[1], b.box_max[1]), o.cell);
+  if (grid.size() > (std::int64_t{1} << 31)) {
+    throw UsageError("the DoD raster would have " + std::to_string(grid.size()) +
+                     " cells; use a larger --cell");
   }
   // This rank's band of the DoD, in the write's bands (whole tile rows,
   // tile_row_block). The median's surfaces come whole to rank 0
@@ -443,12 +450,9 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
     run_phase(comm, "create " + p.out.filename().string(), [&] {
       if (!comm.is_root())
         return;
-      std::string crs = a.header.crs();
-      if (crs.empty())
-        crs = b.header.crs();
-      wkt = crs_wkt_of(crs);
-      if (!crs.empty() && wkt.empty())
-        log::warn("dod: cannot interpret the CRS \"{}\"; raster has none", crs);
+      // pair_crs parsed it (a CRS that does not parse is none, with a
+      // warning naming its input).
+      wkt = crs.wkt;
       file.emplace(p.out, p.clobber);
     });
     const io::GeoTransform gt = detail::dod_transform(grid);
@@ -465,7 +469,8 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
           [&] {
             if (comm.is_root())
               detail::write_dod_netcdf(file->temp_path(), grid,
-                                       std::vector<float>(dod.begin(), dod.end()), wkt);
+                                       std::vector<float>(dod.begin(), dod.end()), wkt,
+                                       crs.cf_unit);
           },
           PhaseWait::kIdle);
     }
@@ -482,6 +487,9 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
       s["b"] = p.b.string();
       s["output"] = p.out.string();
       s["cell"] = o.cell;
+      s["unit"] = crs.unit;  // of the cell, the DoD values and the threshold
+      s["area_unit"] = crs.unit + "\u00b2";
+      s["volume_unit"] = crs.volume_unit();
       s["width"] = grid.nx;
       s["height"] = grid.ny;
       s["format"] = format == detail::DodFormat::kNetCdf ? "netcdf" : "geotiff";
@@ -498,8 +506,8 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
       s["area_compared"] = v.area_compared;
       s["cells"] = v.cells;
       s["cells_empty"] = v.cells_empty;
-      log::info("dod: {} x {} cells of {} m, net volume {:.3f} m3 (gain {:.3f}, loss {:.3f})",
-                grid.nx, grid.ny, o.cell, v.net, v.gain, v.loss);
+      log::info("dod: {} x {} cells of {} {}, net volume {:.3f} {} (gain {:.3f}, loss {:.3f})",
+                grid.nx, grid.ny, o.cell, crs.unit, v.net, crs.volume_unit(), v.gain, v.loss);
     });
   }
   detail::finish_outputs(comm, p.out, s, fp);

@@ -181,6 +181,8 @@ EpochBlock open_epoch(const Comm& comm, const std::filesystem::path& path,
   std::shared_ptr<io::LasReader> reader;
   run_phase(comm, "open " + label, [&] { reader = std::make_shared<io::LasReader>(path); });
   block.header = reader->header();
+  block.box_min = {block.header.min[0], block.header.min[1]};
+  block.box_max = {block.header.max[0], block.header.max[1]};
   // A block of records; for LAZ of whole chunks (each decoded by one rank).
   const auto [first, end] = reader->part(comm.size(), comm.rank());
   block.first = first;
@@ -237,6 +239,7 @@ EpochBlock read_epoch(const Comm& comm, const std::filesystem::path& path,
   });
   perf::add_items(static_cast<std::int64_t>(block.points.size()));
   require_selected(comm, block, static_cast<std::int64_t>(block.points.size()));
+  check_extent(comm, block);
   block.reader.reset();  // the points hold the block
   return block;
 }
@@ -249,6 +252,97 @@ void map_block(const Comm& comm, EpochBlock& block) {
   run_phase(comm, "read " + block.label,
             [&] { block.records = block.reader->map_records(block.first, block.count); });
   perf::add_bytes_read(static_cast<std::int64_t>(block.records.size()));
+}
+
+namespace {
+
+/// The wanted points' xy extent and how many lie outside the header box.
+struct Extent {
+  double min[2] = {INFINITY, INFINITY}, max[2] = {-INFINITY, -INFINITY};
+  std::int64_t outside = 0;
+};
+
+/// The header box widened by half a scale step: bounds are stored rounded,
+/// so a point on the edge may decode a hair outside them.
+struct HeaderBox {
+  explicit HeaderBox(const io::LasHeader& h)
+      : lo{h.min[0] - 0.5 * std::abs(h.scale[0]), h.min[1] - 0.5 * std::abs(h.scale[1])},
+        hi{h.max[0] + 0.5 * std::abs(h.scale[0]), h.max[1] + 0.5 * std::abs(h.scale[1])} {}
+  double lo[2], hi[2];
+};
+
+inline void add_to_extent(Extent& e, const HeaderBox& box, double x, double y) {
+  e.min[0] = std::min(e.min[0], x);
+  e.max[0] = std::max(e.max[0], x);
+  e.min[1] = std::min(e.min[1], y);
+  e.max[1] = std::max(e.max[1], y);
+  if (x < box.lo[0] || x > box.hi[0] || y < box.lo[1] || y > box.hi[1])
+    ++e.outside;
+}
+
+}  // namespace
+
+void check_extent(const Comm& comm, EpochBlock& block) {
+  perf::Region region("extent");
+  const io::LasHeader& h = block.header;
+  const HeaderBox box(h);
+  Extent e;
+  run_phase(comm, "extent " + block.label, [&] {
+    if (block.records.size() > 0) {
+      // The mapped records: x and y decoded as every walk decodes them, on
+      // the rank's threads (min, max and counts are order-free, so the
+      // result does not depend on them). This first walk also faults the
+      // mapping in, which the step's next walk would otherwise do.
+      const RecordDecoder dec(h, io::LasPointLayout(h.point_format, h.record_length));
+      const std::array<bool, 256> wanted = wanted_classes(block.classes);
+      const std::uint8_t* records = block.records.data();
+      const std::size_t len = h.record_length;
+      const auto n = static_cast<std::int64_t>(block.count);
+      double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+      std::int64_t out = 0;
+#pragma omp parallel for schedule(static) reduction(min : x0, y0) reduction(max : x1, y1) \
+    reduction(+ : out)
+      for (std::int64_t i = 0; i < n; ++i) {
+        const std::uint8_t* rec = records + static_cast<std::size_t>(i) * len;
+        if (!wanted[dec.class_of(rec)])
+          continue;
+        const double x = dec.x(rec), y = dec.y(rec);
+        x0 = std::min(x0, x);
+        x1 = std::max(x1, x);
+        y0 = std::min(y0, y);
+        y1 = std::max(y1, y);
+        if (x < box.lo[0] || x > box.hi[0] || y < box.lo[1] || y > box.hi[1])
+          ++out;
+      }
+      e.min[0] = x0;
+      e.min[1] = y0;
+      e.max[0] = x1;
+      e.max[1] = y1;
+      e.outside = out;
+    } else {
+      for (const TilePoint& p : block.points)
+        add_to_extent(e, box, p.x, p.y);
+    }
+  });
+  block.outside = comm.allreduce_sum(e.outside);
+  if (block.outside == 0)
+    return;
+  const std::array<double, 2> old_min = block.box_min, old_max = block.box_max;
+  for (int d = 0; d < 2; ++d) {
+    const auto k = static_cast<std::size_t>(d);
+    // The points' own extent, not its union with the header's bounds: a
+    // header that misses points is wrong, and may be wildly so (laspy's
+    // simple1_3.las stores its raw integers as bounds, 1000x too large).
+    block.box_min[k] = comm.allreduce_min(e.min[d]);
+    block.box_max[k] = comm.allreduce_max(e.max[d]);
+  }
+  if (comm.is_root()) {
+    log::warn(
+        "{}: {} point(s) of epoch {} lie outside the header's bounds x [{}, {}] y [{}, {}]; "
+        "grids and tiles cover the points' extent x [{}, {}] y [{}, {}] instead",
+        block.path.string(), block.outside, block.label, old_min[0], old_max[0], old_min[1],
+        old_max[1], block.box_min[0], block.box_max[0], block.box_min[1], block.box_max[1]);
+  }
 }
 
 namespace {
@@ -318,24 +412,22 @@ TileScan scan_tiles(const TileGrid& grid, const PointSource& source, double halo
 }
 
 void require_overlap(const EpochBlock& a, const EpochBlock& b) {
-  const auto& ha = a.header;
-  const auto& hb = b.header;
-  const bool overlap = ha.min[0] <= hb.max[0] && hb.min[0] <= ha.max[0] && ha.min[1] <= hb.max[1] &&
-                       hb.min[1] <= ha.max[1];
+  const auto &amin = a.box_min, &amax = a.box_max, &bmin = b.box_min, &bmax = b.box_max;
+  const bool overlap =
+      amin[0] <= bmax[0] && bmin[0] <= amax[0] && amin[1] <= bmax[1] && bmin[1] <= amax[1];
   if (!overlap) {
     throw UsageError(
         fmt::format("epochs do not overlap: {} covers x [{}, {}] y [{}, {}], {} "
                     "covers x [{}, {}] y [{}, {}]",
-                    a.path.string(), ha.min[0], ha.max[0], ha.min[1], ha.max[1], b.path.string(),
-                    hb.min[0], hb.max[0], hb.min[1], hb.max[1]));
+                    a.path.string(), amin[0], amax[0], amin[1], amax[1], b.path.string(), bmin[0],
+                    bmax[0], bmin[1], bmax[1]));
   }
 }
 
 TileGrid union_grid(const EpochBlock& a, const EpochBlock& b, double tile_size) {
-  return TileGrid::covering(std::min(a.header.min[0], b.header.min[0]),
-                            std::min(a.header.min[1], b.header.min[1]),
-                            std::max(a.header.max[0], b.header.max[0]),
-                            std::max(a.header.max[1], b.header.max[1]), tile_size);
+  return TileGrid::covering(
+      std::min(a.box_min[0], b.box_min[0]), std::min(a.box_min[1], b.box_min[1]),
+      std::max(a.box_max[0], b.box_max[0]), std::max(a.box_max[1], b.box_max[1]), tile_size);
 }
 
 TilePlan plan_tiles(const Comm& comm, const TileGrid& grid,
@@ -644,6 +736,9 @@ TileRecords scan_block(const TileGrid& grid, const EpochBlock& block, double hal
   constexpr std::uint64_t kChunk = 4096;
   std::vector<std::int32_t> code(kChunk);
   std::vector<std::uint32_t> rec_no(kChunk);
+  // Points outside the header's bounds are counted on the way (check_extent's
+  // test), so that a file whose header is right costs no extra walk.
+  const HeaderBox box(h);
   for (std::uint64_t at = 0; at < block.count; at += kChunk) {
     const std::uint64_t end = std::min(block.count, at + kChunk);
     std::size_t m = 0;
@@ -652,6 +747,8 @@ TileRecords scan_block(const TileGrid& grid, const EpochBlock& block, double hal
       if (!wanted[dec.class_of(rec)])
         continue;
       const double x = dec.x(rec), y = dec.y(rec);
+      if (x < box.lo[0] || x > box.hi[0] || y < box.lo[1] || y > box.hi[1])
+        ++ix.outside;
       const int oc = grid.column(x), orow = grid.row(y);
       const int own = orow * grid.nx + oc;
       const bool inside = halo <= 0 || grid.deep_inside(x, y, oc, orow, halo);

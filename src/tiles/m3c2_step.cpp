@@ -6,6 +6,7 @@
 #include "tessera/core/error.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/tiles/epoch.hpp"
+#include "tessera/tiles/epoch_crs.hpp"
 #include "tessera/tiles/tile_rounds.hpp"
 #include "tessera/tiles/tiled_las_writer.hpp"
 
@@ -41,22 +42,33 @@ nlohmann::json run_m3c2(const Comm& comm, const M3c2StepOptions& o) {
 
   EpochBlock a = read_epoch(comm, p.a, p.classes, "A");
   EpochBlock b = read_epoch(comm, p.b, p.classes, "B");
+  const CrsFacts crs = pair_crs(comm, a, b, p.assume_metric, "m3c2");
   require_overlap(a, b);
+  if (m.max_depth < m.cyl_radius && comm.is_root()) {
+    // The cylinder's half-length is max(max-depth, radius) (py4dgeo's rule,
+    // m3c2.hpp): say so rather than silently search deeper than asked.
+    log::warn(
+        "m3c2: --max-depth {} {} is below --cyl-radius {} {}; the cylinder's half-length "
+        "is raised to the radius ({} {})",
+        m.max_depth, crs.unit, m.cyl_radius, crs.unit, m.half_length(), crs.unit);
+  }
   const double halo = std::max(p.halo, m.halo());
   const TilePlan plan = plan_tiles(comm, union_grid(a, b, p.tile_size), {&a.points, &b.points});
   const TileRounds rounds =
       plan_rounds(comm, plan, {{&a.points, halo}, {&b.points, halo}}, p.memory_mb);
 
-  const std::vector<io::LasExtraBytes> extra = {{10, 0, "distance", "M3C2 distance B - A (m)"},
-                                                {10, 0, "lod", "level of detection 95% (m)"},
-                                                {1, 0, "significant", "1: |distance| > lod"},
-                                                {5, 0, "n_a", "epoch A points in cylinder"},
-                                                {5, 0, "n_b", "epoch B points in cylinder"},
-                                                {10, 0, "normal_x", "normal x"},
-                                                {10, 0, "normal_y", "normal y"},
-                                                {10, 0, "normal_z", "normal z"},
-                                                {10, 0, "spread_a", "sigma of A along normal (m)"},
-                                                {10, 0, "spread_b", "sigma of B along normal (m)"}};
+  const std::string& u = crs.unit;
+  const std::vector<io::LasExtraBytes> extra = {
+      {10, 0, "distance", "M3C2 distance B - A (" + u + ")"},
+      {10, 0, "lod", "level of detection 95% (" + u + ")"},
+      {1, 0, "significant", "1: |distance| > lod"},
+      {5, 0, "n_a", "epoch A points in cylinder"},
+      {5, 0, "n_b", "epoch B points in cylinder"},
+      {10, 0, "normal_x", "normal x"},
+      {10, 0, "normal_y", "normal y"},
+      {10, 0, "normal_z", "normal z"},
+      {10, 0, "spread_a", "sigma of A along normal (" + u + ")"},
+      {10, 0, "spread_b", "sigma of B along normal (" + u + ")"}};
   // One record per core point (A points whose record index is a multiple of
   // the core step), in its core tile: known before anything is computed, so
   // each round's tiles go straight to their place in the file.
@@ -134,6 +146,7 @@ nlohmann::json run_m3c2(const Comm& comm, const M3c2StepOptions& o) {
   s["a"] = p.a.string();
   s["b"] = p.b.string();
   s["output"] = p.out.string();
+  s["unit"] = crs.unit;  // of the radii, depths, distances and LoDs
   s["core_points"] = counts[0];
   s["undefined"] = counts[1];
   s["significant"] = counts[2];
@@ -153,7 +166,8 @@ nlohmann::json run_m3c2(const Comm& comm, const M3c2StepOptions& o) {
   s["round_budget_points"] = rounds.budget_points;  // 0: unlimited
   if (rounds.budget_points > 0)
     s["max_round_points"] = rounds.max_round_points;
-  log::info("m3c2: {} core points, {} significant, {} undefined", counts[0], counts[2], counts[1]);
+  log::info("m3c2: {} core points, {} significant, {} undefined, mean distance {:.4f} {}",
+            counts[0], counts[2], counts[1], defined > 0 ? sums[0] / defined : 0.0, crs.unit);
   detail::finish_outputs(comm, p.out, s, fp);
   return comm.is_root() ? s : nlohmann::json();
 }

@@ -7,7 +7,10 @@
 // All values are little-endian; Tessera only builds on little-endian hosts.
 //
 // Coordinates are stored as int32 and mean `int * scale + offset`.
-// Supported point formats: 0–3 (legacy) and 6–8 (1.4). Records may be longer
+// Supported point formats: every one of LAS 1.4, 0–10. Formats 4, 5, 9 and 10
+// end in a 29-byte wave packet descriptor (Table 13), kept in the record and
+// decodable with LasPointLayout::wave_packet_of; the waveform data it points
+// to (EVLR or external file) is not read. Records may be longer
 // than the standard size: the surplus bytes are "extra bytes", described by
 // the extra-bytes VLR (user "LASF_Spec", record 4) and kept verbatim.
 #pragma once
@@ -26,7 +29,7 @@ static_assert(std::endian::native == std::endian::little,
 
 /// Standard record length of a point format, 0 when Tessera does not support it.
 int las_standard_record_length(int format);
-/// True for formats 0–3 and 6–8.
+/// True for formats 0–10.
 bool las_format_supported(int format);
 
 /// One variable-length record (or extended VLR of LAS 1.4).
@@ -123,6 +126,16 @@ std::vector<std::uint8_t> las_encode_header(const LasHeader& h);
 /// offset_to_points that las_encode_header() will produce for `h`.
 std::uint32_t las_points_offset(const LasHeader& h);
 
+/// A wave packet descriptor (LAS 1.4 R15, Table 13; 29 bytes at the end of
+/// the standard record of formats 4, 5, 9, 10).
+struct LasWavePacket {
+  std::uint8_t descriptor_index = 0;  ///< 0: no waveform; else the VLR 99+index
+  std::uint64_t byte_offset = 0;      ///< to the waveform data, from its start
+  std::uint32_t packet_size = 0;      ///< bytes
+  float return_location = 0;          ///< ps from the first digitised sample
+  float xt = 0, yt = 0, zt = 0;       ///< parametric line of the pulse
+};
+
 /// Where the fields of a point record lie, per format (Tables 7–17).
 struct LasPointLayout {
   int format = 0;
@@ -130,6 +143,7 @@ struct LasPointLayout {
   int classification = 15;  ///< byte of the classification (low 5 bits in 0–5)
   bool legacy = true;       ///< formats 0–5: class in low 5 bits of byte 15
   int gps_time = -1;        ///< byte of the f64 GPS time, -1 if none
+  int wave_packet = -1;     ///< byte of the wave packet descriptor, -1 if none
   explicit LasPointLayout(int fmt = 0, int length = 0);
 
   std::int32_t raw_x(const std::uint8_t* r) const { return load<std::int32_t>(r, 0); }
@@ -142,6 +156,20 @@ struct LasPointLayout {
   /// Return number (1-based; 0 in malformed files).
   int return_number(const std::uint8_t* r) const {
     return legacy ? (r[14] & 0x07) : (r[14] & 0x0F);
+  }
+
+  /// The wave packet descriptor of a record of format 4, 5, 9 or 10.
+  LasWavePacket wave_packet_of(const std::uint8_t* r) const {
+    const std::uint8_t* w = r + wave_packet;
+    LasWavePacket p;
+    p.descriptor_index = w[0];
+    p.byte_offset = load<std::uint64_t>(w, 1);
+    p.packet_size = load<std::uint32_t>(w, 9);
+    p.return_location = load<float>(w, 13);
+    p.xt = load<float>(w, 17);
+    p.yt = load<float>(w, 21);
+    p.zt = load<float>(w, 25);
+    return p;
   }
 
   template <typename T>

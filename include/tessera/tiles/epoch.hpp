@@ -25,6 +25,7 @@
 //                   also take them round by round).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -66,6 +67,10 @@ struct EpochBlock {
   /// (read_epoch closes it once `points` hold the block).
   std::shared_ptr<const io::LasReader> reader;
   MappedRange records;  ///< the block's records, mapped by map_block
+  /// The xy box grids and tiles cover: the header's bounds, or the wanted
+  /// points' actual extent when some lie outside them (check_extent).
+  std::array<double, 2> box_min{0, 0}, box_max{0, 0};
+  std::int64_t outside = 0;  ///< wanted points outside the header's bounds, all ranks
 };
 
 /// Collective. Validates the file (on every rank, so a bad file fails
@@ -96,7 +101,8 @@ using PointSource = std::function<void(const PointChunk&)>;
 PointSource vector_points(const std::vector<TilePoint>& v);
 /// Collective: maps an open_epoch block's records (block.records): the
 /// block is read once from the file, into the page cache, and each walk
-/// reads it there (bytes read = the block's bytes).
+/// reads it there (bytes read = the block's bytes). The extent is not
+/// checked here (check_extent, or scan_block's count).
 void map_block(const Comm& comm, EpochBlock& block);
 /// The wanted points of a mapped open_epoch block, decoded in chunks that
 /// stay in cache (read_epoch's decoding, so the same values). Each walk
@@ -119,9 +125,19 @@ struct TileScan {
 TileScan scan_tiles(const TileGrid& grid, const PointSource& source, double halo,
                     std::size_t expected = 0);
 
-/// Throws UsageError naming both files when their xy bounds do not overlap.
+/// Collective (read_epoch calls it; c2c when scan_block counted points
+/// outside, dod after map_block): counts the wanted points
+/// outside the header's xy bounds (by more than half a scale step: headers
+/// store rounded bounds) over every rank. When there are any, block.box_min
+/// and box_max become the points' actual extent and rank 0 warns
+/// naming the file, the count and both boxes: real files' headers are
+/// sometimes wrong (PDAL's spurious.las), and a grid from the header alone
+/// would drop those points (DoD) or clamp them into edge tiles.
+void check_extent(const Comm& comm, EpochBlock& block);
+
+/// Throws UsageError naming both files when their boxes do not overlap.
 void require_overlap(const EpochBlock& a, const EpochBlock& b);
-/// The tile grid over the union of both headers' bounds.
+/// The tile grid over the union of both epochs' boxes (box_min, box_max).
 TileGrid union_grid(const EpochBlock& a, const EpochBlock& b, double tile_size);
 
 struct TilePlan {
@@ -158,8 +174,9 @@ std::vector<TilePoint> exchange_round(const Comm& comm, const TilePlan& plan,
 struct TileRecords {
   std::vector<std::vector<std::uint32_t>> records;  ///< per tile
   std::vector<std::int64_t> core;                   ///< core points per tile
-  std::vector<std::int64_t> copies() const;         ///< core + halo copies per tile
-  std::int64_t points() const;                      ///< wanted points of the block
+  std::int64_t outside = 0;  ///< wanted points outside the header's bounds (this block)
+  std::vector<std::int64_t> copies() const;  ///< core + halo copies per tile
+  std::int64_t points() const;               ///< wanted points of the block
 };
 /// Pure: one walk over a mapped open_epoch block (only x and y decoded):
 /// each wanted record listed under its core tile and the tiles whose halo

@@ -40,6 +40,9 @@ struct PairOptions {
   /// at once; tiles are processed in rounds to fit (tile_rounds.hpp). 0 =
   /// unlimited (one round). Outputs do not depend on it.
   double memory_mb = 0;
+  /// Coordinates are metres even if the CRS is geographic (--assume-metric);
+  /// without it a geographic CRS is refused (epoch_crs.hpp).
+  bool assume_metric = false;
 };
 
 nlohmann::json run_info(const Comm& comm, const std::vector<std::filesystem::path>& files);

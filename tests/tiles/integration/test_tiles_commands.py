@@ -216,7 +216,7 @@ def patch(data, off, fmt, *vals):
 cases = [
     ("truncated", write("trunc.las", raw[:-1000]), [], 3, "truncated"),
     ("count mismatch", write("count.las", patch(raw, 247, "<Q", 47000)), [], 3, "header says 47000"),
-    ("unknown point format", write("fmt.las", patch(raw, 104, "<B", 5)), [], 3, "unsupported point data format 5"),
+    ("unknown point format", write("fmt.las", patch(raw, 104, "<B", 11)), [], 3, "unsupported point data format 11"),
     ("LAZ", write("comp.laz", patch(raw, 104, "<B", 6 | 0x80)), [], 3, "LAZ"),
     ("empty epoch", A, ["--classes", "9"], 3, "empty"),
 ]

@@ -63,10 +63,14 @@ TEST_CASE("Truncated LAS files and wrong header counts are refused", "[tiles][la
 TEST_CASE("Unknown point formats, LAZ and non-LAS files are refused", "[tiles][las][bad]") {
   const auto dir = test::scratch_dir("las_bad_format");
   const auto good = good_file(dir);
-  CHECK_THAT(open_error(patched(good, dir / "f4.las", 104, {4})),
-             Contains("unsupported point data format 4"));
   CHECK_THAT(open_error(patched(good, dir / "f11.las", 104, {11})),
              Contains("unsupported point data format 11"));
+  CHECK_THAT(open_error(patched(good, dir / "f63.las", 104, {63})),
+             Contains("unsupported point data format 63"));
+  // Format 9 (wave packets) is read, but its 59-byte records do not fit the
+  // 30-byte records of the file.
+  CHECK_THAT(open_error(patched(good, dir / "f9.las", 104, {9})),
+             Contains("shorter than the 59 bytes of point format 9"));
   CHECK_THAT(open_error(patched(good, dir / "laz.las", 104, {0x86})), Contains("LAZ"));
   CHECK(io::las_is_compressed(dir / "laz.las"));
   CHECK_FALSE(io::las_is_compressed(good));

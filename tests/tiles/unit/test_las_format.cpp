@@ -44,10 +44,11 @@ std::vector<std::uint8_t> random_records(int format, int length, int n, unsigned
 
 TEST_CASE("LAS records written for every point format read back bit-exact", "[tiles][las]") {
   const auto dir = test::scratch_dir("las_roundtrip");
-  for (int format : {0, 1, 2, 3, 6, 7, 8}) {
+  for (int format : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}) {
     for (int extra : {0, 14}) {
       for (int minor : {2, 3, 4}) {
-        if (format >= 6 && minor < 4)
+        // Wave packets came with LAS 1.3 (formats 4, 5), formats 6-10 with 1.4.
+        if ((format >= 6 && minor < 4) || ((format == 4 || format == 5) && minor < 3))
           continue;
         DYNAMIC_SECTION("format " << format << " extra " << extra << " LAS 1." << minor) {
           io::LasHeader h;
@@ -140,6 +141,49 @@ TEST_CASE("LAS records written for every point format read back bit-exact", "[ti
   }
 }
 
+TEST_CASE("Every point format's standard record length and field positions are the spec's",
+          "[tiles][las]") {
+  // ASPRS LAS 1.4 R15, Tables 7-17: record lengths; GPS time after the
+  // scan angle / point source id; the 29-byte wave packet descriptor
+  // (Table 13) last in formats 4, 5, 9, 10.
+  const int length[] = {20, 28, 26, 34, 57, 63, 30, 36, 38, 59, 67};
+  const int gps[] = {-1, 20, -1, 20, 20, 20, 22, 22, 22, 22, 22};
+  const int wave[] = {-1, -1, -1, -1, 28, 34, -1, -1, -1, 30, 38};
+  for (int f = 0; f <= 10; ++f) {
+    CHECK(io::las_format_supported(f));
+    CHECK(io::las_standard_record_length(f) == length[f]);
+    const io::LasPointLayout layout(f);
+    CHECK(layout.gps_time == gps[f]);
+    CHECK(layout.wave_packet == wave[f]);
+    CHECK(layout.legacy == (f < 6));
+    if (wave[f] >= 0)
+      CHECK(wave[f] + 29 == length[f]);
+  }
+  CHECK_FALSE(io::las_format_supported(11));
+  // A descriptor's fields at their offsets within it.
+  std::vector<std::uint8_t> rec(67, 0);
+  const io::LasPointLayout l10(10);
+  std::uint8_t* w = rec.data() + 38;
+  w[0] = 3;
+  const std::uint64_t offset = 0x0102030405060708ull;
+  const std::uint32_t size = 256;
+  const float loc = 1234.5f, xt = -0.25f, yt = 0.5f, zt = -1e-3f;
+  std::memcpy(w + 1, &offset, 8);
+  std::memcpy(w + 9, &size, 4);
+  std::memcpy(w + 13, &loc, 4);
+  std::memcpy(w + 17, &xt, 4);
+  std::memcpy(w + 21, &yt, 4);
+  std::memcpy(w + 25, &zt, 4);
+  const io::LasWavePacket p = l10.wave_packet_of(rec.data());
+  CHECK(p.descriptor_index == 3);
+  CHECK(p.byte_offset == offset);
+  CHECK(p.packet_size == size);
+  CHECK(p.return_location == loc);
+  CHECK(p.xt == xt);
+  CHECK(p.yt == yt);
+  CHECK(p.zt == zt);
+}
+
 TEST_CASE("GeoKey directories give an EPSG code as the CRS", "[tiles][las]") {
   io::LasHeader h;
   io::LasVlr v;
@@ -161,7 +205,7 @@ TEST_CASE("Header statistics of a run of records equal those of the records one 
   // legacy and 1.4 formats, with and without extra bytes, in one call and
   // in several; a run of 0 records changes nothing. Random bytes, except
   // some return numbers 0 (never counted).
-  for (int format : {0, 1, 3, 6, 8}) {
+  for (int format : {0, 1, 3, 4, 6, 8, 10}) {
     for (int extra : {0, 9}) {
       DYNAMIC_SECTION("format " << format << " extra " << extra) {
         const int length = io::las_standard_record_length(format) + extra;
