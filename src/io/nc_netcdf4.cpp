@@ -341,15 +341,16 @@ namespace {
 // first touch and are unmapped on free; below it, freeing at the top of the
 // heap trims it straight back. Measured on the medium grid (4 x 365 chunks of
 // 1.2 MB, deflate 3, 1 rank): user 14.8 s + system 7.7 s with glibc's
-// defaults, 7.5 s + 0.3 s with buffers up to 32 MiB kept on the heap and
-// 64 MiB of it kept when freed; peak RSS unchanged (75 MB). mallopt
+// defaults, 7.5 s + 0.3 s with buffers up to 32 MiB kept on the heap and up
+// to 8 MiB of free heap top kept (the same with 64 MiB); peak RSS unchanged
+// (75 MB before the process also linked casacore, 87 MB after). mallopt
 // (malloc.h) is process-wide and set once, when the first NetCDF-4 file is
 // created.
 void keep_chunk_buffers() {
   static std::once_flag once;
   std::call_once(once, [] {
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 8 << 20);
   });
 }
 
