@@ -18,7 +18,8 @@
 #   TESSERA_ENV=modules|spack|none  how dependencies are found (default: modules
 #                              when a `module` command exists, else none)
 #   TESSERA_MODULES="..."      modules to load (default on Perlmutter: PrgEnv-gnu
-#                              cray-mpich cray-hdf5-parallel cray-parallel-netcdf;
+#                              cray-mpich cray-hdf5-parallel cray-netcdf-hdf5parallel
+#                              cray-parallel-netcdf;
 #                              elsewhere none; e.g. "tessera" for the installed module)
 #   TESSERA_SPACK_ENV=DIR      Spack environment for TESSERA_ENV=spack
 #   TESSERA_EXE=PATH           the executable (default: $TESSERA_BUILD/tessera, else
@@ -58,7 +59,7 @@ if [[ -z ${TESSERA_ENV:-} ]]; then
 fi
 if [[ -z ${TESSERA_MODULES+set} ]]; then
   TESSERA_MODULES=""
-  $on_perlmutter && TESSERA_MODULES="PrgEnv-gnu cray-mpich cray-hdf5-parallel cray-parallel-netcdf"
+  $on_perlmutter && TESSERA_MODULES="PrgEnv-gnu cray-mpich cray-hdf5-parallel cray-netcdf-hdf5parallel cray-parallel-netcdf"
 fi
 case $TESSERA_ENV in
   spack)

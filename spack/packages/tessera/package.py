@@ -47,6 +47,10 @@ class Tessera(CMakePackage):
     # Only the C API is used; with or without Fortran both match (a ~fortran
     # constraint refused an external PnetCDF built with Fortran).
     depends_on("parallel-netcdf@1.12:")
+    # NetCDF-4 output of raster grid/reproject: netcdf-c on parallel HDF5,
+    # compressed variables written collectively (netcdf-c >= 4.7.4 with HDF5
+    # >= 1.10.3 for parallel filters).
+    depends_on("netcdf-c@4.7.4:+mpi")
     # Spack's HEALPix recipes may pair HEALPix with cfitsio@3 (newer `healpix`
     # pins it) while Debian 12 ships 4.2, so the code must build and run with
     # both cfitsio 3.49 and 4.x; do not add a version constraint here that
