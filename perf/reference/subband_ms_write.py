@@ -3,8 +3,13 @@
 arrays written with python-casacore from the UVH5 output (h5py read + one
 putcol per MAIN column, DATA/FLAG in blocks of rows, the same subtable rows).
 
-    subband_ms_write.py GROUP.uvh5 OUT.ms
+    subband_ms_write.py GROUP.uvh5|DIR OUT.ms
+
+DIR: a directory holding exactly one .uvh5 file (the output directory of
+the perf case subband-convert-dsa110, run before it in the same session).
 """
+import glob
+import os
 import shutil
 import sys
 
@@ -13,6 +18,11 @@ import numpy as np
 from casacore.tables import default_ms, maketabdesc, makearrcoldesc, table
 
 src, dst = sys.argv[1], sys.argv[2]
+if os.path.isdir(src):
+    found = sorted(glob.glob(os.path.join(src, "*.uvh5")))
+    if len(found) != 1:
+        sys.exit(f"{src}: expected one .uvh5 file, found {len(found)}")
+    src = found[0]
 shutil.rmtree(dst, ignore_errors=True)
 f = h5py.File(src, "r")
 H = f["Header"]

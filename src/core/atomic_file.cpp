@@ -101,6 +101,12 @@ CollectiveAtomicFile::~CollectiveAtomicFile() {
 void CollectiveAtomicFile::commit(bool local_ok, std::int64_t min_bytes) {
   // Every rank has closed its handle before this point (the caller closes the
   // parallel file collectively); agree that all parts are good, then rename.
+  // A caller whose ranks write with plain writes (tiles convert's LAZ
+  // chunks) has no collective close: the barrier makes sure rank 0 measures
+  // the length after every rank's writes, not before. Unconditional: ranks
+  // may pass different min_bytes (only rank 0's is used), and every rank
+  // reaches commit anyway (check_collective below is collective).
+  comm_.barrier();
   std::exception_ptr failure;
   if (!local_ok) {
     failure = std::make_exception_ptr(IoError("a rank failed writing its part", final_.string()));
