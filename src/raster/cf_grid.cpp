@@ -49,6 +49,11 @@ io::NcStorage grid_chunking(const GridAxes& axes, const NcLayout& layout) {
           true};
 }
 
+std::int64_t grid_chunk_count(const GridAxes& axes, const NcLayout& layout) {
+  const auto c = grid_chunking(axes, layout).chunk;
+  return axes.days * ((axes.grid.height + c[1] - 1) / c[1]) * ((axes.grid.width + c[2] - 1) / c[2]);
+}
+
 io::NcFile create_cf_grid(MPI_Comm comm, const std::filesystem::path& path, const GridAxes& axes,
                           const CfVariable& var, float fill, const NcLayout& layout,
                           int* data_varid) {

@@ -35,9 +35,7 @@ GridWriter::GridWriter(const Comm& comm, const ClusterTable& table,
 // margin free, so the final flush at close fits too. Space taken by other
 // programs at the same moment is not covered: --timeout ends such a run.
 std::int64_t GridWriter::metadata_margin() const {
-  const std::int64_t tile = std::max(1, opt_.layout.chunk_tile);
-  return hdf5_metadata_margin(axes_.days * ((axes_.grid.height + tile - 1) / tile) *
-                              ((axes_.grid.width + tile - 1) / tile));
+  return hdf5_metadata_margin(grid_chunk_count(axes_, opt_.layout));
 }
 
 bool GridWriter::room_for(GridOutput& o, std::int64_t bytes) const {

@@ -101,10 +101,7 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
       // NetCDF-4: no collective HDF5 write starts without room for it (see
       // grid_writer.cpp: parallel HDF5 hangs rather than fails on a full disk).
       const bool nc4 = opt.layout.file.format == io::NcFormat::kNetcdf4;
-      const io::NcStorage chunking = grid_chunking(dst, opt.layout);
-      const std::int64_t margin = hdf5_metadata_margin(
-          dst.days * ((dg.height + chunking.chunk[1] - 1) / chunking.chunk[1]) *
-          ((dg.width + chunking.chunk[2] - 1) / chunking.chunk[2]));
+      const std::int64_t margin = hdf5_metadata_margin(grid_chunk_count(dst, opt.layout));
       if (nc4)
         require_free_space(comm, out, margin);
       int out_var = -1;

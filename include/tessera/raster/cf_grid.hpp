@@ -63,6 +63,8 @@ io::NcFile create_cf_grid(MPI_Comm comm, const std::filesystem::path& path, cons
 
 /// The data variable's storage: chunks of 1 day x tile x tile, compressed.
 io::NcStorage grid_chunking(const GridAxes& axes, const NcLayout& layout);
+/// How many chunks grid_chunking gives the data variable (NetCDF-4).
+std::int64_t grid_chunk_count(const GridAxes& axes, const NcLayout& layout);
 
 /// Reads the axes of a grid file written by create_cf_grid (GeoTransform and
 /// crs_wkt from the crs variable, start date from time's units and values).
