@@ -24,6 +24,7 @@ std::int64_t count(io::SqliteDb& db, const std::string& sql) {
 
 TEST_CASE("a queue scan skips known valid files without a stat", "[subband][stream]") {
   const auto dir = test::scratch_dir("stream_queue_scan");
+  std::filesystem::remove_all(dir);  // scratch_dir keeps an earlier run's files
   const auto watch = dir / "watch";
   std::filesystem::create_directories(watch);
   StreamOptions o;
