@@ -35,7 +35,9 @@ void run(StepContext& ctx) {
   o.exit_when_idle = ctx.vm["exit-when-idle"].as<double>();
   load_eop_options(ctx, o.convert);
   o.convert.format = read_format_option(ctx);
-  o.convert.ranks_per_group = ctx.comm.size();
+  o.convert.ranks_per_group = ctx.vm["ranks-per-group"].as<int>();
+  if (o.convert.ranks_per_group < 1)
+    throw UsageError("--ranks-per-group must be >= 1", "", "--ranks-per-group");
   if (o.interval <= 0)
     throw UsageError("--interval must be positive", "", "--interval");
   const auto n = subband::run_stream(ctx.comm, o);
@@ -61,7 +63,9 @@ const CommandRegistrar kStream{Command{
           "min-free-gb", po::value<double>()->default_value(1.0),
           "pause while the output file system has less free space")(
           "exit-when-idle", po::value<double>()->default_value(0.0),
-          "exit after this many idle seconds with no open group (0: run forever)");
+          "exit after this many idle seconds with no open group (0: run forever)")(
+          "ranks-per-group", po::value<int>()->default_value(16),
+          "ranks that convert one group; groups run concurrently on sub-communicators");
       add_eop_options(d);
       add_format_option(d);
     },

@@ -33,10 +33,22 @@ std::size_t FailureLog::size() const {
   return local_.size();
 }
 
-std::vector<ItemFailure> FailureLog::gather(const Comm& comm, std::int64_t* total) const {
-  std::string packed;
+std::vector<ItemFailure> FailureLog::gather(const Comm& comm, std::int64_t* total,
+                                            std::size_t limit) const {
+  // This rank's first `limit` records in item order: the global first
+  // `limit` (by item, then rank, then recording order) are among the union
+  // of every rank's, so the result does not depend on the rank count.
+  std::vector<const ItemFailure*> mine;
+  mine.reserve(local_.size());
   for (const auto& f : local_)
-    packed += f.item + kUnit + f.reason + kRecord;
+    mine.push_back(&f);
+  const auto by_item = [](const ItemFailure* a, const ItemFailure* b) { return a->item < b->item; };
+  std::stable_sort(mine.begin(), mine.end(), by_item);
+  if (mine.size() > limit)
+    mine.resize(limit);
+  std::string packed;
+  for (const auto* f : mine)
+    packed += f->item + kUnit + f->reason + kRecord;
   auto all = comm.gather_strings(packed, 0);
   std::vector<ItemFailure> out;
   if (comm.is_root()) {
@@ -52,9 +64,10 @@ std::vector<ItemFailure> FailureLog::gather(const Comm& comm, std::int64_t* tota
     }
     std::stable_sort(out.begin(), out.end(),
                      [](const ItemFailure& a, const ItemFailure& b) { return a.item < b.item; });
+    if (out.size() > limit)
+      out.resize(limit);
   }
-  std::int64_t n = static_cast<std::int64_t>(out.size());
-  comm.bcast(n, 0);
+  const std::int64_t n = comm.allreduce_sum(static_cast<std::int64_t>(local_.size()));
   if (total)
     *total = n;
   return out;
@@ -63,14 +76,14 @@ std::vector<ItemFailure> FailureLog::gather(const Comm& comm, std::int64_t* tota
 std::int64_t FailureLog::report(const Comm& comm, const std::string& step,
                                 std::size_t max_lines) const {
   std::int64_t total = 0;
-  auto all = gather(comm, &total);
+  auto all = gather(comm, &total, max_lines);
   if (comm.is_root() && total > 0) {
     log::error("{}: {} item(s) failed; all other items completed", step, total);
     for (std::size_t i = 0; i < all.size() && i < max_lines; ++i) {
       log::error("  {} (rank {}): {}", all[i].item, all[i].rank, all[i].reason);
     }
-    if (all.size() > max_lines)
-      log::error("  ... {} more", all.size() - max_lines);
+    if (total > static_cast<std::int64_t>(all.size()))
+      log::error("  ... {} more", total - static_cast<std::int64_t>(all.size()));
   }
   return total;
 }

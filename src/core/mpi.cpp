@@ -8,6 +8,7 @@
 
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/core/exchange.hpp"
 
 namespace tessera {
 
@@ -184,22 +185,7 @@ std::vector<std::int64_t> Comm::allgather(std::int64_t v) const {
 }
 
 std::vector<std::string> Comm::gather_strings(const std::string& s, int root) const {
-  int len = static_cast<int>(s.size());
-  std::vector<int> lens(rank_ == root ? size_ : 0);
-  check_mpi(MPI_Gather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, root, handle_), "MPI_Gather");
-  const std::vector<int> displs = displacements(lens);
-  std::string all;
-  if (rank_ == root)
-    all.resize(static_cast<std::size_t>(displs.back() + lens.back()));
-  check_mpi(MPI_Gatherv(s.data(), len, MPI_CHAR, all.data(), lens.data(), displs.data(), MPI_CHAR,
-                        root, handle_),
-            "MPI_Gatherv");
-  std::vector<std::string> out;
-  if (rank_ == root) {
-    for (int r = 0; r < size_; ++r)
-      out.emplace_back(all.substr(displs[r], lens[r]));
-  }
-  return out;
+  return detail::gather_strings(*this, s, root, std::numeric_limits<int>::max());
 }
 
 namespace {

@@ -5,13 +5,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <random>
 #include <set>
 
 #include "tessera/core/atomic_file.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/core/exchange.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/partition.hpp"
 #include "tessera/core/perf.hpp"
@@ -33,7 +33,7 @@ struct Arm {
 };
 constexpr Arm kArms[] = {{"B", 3600.0, 2751}, {"R", 5760.0, 2326}, {"Z", 7520.0, 2881}};
 
-// Injected truth of one spectro QSO (all doubles: gathered as bytes).
+// Injected truth of one spectro QSO (all doubles: gathered as records).
 struct Truth {
   std::int64_t targetid;
   double pixel, z, snr, is_bal, depth, vmin, vmax;
@@ -315,32 +315,18 @@ SynthSummary run_synth(const Comm& comm, const SynthOptions& o) {
     }
   });
 
-  // Gather the QSO rows and truth to rank 0 (plain doubles / bytes).
-  auto gather_bytes = [&](const void* data, std::size_t bytes) {
-    const int n = static_cast<int>(bytes);
-    std::vector<int> counts(static_cast<std::size_t>(comm.size()));
-    check_mpi(MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.handle()),
-              "MPI_Gather");
-    const std::vector<int> displs = displacements(counts);
-    std::vector<char> all(comm.is_root() ? static_cast<std::size_t>(displs.back() + counts.back())
-                                         : 0);
-    check_mpi(MPI_Gatherv(data, n, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, 0,
-                          comm.handle()),
-              "MPI_Gatherv");
-    return all;
-  };
-  const auto truth_bytes = gather_bytes(truth.data(), truth.size() * sizeof(Truth));
-  const auto qso_bytes = gather_bytes(qso_rows.data(), qso_rows.size() * sizeof(CatalogRow));
+  // Gather the QSO rows and truth to rank 0 as records (one contiguous type
+  // each: the byte total may pass 2 GiB, the record total is checked).
+  auto all_truth_gathered = gather_records(comm, truth, 0, "synth: truth rows");
+  auto all_rows_gathered = gather_records(comm, qso_rows, 0, "synth: catalog rows");
   SynthSummary summary;
   summary.coadds = static_cast<std::int64_t>(spectro.size());
   run_phase(comm, "synth: catalog", [&] {
     if (!comm.is_root())
       return;
     perf::Region r("catalog");
-    std::vector<Truth> all_truth(truth_bytes.size() / sizeof(Truth));
-    std::memcpy(all_truth.data(), truth_bytes.data(), truth_bytes.size());
-    std::vector<CatalogRow> rows(qso_bytes.size() / sizeof(CatalogRow));
-    std::memcpy(rows.data(), qso_bytes.data(), qso_bytes.size());
+    std::vector<Truth> all_truth = std::move(all_truth_gathered);
+    std::vector<CatalogRow> rows = std::move(all_rows_gathered);
     summary.qsos = static_cast<std::int64_t>(rows.size());
     // Bulk rows: anywhere in the footprint except the spectro pixels.
     std::mt19937_64 rng(o.seed * 7919ULL + 17);

@@ -48,30 +48,49 @@ StreamQueue::StreamQueue(const StreamOptions& o) : o_(o), db_(o.state) {
 }
 
 // Looks for new files and settles groups. Returns the number of new files.
+//
+// The path is looked up before the file is stat'ed: a file that passed the
+// quick check is never queued again, so it needs no size or mtime. A cycle
+// then costs one readdir and one indexed lookup per retained file, and
+// stats only new files and those that failed the quick check (re-checked
+// when they change). A file being written is not seen: the correlator writes
+// it under an "_incomplete" name, which parse_subband_name refuses, and
+// renames it in when complete (docs/pipelines/subband.md).
 int StreamQueue::scan() {
-  int added = 0;
+  last_ = {};
   std::error_code ec;
+  io::SqliteStatement seen(db_, "SELECT valid, size, mtime FROM files WHERE path=?1");
   for (const auto& entry : std::filesystem::directory_iterator(o_.watch, ec)) {
     auto f = parse_subband_name(entry.path());
     if (!f)
       continue;
+    ++last_.listed;
     const std::string path = entry.path().string();
+    bool known = false, valid = false;
+    std::int64_t known_size = 0, known_mtime = 0;
+    seen.bind(1, path);
+    if (seen.step()) {
+      known = true;
+      valid = seen.column_int(0) == 1;
+      known_size = seen.column_int(1);
+      known_mtime = seen.column_int(2);
+    }
+    seen.reset();  // no open read statement across the transactions below
+    if (valid) {
+      ++last_.known;
+      continue;
+    }
+    ++last_.stat;
     std::error_code e2;
     const auto size = static_cast<std::int64_t>(std::filesystem::file_size(entry.path(), e2));
     if (e2)
       continue;
     const auto mtime = static_cast<std::int64_t>(
         std::filesystem::last_write_time(entry.path(), e2).time_since_epoch().count());
-    {
-      io::SqliteStatement q(db_, "SELECT size, mtime, valid FROM files WHERE path=?1");
-      q.bind(1, path);
-      if (q.step()) {
-        // Seen: a valid file is never re-queued; an invalid one is re-checked if it changed.
-        if (q.column_int(2) == 1 || (q.column_int(0) == size && q.column_int(1) == mtime)) {
-          continue;
-        }
-      }
-    }
+    // An invalid file is checked again only once it has changed.
+    if (known && known_size == size && known_mtime == mtime)
+      continue;
+    ++last_.checked;
     const std::string reason = io::quick_check_uvh5(entry.path());
     io::SqliteTransaction tx(db_);
     if (!reason.empty()) {
@@ -93,10 +112,14 @@ int StreamQueue::scan() {
     io::SqliteStatement up(db_, "UPDATE groups SET last_seen=?2 WHERE stamp=?1");
     up.bind(1, stamp).bind(2, now_seconds()).run();
     tx.commit();
-    ++added;
+    ++last_.added;
   }
   settle();
-  return added;
+  log::debug(
+      "stream: scan of {}: {} subband file(s), {} known valid (not stat'ed), {} stat'ed, "
+      "{} quick-checked, {} new",
+      o_.watch.string(), last_.listed, last_.known, last_.stat, last_.checked, last_.added);
+  return static_cast<int>(last_.added);
 }
 
 // The next group to convert, marked in_progress; empty stamp if none.

@@ -27,9 +27,14 @@ class FailureLog {
   std::size_t size() const;
   const std::vector<ItemFailure>& local() const noexcept { return local_; }
 
-  /// Collective: every rank's records, sorted by item, on rank 0 (empty
-  /// elsewhere); the total count on every rank is returned through `total`.
-  std::vector<ItemFailure> gather(const Comm& comm, std::int64_t* total = nullptr) const;
+  /// Collective: the first `limit` records of all ranks in item order
+  /// (ties: by rank, then in recording order) on rank 0, empty elsewhere; the
+  /// exact total count on every rank through `total`. Each rank sends its
+  /// count and only its own first `limit` records, so rank 0 receives at
+  /// most P x limit records however many items failed (balfind records one
+  /// per QSO: 3M failures would otherwise be ~540 MB of text on rank 0).
+  std::vector<ItemFailure> gather(const Comm& comm, std::int64_t* total = nullptr,
+                                  std::size_t limit = 1000) const;
 
   /// Collective: gathers and, on rank 0, logs a summary (at most `max_lines`
   /// lines, then a count). Returns the total number of failures.

@@ -20,8 +20,11 @@
 //     none twice;
 //   - conversion pauses while the output file system has less than
 //     `min_free_bytes` free; inputs are never deleted.
-// Rank 0 owns the database and decides; every rank of the communicator
-// converts each group together (convert_group).
+// Rank 0 owns the database and decides. The communicator is split into
+// sub-communicators of `convert.ranks_per_group` ranks (as convert_groups
+// does); each cycle rank 0 takes up to one pending group per
+// sub-communicator (all marked in_progress), every sub-communicator converts
+// its group (convert_group), and rank 0 records the outcomes it gathers.
 #pragma once
 
 #include <cstdint>
@@ -48,7 +51,8 @@ struct StreamOptions {
 };
 
 /// Runs the daemon on every rank of `comm` until idle past exit_when_idle
-/// (forever if 0). Returns the number of groups converted in this run.
+/// (forever if 0). Returns the number of groups converted (or found up to
+/// date) in this run, on every rank.
 std::int64_t run_stream(const Comm& comm, const StreamOptions& options);
 
 }  // namespace tessera::subband

@@ -15,6 +15,17 @@
 
 namespace tessera::subband {
 
+/// What one scan() did, for the log and for tests: a cycle must cost
+/// file-system calls for new (and invalid) files only, not for every file
+/// retained in the watch directory.
+struct ScanCounts {
+  std::int64_t listed = 0;   ///< subband names in the directory
+  std::int64_t known = 0;    ///< of them, known valid: skipped without a stat
+  std::int64_t stat = 0;     ///< size/mtime looked up (new or invalid files)
+  std::int64_t checked = 0;  ///< quick-checked (new, or invalid and changed)
+  std::int64_t added = 0;    ///< passed the quick check and joined a group
+};
+
 class StreamQueue {
  public:
   /// Opens (or creates) the database at options.state, creates the tables,
@@ -22,8 +33,12 @@ class StreamQueue {
   explicit StreamQueue(const StreamOptions& options);
 
   /// Looks for new files in options.watch and settles groups. Returns the
-  /// number of new files.
+  /// number of new files. A path already known valid is skipped after one
+  /// indexed lookup, before any stat: files arrive complete (renamed in from
+  /// an "_incomplete" name) and a valid file is never queued again.
   int scan();
+  /// The counts of the last scan().
+  const ScanCounts& last_scan() const noexcept { return last_; }
   /// The next group to convert, marked in_progress; empty stamp if none.
   SubbandGroup next(bool& partial);
   void completed(const std::string& stamp, const ConvertResult& r, double seconds);
@@ -37,6 +52,7 @@ class StreamQueue {
 
   const StreamOptions& o_;
   io::SqliteDb db_;
+  ScanCounts last_;
 };
 
 }  // namespace tessera::subband
