@@ -1,5 +1,7 @@
 // tessera tiles dod: DEM of difference to a north-up GeoTIFF or NetCDF + volume summary.
 #include "pair_options.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/io/nc_file.hpp"
 
 namespace tessera::driver {
 namespace {
@@ -10,6 +12,10 @@ void run(StepContext& ctx) {
   o.cell = ctx.vm["cell"].as<double>();
   o.aggregate = tiles::parse_aggregate(ctx.vm["aggregate"].as<std::string>());
   o.threshold = ctx.vm["threshold"].as<double>();
+  const std::string nc_format = ctx.vm["nc-format"].as<std::string>();
+  if (nc_format != "netcdf4" && nc_format != "cdf5")
+    throw UsageError("--nc-format must be netcdf4 or cdf5, not '" + nc_format + "'");
+  o.nc_format = io::parse_nc_format(nc_format);
   if (ctx.common.dry_run)
     return;
   tiles::run_dod(ctx.comm, o);
@@ -25,7 +31,10 @@ const CommandRegistrar kDod{
                   "aggregate", po::value<std::string>()->default_value("mean"),
                   "mean, median (even counts: mean of the two middle values), min or max")(
                   "threshold", po::value<double>()->default_value(0.1),
-                  "|change| (m) above which a cell counts as changed");
+                  "|change| (m) above which a cell counts as changed")(
+                  "nc-format", po::value<std::string>()->default_value("netcdf4"),
+                  "layout of a .nc output: netcdf4 (HDF5, zlib; read by GDAL, netCDF4, xarray) "
+                  "or cdf5 (PnetCDF, uncompressed; GDAL 3.6 cannot read it)");
             },
             run,
             {}}};

@@ -2,110 +2,79 @@
 #include "dod_median_step.hpp"
 
 #include "cell_samples.hpp"
-
-#include <climits>
-#include <cmath>
-
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/exchange.hpp"
-#include "tessera/core/perf.hpp"
 
 namespace tessera::tiles::detail {
 
-namespace {
-
-/// Rows [band[r], band[r+1]) belong to rank r: contiguous, with about the
-/// same number of points each (prefix sums of the rows' counts).
-std::vector<std::int64_t> row_bands(const std::vector<std::int64_t>& row_points, int nranks) {
-  const auto rows = static_cast<std::int64_t>(row_points.size());
-  std::int64_t total = 0;
-  for (std::int64_t n : row_points)
-    total += n;
-  std::vector<std::int64_t> band(static_cast<std::size_t>(nranks) + 1, rows);
-  band[0] = 0;
-  std::int64_t row = 0, seen = 0;
-  for (int r = 1; r < nranks; ++r) {
-    // Rank r starts at the first row whose points come after r/P of the total.
-    const std::int64_t target = total / nranks * r + total % nranks * r / nranks;
-    while (row < rows && seen + row_points[static_cast<std::size_t>(row)] <= target) {
-      seen += row_points[static_cast<std::size_t>(row)];
-      ++row;
-    }
-    band[static_cast<std::size_t>(r)] = row;
-  }
-  return band;
-}
-
-}  // namespace
-
-std::vector<double> median_surface(const Comm& comm, EpochBlock& e, const PointSource& points,
-                                   const CellGrid& grid) {
+DodBands median_bands(const Comm& comm, const CellGrid& grid,
+                      const std::vector<const PointSource*>& samples) {
   const int nranks = comm.size();
-  const double scale = e.header.scale[2], offset = e.header.offset[2];
-  std::vector<CellSample> samples;
-  samples.reserve(e.count);
-  for_each_cell_sample(comm, e, points, grid, [&](std::int64_t c, std::int32_t z) {
-    samples.push_back({static_cast<std::uint32_t>(c), z});
-  });
   if (nranks == 1)
-    return cell_medians(samples, 0, grid.size(), scale, offset);
-
-  // Bands of rows balanced by points.
+    return dod_bands_from_starts({0, grid.ny});
   std::vector<std::int64_t> row_points(static_cast<std::size_t>(grid.ny), 0);
-  for (const CellSample& s : samples)
-    ++row_points[s.cell / static_cast<std::uint32_t>(grid.nx)];
+  // In a phase, so that a rank failing mid-walk fails every rank here.
+  run_phase(comm, "dod --aggregate median: sample the blocks", [&] {
+    for (const PointSource* sample : samples) {
+      (*sample)([&](const TilePoint* points, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) {
+          const std::int64_t c = grid.index_of(points[i].x, points[i].y);
+          if (c >= 0)
+            ++row_points[static_cast<std::size_t>(c / grid.nx)];
+        }
+      });
+    }
+  });
   check_mpi(
       MPI_Allreduce(MPI_IN_PLACE, row_points.data(), grid.ny, MPI_INT64_T, MPI_SUM, comm.handle()),
       "MPI_Allreduce");
-  const std::vector<std::int64_t> band = row_bands(row_points, nranks);
-  std::vector<int> owner_of_row(static_cast<std::size_t>(grid.ny));
-  for (int r = 0; r < nranks; ++r) {
-    for (std::int64_t row = band[r]; row < band[r + 1]; ++row)
-      owner_of_row[static_cast<std::size_t>(row)] = r;
-  }
+  return dod_bands_from_starts(point_balanced_starts(row_points, nranks));
+}
 
-  // Counting sort of the samples by destination rank, then the exchange.
-  std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
-  for (const CellSample& s : samples)
-    ++send_count[static_cast<std::size_t>(owner_of_row[s.cell / grid.nx])];
-  std::vector<CellSample> send(samples.size());
-  {
-    std::vector<std::int64_t> fill = send_offsets(send_count);
-    for (const CellSample& s : samples)
-      send[static_cast<std::size_t>(
-          fill[static_cast<std::size_t>(owner_of_row[s.cell / grid.nx])]++)] = s;
+std::vector<double> median_band(const Comm& comm, EpochBlock& e, const PointSource& points,
+                                const CellGrid& grid, const DodBands& bands) {
+  const int nranks = comm.size(), me = comm.rank();
+  const double scale = e.header.scale[2], offset = e.header.offset[2];
+  const std::int64_t cells = bands.cells(grid, me);
+  // Samples of this rank's band stay where they are read; the others are
+  // kept per owner and travel once. Cells are band-relative (uint32).
+  std::vector<CellSample> local;
+  std::vector<std::vector<CellSample>> away(static_cast<std::size_t>(nranks));
+  if (nranks == 1) {
+    local.reserve(e.count);
+    for_each_cell_sample(comm, e, points, grid, [&](std::int64_t c, std::int32_t z) {
+      local.push_back({static_cast<std::uint32_t>(c), z});
+    });
+  } else {
+    const std::vector<int> owner_of_row = dod_row_owners(grid, bands);
+    for_each_cell_sample(comm, e, points, grid, [&](std::int64_t c, std::int32_t z) {
+      const int owner = owner_of_row[static_cast<std::size_t>(c / grid.nx)];
+      const auto rel = static_cast<std::uint32_t>(c - bands.first_cell(grid, owner));
+      if (owner == me)
+        local.push_back({rel, z});
+      else
+        away[static_cast<std::size_t>(owner)].push_back({rel, z});
+    });
+    std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
+    std::vector<CellSample> send;
+    for (int r = 0; r < nranks; ++r) {
+      auto& v = away[static_cast<std::size_t>(r)];
+      send_count[static_cast<std::size_t>(r)] = static_cast<std::int64_t>(v.size());
+      send.insert(send.end(), v.begin(), v.end());
+      std::vector<CellSample>().swap(v);
+    }
+    const std::vector<CellSample> got =
+        exchange_records(comm, send, send_count, "dod --aggregate median");
+    std::vector<CellSample>().swap(send);
+    local.insert(local.end(), got.begin(), got.end());
   }
-  std::vector<CellSample>().swap(samples);
-  std::vector<CellSample> mine = exchange_records(comm, send, send_count, "dod --aggregate median");
-  std::vector<CellSample>().swap(send);
-
-  // This rank's band of cells, then the bands gathered on rank 0 in rank
-  // order = row order = storage order.
-  const std::int64_t first = band[comm.rank()] * grid.nx;
-  const std::int64_t cells = (band[comm.rank() + 1] - band[comm.rank()]) * grid.nx;
   // In a phase: a rank that failed here (a sample outside its band, memory)
-  // would otherwise leave the others waiting in the gather below.
+  // would otherwise leave the others waiting in the next collective.
   std::vector<double> part;
   run_phase(comm, "dod --aggregate median: cell medians",
-            [&] { part = cell_medians(mine, first, cells, scale, offset); });
-  std::vector<int> counts(nranks), displs(nranks);
-  for (int r = 0; r < nranks; ++r) {
-    const std::int64_t n = (band[r + 1] - band[r]) * grid.nx;
-    const std::int64_t at = band[r] * grid.nx;
-    if (n > INT_MAX || at > INT_MAX)
-      throw UsageError("dod --aggregate median: the raster is too large to gather (" +
-                       std::to_string(grid.size()) + " cells); use a larger --cell");
-    counts[r] = static_cast<int>(n);
-    displs[r] = static_cast<int>(at);
-  }
-  std::vector<double> all;
-  if (comm.is_root())
-    all.resize(static_cast<std::size_t>(grid.size()));
-  check_mpi(MPI_Gatherv(part.data(), static_cast<int>(part.size()), MPI_DOUBLE, all.data(),
-                        counts.data(), displs.data(), MPI_DOUBLE, 0, comm.handle()),
-            "MPI_Gatherv");
-  return all;
+            [&] { part = cell_medians(local, 0, cells, scale, offset); });
+  return part;
 }
 
 }  // namespace tessera::tiles::detail

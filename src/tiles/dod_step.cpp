@@ -8,11 +8,13 @@
 // so independent of the rank count) and forms its band of the DoD. The
 // band never travels whole: its volumes are summed per tile row and the
 // parts merged on rank 0 in row order, and its GeoTIFF tiles are compressed
-// where it is, rank 0 appending every band's tiles (banded_geotiff.hpp). A
-// NetCDF goes through GDAL's serial writer, so its bands are gathered. The
+// where it is, rank 0 appending every band's tiles (banded_geotiff.hpp), or
+// written as hyperslabs of one collective NetCDF (dod_netcdf.hpp). The
 // median cannot be accumulated that way: its (cell, Z) pairs are sorted per
-// cell by row-band owners instead (dod_median_step.hpp), and rank 0 hands
-// out the bands of the difference.
+// cell by row-band owners instead (dod_median_step.hpp), which keep their
+// bands of both epochs and form the difference there. Bands move between
+// bandings point to point in pieces (dod_bands.hpp), and samples carry
+// band-relative cells, so the raster may exceed 2^31 cells.
 #include <cpl_conv.h>
 #include <ogr_srs_api.h>
 
@@ -36,6 +38,8 @@
 #include "tessera/core/perf.hpp"
 #include "tessera/io/gdal_raster.hpp"
 #include "tessera/io/tiff_tiles.hpp"
+#include "tessera/tiles/dod_bands.hpp"
+#include "tessera/tiles/dod_netcdf.hpp"
 #include "tessera/tiles/epoch.hpp"
 #include "tessera/tiles/epoch_crs.hpp"
 
@@ -59,57 +63,8 @@ std::string crs_wkt_of(const std::string& las_crs) {
 
 namespace {
 
-constexpr int kTileRows = io::kGeoTiffTile;
-
-/// Rows [first_row[r], first_row[r] + rows[r]) are rank r's band; a band
-/// may be empty.
-struct Bands {
-  std::vector<std::int64_t> first_row, rows;
-  std::int64_t cells(const CellGrid& g, int r) const {
-    return rows[static_cast<std::size_t>(r)] * g.nx;
-  }
-  std::int64_t first_cell(const CellGrid& g, int r) const {
-    return first_row[static_cast<std::size_t>(r)] * g.nx;
-  }
-};
-
-/// Row block `block` of `nranks`: the rows cut evenly (the gridding's
-/// bands, balanced whatever the raster's height).
-BlockRange row_block(const CellGrid& grid, int nranks, int block) {
-  return block_range(grid.ny, nranks, block);
-}
-
-/// Row block `block` of `nranks` in whole 256-row tile rows of the GeoTIFF
-/// (the last may be shorter): the write's bands, so that each rank
-/// compresses whole tiles and sums whole volume parts. Blocks of the two
-/// kinds with the same index overlap in all but a tile row at each end.
-BlockRange tile_row_block(const CellGrid& grid, int nranks, int block) {
-  const std::int64_t tile_rows = (grid.ny + kTileRows - 1) / kTileRows;
-  const BlockRange t = block_range(tile_rows, nranks, block);
-  return {std::min<std::int64_t>(t.begin * kTileRows, grid.ny),
-          std::min<std::int64_t>(t.end * kTileRows, grid.ny)};
-}
-
-/// Rank r's band is block block_of[r] of `block`'s kind.
-Bands bands_of(const CellGrid& grid, const std::vector<int>& block_of,
-               BlockRange (*block)(const CellGrid&, int, int)) {
-  Bands b;
-  const int nranks = static_cast<int>(block_of.size());
-  for (int r = 0; r < nranks; ++r) {
-    const BlockRange rows = block(grid, nranks, block_of[static_cast<std::size_t>(r)]);
-    b.first_row.push_back(rows.begin);
-    b.rows.push_back(rows.size());
-  }
-  return b;
-}
-
-/// Block k on rank k.
-std::vector<int> identity_blocks(int nranks) {
-  std::vector<int> v(static_cast<std::size_t>(nranks));
-  for (int k = 0; k < nranks; ++k)
-    v[static_cast<std::size_t>(k)] = k;
-  return v;
-}
+constexpr int kTileRows = kDodTileRows;
+static_assert(kDodTileRows == io::kGeoTiffTile);
 
 /// Which row block each rank takes: block k goes to the rank that holds
 /// most of its points, as far as each rank gets one block. Read blocks
@@ -169,52 +124,6 @@ std::vector<int> block_holders(const Comm& comm, const CellGrid& grid,
   return block_of;
 }
 
-/// `n` cells as an MPI int count; UsageError when the raster is too large.
-int mpi_count(std::int64_t n, const CellGrid& grid) {
-  if (n > INT_MAX) {
-    throw UsageError("the DoD raster is too large to move between ranks (" +
-                     std::to_string(grid.size()) + " cells); use a larger --cell");
-  }
-  return static_cast<int>(n);
-}
-
-/// This rank's rows of `to` from the rows of `from` on every rank
-/// (MPI_Alltoallv): the rows of this rank's `from` band go to each rank
-/// whose `to` band holds them. Between row and tile-row blocks of one
-/// assignment, only the rows near the block edges move.
-std::vector<double> reband(const Comm& comm, const CellGrid& grid, const Bands& from,
-                           const Bands& to, const std::vector<double>& mine) {
-  const int nranks = comm.size(), me = comm.rank();
-  if (nranks == 1)
-    return mine;
-  const auto n = static_cast<std::size_t>(nranks);
-  std::vector<int> scount(n), sdispl(n), rcount(n), rdispl(n);
-  // Rows both of x's band of rank rx and y's band of rank ry.
-  auto overlap = [](const Bands& x, int rx, const Bands& y, int ry) {
-    const std::int64_t xb = x.first_row[static_cast<std::size_t>(rx)];
-    const std::int64_t xe = xb + x.rows[static_cast<std::size_t>(rx)];
-    const std::int64_t yb = y.first_row[static_cast<std::size_t>(ry)];
-    const std::int64_t ye = yb + y.rows[static_cast<std::size_t>(ry)];
-    const std::int64_t b = std::max(xb, yb);
-    return BlockRange{b, std::max(b, std::min(xe, ye))};
-  };
-  const std::int64_t from0 = from.first_row[static_cast<std::size_t>(me)];
-  const std::int64_t to0 = to.first_row[static_cast<std::size_t>(me)];
-  for (int q = 0; q < nranks; ++q) {
-    const auto k = static_cast<std::size_t>(q);
-    const BlockRange out = overlap(from, me, to, q), in = overlap(from, q, to, me);
-    scount[k] = mpi_count(out.size() * grid.nx, grid);
-    sdispl[k] = out.size() > 0 ? mpi_count((out.begin - from0) * grid.nx, grid) : 0;
-    rcount[k] = mpi_count(in.size() * grid.nx, grid);
-    rdispl[k] = in.size() > 0 ? mpi_count((in.begin - to0) * grid.nx, grid) : 0;
-  }
-  std::vector<double> band(static_cast<std::size_t>(to.cells(grid, me)));
-  check_mpi(MPI_Alltoallv(mine.data(), scount.data(), sdispl.data(), MPI_DOUBLE, band.data(),
-                          rcount.data(), rdispl.data(), MPI_DOUBLE, comm.handle()),
-            "MPI_Alltoallv(DoD bands)");
-  return band;
-}
-
 /// This rank's band of the epoch's accumulators. With several ranks each
 /// point travels as (cell, Z) — 8 bytes — to the owner of its cell's band,
 /// which accumulates only its band: about a third of the data of reducing
@@ -226,7 +135,7 @@ std::vector<double> reband(const Comm& comm, const CellGrid& grid, const Bands& 
 /// `points` (e's block, decoded on the fly) is walked once; the walk also
 /// counts e's points for require_selected (empty epochs).
 CellAccumulator grid_epoch(const Comm& comm, EpochBlock& e, const PointSource& points,
-                           const CellGrid& grid, const Bands& bands, CellAggregate how) {
+                           const CellGrid& grid, const DodBands& bands, CellAggregate how) {
   const int nranks = comm.size();
   if (nranks == 1) {
     CellAccumulator acc(grid.size(), how);
@@ -234,11 +143,7 @@ CellAccumulator grid_epoch(const Comm& comm, EpochBlock& e, const PointSource& p
                                  [&](std::int64_t c, std::int32_t z) { acc.add(c, z); });
     return acc;
   }
-  std::vector<int> owner_of_row(static_cast<std::size_t>(grid.ny));
-  for (int r = 0; r < nranks; ++r) {
-    const auto first_row = bands.first_row[static_cast<std::size_t>(r)];
-    std::fill_n(owner_of_row.begin() + first_row, bands.rows[static_cast<std::size_t>(r)], r);
-  }
+  const std::vector<int> owner_of_row = dod_row_owners(grid, bands);
   // Samples of this rank's own band are accumulated where they are read;
   // only the others travel. With blocks given to the ranks holding their
   // points (block_holders) that is a small part, and the local part costs what
@@ -250,13 +155,15 @@ CellAccumulator grid_epoch(const Comm& comm, EpochBlock& e, const PointSource& p
   CellAccumulator acc(bands.cells(grid, me), how);
   std::vector<std::vector<CellSample>> away(static_cast<std::size_t>(nranks));
   // The empty-epoch check ends the walk: before the exchange, so an empty
-  // epoch fails on every rank alike.
+  // epoch fails on every rank alike. Cells travel relative to their band's
+  // first cell (uint32: require_band_cells), so the raster may exceed 2^32.
   detail::for_each_cell_sample(comm, e, points, grid, [&](std::int64_t c, std::int32_t z) {
     const int owner = owner_of_row[static_cast<std::size_t>(c / grid.nx)];
     if (owner == me)
       acc.add(c - first, z);
     else
-      away[static_cast<std::size_t>(owner)].push_back({static_cast<std::uint32_t>(c), z});
+      away[static_cast<std::size_t>(owner)].push_back(
+          {static_cast<std::uint32_t>(c - bands.first_cell(grid, owner)), z});
   });
   std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
   std::vector<CellSample> send;
@@ -269,18 +176,18 @@ CellAccumulator grid_epoch(const Comm& comm, EpochBlock& e, const PointSource& p
   const std::vector<CellSample> mine = exchange_records(comm, send, send_count, "dod");
   std::vector<CellSample>().swap(send);
   for (const CellSample& smp : mine)
-    acc.add(static_cast<std::int64_t>(smp.cell) - first, smp.z);
+    acc.add(static_cast<std::int64_t>(smp.cell), smp.z);
   return acc;
 }
 
 /// The DoD of this rank's band (B - A from the banded accumulators); only
-/// compressed tiles and volume parts leave the rank afterwards (a NetCDF
-/// gathers the band). The mapped blocks are decoded on the fly: a sample
+/// compressed tiles (or NetCDF hyperslabs) and volume parts leave the rank
+/// afterwards. The mapped blocks are decoded on the fly: a sample
 /// walk (every 16th record, for the bands' holders; several ranks only) and
 /// one full walk per epoch, with no decoded copy of the blocks (48 bytes a
 /// point).
 std::vector<double> banded_dod(const Comm& comm, EpochBlock& a, EpochBlock& b, const CellGrid& grid,
-                               const Bands& bands, CellAggregate how) {
+                               const DodBands& bands, CellAggregate how) {
   std::vector<double> za, part;
   {
     const CellAccumulator ga = grid_epoch(comm, a, block_points(a), grid, bands, how);
@@ -296,50 +203,11 @@ std::vector<double> banded_dod(const Comm& comm, EpochBlock& a, EpochBlock& b, c
   return part;
 }
 
-/// MPI int counts and displacements of the bands' cells.
-std::pair<std::vector<int>, std::vector<int>> band_counts(const Bands& bands,
-                                                          const CellGrid& grid) {
-  std::vector<int> counts, displs;
-  for (std::size_t r = 0; r < bands.rows.size(); ++r) {
-    counts.push_back(mpi_count(bands.rows[r] * grid.nx, grid));
-    displs.push_back(mpi_count(bands.first_row[r] * grid.nx, grid));
-  }
-  return {counts, displs};
-}
-
-/// Rank 0's whole raster `all` cut into the bands (MPI_Scatterv).
-std::vector<double> scatter_bands(const Comm& comm, const std::vector<double>& all,
-                                  const CellGrid& grid, const Bands& bands) {
-  if (comm.size() == 1)
-    return all;
-  const auto [counts, displs] = band_counts(bands, grid);
-  std::vector<double> mine(static_cast<std::size_t>(counts[static_cast<std::size_t>(comm.rank())]));
-  check_mpi(MPI_Scatterv(all.data(), counts.data(), displs.data(), MPI_DOUBLE, mine.data(),
-                         static_cast<int>(mine.size()), MPI_DOUBLE, 0, comm.handle()),
-            "MPI_Scatterv");
-  return mine;
-}
-
-/// The bands gathered on rank 0 in row order (empty elsewhere).
-std::vector<double> gather_bands(const Comm& comm, std::vector<double> mine, const CellGrid& grid,
-                                 const Bands& bands) {
-  if (comm.size() == 1)
-    return mine;
-  const auto [counts, displs] = band_counts(bands, grid);
-  std::vector<double> all;
-  if (comm.is_root())
-    all.resize(static_cast<std::size_t>(grid.size()));
-  check_mpi(MPI_Gatherv(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, all.data(),
-                        counts.data(), displs.data(), MPI_DOUBLE, 0, comm.handle()),
-            "MPI_Gatherv");
-  return all;
-}
-
 /// The raster's volumes on rank 0: each band's tile rows summed apart
 /// (summarise_dod_parts), the parts gathered and merged in row order, so
 /// the doubles do not depend on the rank count.
 VolumeSummary banded_volumes(const Comm& comm, const std::vector<double>& mine,
-                             const CellGrid& grid, const Bands& bands, double cell,
+                             const CellGrid& grid, const DodBands& bands, double cell,
                              double threshold) {
   const std::vector<VolumeSummary> parts =
       summarise_dod_parts(mine, grid.nx, kTileRows, cell, threshold);
@@ -378,6 +246,8 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
   fp.add("cell", std::to_string(o.cell))
       .add("aggregate", std::to_string(static_cast<int>(o.aggregate)))
       .add("threshold", std::to_string(o.threshold));
+  if (format == detail::DodFormat::kNetCdf)
+    fp.add("nc_format", io::nc_format_name(o.nc_format));
   if (detail::skip_up_to_date(comm, p, fp))
     return {};
   detail::keep_freed_memory();  // big buffers reuse freed pages (freed_memory.hpp)
@@ -402,86 +272,96 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
   const CellGrid grid = CellGrid::covering(
       std::min(a.box_min[0], b.box_min[0]), std::min(a.box_min[1], b.box_min[1]),
       std::max(a.box_max[0], b.box_max[0]), std::max(a.box_max[1], b.box_max[1]), o.cell);
-  if (grid.size() > (std::int64_t{1} << 31)) {
-    throw UsageError("the DoD raster would have " + std::to_string(grid.size()) +
-                     " cells; use a larger --cell");
-  }
+  // No limit on the raster's cells here: bands move in pieces and samples
+  // carry band-relative cells; only a band may not exceed 2^32 cells.
+  const int me = comm.rank();
   // This rank's band of the DoD, in the write's bands (whole tile rows,
-  // tile_row_block). The median's surfaces come whole to rank 0
-  // (dod_median_step.hpp), which hands out the bands of their difference.
-  // The walks count the points (perf items) and reject empty epochs
-  // (require_selected).
-  Bands bands;
+  // dod_tile_row_block). The walks count the points (perf items) and reject
+  // empty epochs (require_selected).
+  DodBands bands;
   std::vector<double> band;
   {
     perf::Region region("grid");
+    constexpr std::uint64_t kSampleStride = 16;
+    const PointSource sample_a = block_points(a, kSampleStride);
+    const PointSource sample_b = block_points(b, kSampleStride);
+    std::vector<int> block_of;
+    DodBands grid_bands;
     if (o.aggregate == CellAggregate::kMedian) {
-      std::vector<double> dod;
-      {
-        const std::vector<double> za = detail::median_surface(comm, a, block_points(a), grid);
-        const std::vector<double> zb = detail::median_surface(comm, b, block_points(b), grid);
-        if (comm.is_root())
-          dod = difference(za, zb);
-      }
-      bands = bands_of(grid, identity_blocks(comm.size()), tile_row_block);
-      band = scatter_bands(comm, dod, grid, bands);
+      // Bands balanced by both epochs' points (the sort is the cost), band r
+      // on rank r; both epochs' medians and their difference stay in it.
+      grid_bands = detail::median_bands(comm, grid, {&sample_a, &sample_b});
+      require_band_cells(grid, grid_bands);
+      block_of = identity_blocks(comm.size());
     } else {
       // Gridded in even row blocks (balanced at any rank count, even with
-      // fewer tile rows than ranks), then moved to the tile-row blocks of
-      // the same assignment: only rows near the block edges travel.
-      constexpr std::uint64_t kSampleStride = 16;
-      const PointSource sample_a = block_points(a, kSampleStride);
-      const PointSource sample_b = block_points(b, kSampleStride);
-      const std::vector<int> block_of = block_holders(comm, grid, {&sample_a, &sample_b});
-      const Bands grid_bands = bands_of(grid, block_of, row_block);
-      bands = bands_of(grid, block_of, tile_row_block);
-      band = reband(comm, grid, grid_bands, bands,
-                    banded_dod(comm, a, b, grid, grid_bands, o.aggregate));
+      // fewer tile rows than ranks), each given to the rank holding most of
+      // its points; then moved to the tile-row blocks of the same
+      // assignment: only rows near the block edges travel.
+      block_of = block_holders(comm, grid, {&sample_a, &sample_b});
+      grid_bands = dod_bands_of(grid, block_of, dod_row_block);
+      if (comm.size() > 1)
+        require_band_cells(grid, grid_bands);
     }
+    bands = dod_bands_of(grid, block_of, dod_tile_row_block);
+    std::vector<double> part;
+    if (o.aggregate == CellAggregate::kMedian) {
+      const std::vector<double> za =
+          detail::median_band(comm, a, block_points(a), grid, grid_bands);
+      part = detail::median_band(comm, b, block_points(b), grid, grid_bands);
+      for (std::size_t i = 0; i < part.size(); ++i)
+        part[i] -= za[i];  // B - A, NaN propagating
+    } else {
+      part = banded_dod(comm, a, b, grid, grid_bands, o.aggregate);
+    }
+    band = reband(comm, grid, grid_bands, bands, part);
   }
   nlohmann::json s;
   {
     perf::Region region("write");
     const VolumeSummary v = banded_volumes(comm, band, grid, bands, o.cell, o.threshold);
-    // Rank 0 writes under a temporary name, committed once every rank has
-    // done its part (the GeoTIFF's tiles are compressed on every rank).
-    std::optional<AtomicFile> file;
-    std::string wkt;
-    run_phase(comm, "create " + p.out.filename().string(), [&] {
-      if (!comm.is_root())
-        return;
-      // pair_crs parsed it (a CRS that does not parse is none, with a
-      // warning naming its input).
-      wkt = crs.wkt;
-      file.emplace(p.out, p.clobber);
-    });
     const io::GeoTransform gt = detail::dod_transform(grid);
+    const std::int64_t first_row = bands.first_row[static_cast<std::size_t>(me)];
+    std::int64_t bytes = 0;  // rank 0: the file's length
     if (format == detail::DodFormat::kGeoTiff) {
-      const std::int64_t first_row = bands.first_row[static_cast<std::size_t>(comm.rank())];
+      // Rank 0 writes under a temporary name, committed once every rank has
+      // done its part (the GeoTIFF's tiles are compressed on every rank).
+      std::optional<AtomicFile> file;
+      std::string wkt;
+      run_phase(comm, "create " + p.out.filename().string(), [&] {
+        if (!comm.is_root())
+          return;
+        // pair_crs parsed it (a CRS that does not parse is none, with a
+        // warning naming its input).
+        wkt = crs.wkt;
+        file.emplace(p.out, p.clobber);
+      });
       detail::write_banded_geotiff(comm,
                                    {file ? file->temp_path() : std::filesystem::path(), gt, wkt},
                                    grid.nx, grid.ny, first_row, band);
+      // In a phase: a failed rename on rank 0 must fail every rank here, not
+      // leave the others in the next collective.
+      run_phase(comm, "commit " + p.out.filename().string(), [&] {
+        if (!comm.is_root())
+          return;
+        bytes = static_cast<std::int64_t>(std::filesystem::file_size(file->temp_path()));
+        file->commit();
+      });
     } else {
-      // GDAL's netCDF writer is serial: the bands go to rank 0.
-      const std::vector<double> dod = gather_bands(comm, std::move(band), grid, bands);
-      run_phase(
-          comm, "write " + p.out.filename().string(),
-          [&] {
-            if (comm.is_root())
-              detail::write_dod_netcdf(file->temp_path(), grid,
-                                       std::vector<float>(dod.begin(), dod.end()), wkt,
-                                       crs.cf_unit);
-          },
-          PhaseWait::kIdle);
+      // One file written collectively: each rank its band's hyperslabs.
+      CollectiveAtomicFile file(comm, p.out, p.clobber);
+      std::int64_t min_bytes = 0;
+      const bool ok = detail::write_dod_netcdf(comm, file.temp_path(), grid, first_row, band,
+                                               {o.nc_format, crs.wkt, crs.cf_unit}, min_bytes);
+      if (comm.is_root()) {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(file.temp_path(), ec);
+        bytes = ec ? 0 : static_cast<std::int64_t>(size);
+      }
+      file.commit(ok, min_bytes);
     }
-    // In a phase: a failed rename on rank 0 must fail every rank here, not
-    // leave the others in the next collective.
-    run_phase(comm, "commit " + p.out.filename().string(), [&] {
-      if (!comm.is_root())
-        return;
-      perf::add_bytes_written(
-          static_cast<std::int64_t>(std::filesystem::file_size(file->temp_path())));
-      file->commit();
+    if (comm.is_root()) {
+      perf::add_bytes_written(bytes);
       s["step"] = "dod";
       s["a"] = p.a.string();
       s["b"] = p.b.string();
@@ -493,6 +373,8 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
       s["width"] = grid.nx;
       s["height"] = grid.ny;
       s["format"] = format == detail::DodFormat::kNetCdf ? "netcdf" : "geotiff";
+      if (format == detail::DodFormat::kNetCdf)
+        s["nc_format"] = io::nc_format_name(o.nc_format);
       s["aggregate"] = o.aggregate == CellAggregate::kMedian ? "median"
                        : o.aggregate == CellAggregate::kMin  ? "min"
                        : o.aggregate == CellAggregate::kMax  ? "max"
@@ -508,7 +390,7 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
       s["cells_empty"] = v.cells_empty;
       log::info("dod: {} x {} cells of {} {}, net volume {:.3f} {} (gain {:.3f}, loss {:.3f})",
                 grid.nx, grid.ny, o.cell, crs.unit, v.net, crs.volume_unit(), v.gain, v.loss);
-    });
+    }
   }
   detail::finish_outputs(comm, p.out, s, fp);
   return comm.is_root() ? s : nlohmann::json();

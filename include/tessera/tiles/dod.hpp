@@ -75,13 +75,16 @@ struct CellAccumulator {
   std::vector<double> surface(CellAggregate how, double scale, double offset) const;
 };
 
-/// One point for the median: its cell (storage index) and LAS integer Z.
+/// One point on its way to its band's owner: its cell, relative to the
+/// first cell of the band (uint32: a band holds at most 2^32 cells,
+/// dod_bands.hpp; the raster may hold more), and its LAS integer Z.
 struct CellSample {
   std::uint32_t cell;
   std::int32_t z;
 };
 
-/// Median elevation of each cell in [first, first + cells) from all the
+/// Median elevation of each cell in [first, first + cells) (indices as the
+/// samples carry them: band-relative in the distributed step) from all the
 /// samples of those cells (reordered): sorted integer Z, the middle value,
 /// or for an even count the mean of the two middle values (numpy's and
 /// PDAL's convention), then ·scale + offset. Integer Z makes it exact and

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "tessera/core/mpi.hpp"
+#include "tessera/io/nc_file.hpp"
 #include "tessera/tiles/c2c.hpp"
 #include "tessera/tiles/dod.hpp"
 #include "tessera/tiles/icp.hpp"
@@ -70,6 +71,8 @@ struct DodStepOptions {
   double cell = 1.0;
   CellAggregate aggregate = CellAggregate::kMean;
   double threshold = 0.1;  ///< |d| above which a cell counts as changed (m)
+  /// Layout of a .nc output: NetCDF-4 (GDAL, netCDF4, xarray read it) or CDF-5.
+  io::NcFormat nc_format = io::NcFormat::kNetcdf4;
 };
 nlohmann::json run_dod(const Comm& comm, const DodStepOptions& options);
 

@@ -120,14 +120,28 @@ for n, p in zip((1, 2, 4), ncs):
         wkt = getattr(gm, "crs_wkt", "")
         fill = v._FillValue
         conv = nc.Conventions
+        model = nc.data_model
     t.check(vals.dtype == np.float32 and np.array_equal(vals, tif, equal_nan=True),
             f"NetCDF at {n} ranks: values equal the GeoTIFF's (row 0 north)")
     t.check(np.isnan(fill), "NetCDF nodata (_FillValue) is NaN", fill)
+    t.check(model == "NETCDF4", f"NetCDF at {n} ranks is NetCDF-4 by default", model)
     t.check(conv.startswith("CF-"), "NetCDF follows the CF conventions", conv)
     t.check(np.allclose(xs, tr.c + (np.arange(nx) + 0.5) * CELL, rtol=0, atol=1e-9) and
             np.allclose(ys, tr.f - (np.arange(ny) + 0.5) * CELL, rtol=0, atol=1e-9),
             "NetCDF x/y are cell centres, y decreasing (north-up)", (xs[:3], ys[:3]))
     t.check("32611" in wkt and "UTM zone 11N" in wkt, "NetCDF grid mapping carries the CRS WKT", wkt[:200])
+cdf5 = os.path.join(work, "dod_cdf5.nc")
+run(2, ["tiles", "dod", "--a", A, "--b", B, "--cell", CELL, "--aggregate", "median", "--out", cdf5,
+        "--nc-format", "cdf5"])
+with netCDF4.Dataset(cdf5) as nc:
+    v = nc.variables["dod"]
+    v.set_auto_mask(False)
+    t.check(nc.data_model == "NETCDF3_64BIT_DATA" and np.array_equal(v[:], tif, equal_nan=True),
+            "--nc-format cdf5 writes CDF-5 with the same values", nc.data_model)
+r = run(1, ["tiles", "dod", "--a", A, "--b", B, "--out", os.path.join(work, "bad.nc"),
+            "--nc-format", "nc3"], 2, "an unknown --nc-format exits 2")
+t.check("nc3" in r.stderr and not os.path.exists(os.path.join(work, "bad.nc")),
+        "the error names the value; no output", r.stderr[-500:])
 xa = xarray.open_dataset(ncs[1])
 t.check(np.array_equal(xa["dod"].values, tif, equal_nan=True) and xa["dod"].dims == ("y", "x"),
         "xarray reads the same values on (y, x)")
