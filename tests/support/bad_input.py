@@ -86,7 +86,7 @@ def excerpt(stderr, says, width=160):
     line = re.sub(r"^\s*\[[^]]*\]\s*", "", line)  # "[ 1.2 r0 ERROR] "
     line = re.sub(r"^.*? failed on \d+ of \d+ ranks?: ", "", line)
     line = re.sub(r" \(ranks? [\d, -]+\)$", "", line)
-    line = re.sub(r"/[^\s'\"(),;\[\]]+", lambda m: short_path(m.group(0).rstrip(":")) +
+    line = re.sub(r"(?<![\w.])/[^\s'\"(),;\[\]]+", lambda m: short_path(m.group(0).rstrip(":")) +
                   (":" if m.group(0).endswith(":") else ""), line)
     line = line.strip()
     if len(line) > width:

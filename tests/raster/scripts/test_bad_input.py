@@ -52,9 +52,10 @@ def grid(what, code, names, says, fsm=os.path.join(inp, "fsm"), landform=lf, out
     b.case("grid", what, r, code, names, says, absent=[os.path.join(out, "*")])
 
 
-for what, edit, words in (("FSM file missing a day (line 8)", drop_day, ["line 8", "consecutive"]),
-                          ("FSM file with a ragged row (line 4)", ragged, ["line 4", "ragged"])):
-    fsm, p = broken_fsm(what.split()[4], edit)
+for what, name, edit, words in (
+        ("FSM file missing a day (line 8)", "missing_day", drop_day, ["line 8", "consecutive"]),
+        ("FSM file with a ragged row (line 4)", "ragged", ragged, ["line 4", "ragged"])):
+    fsm, p = broken_fsm(name, edit)
     grid(what, 3, [p, words[0]], words[1], fsm=fsm)
 
 # Landform ids beyond the number of FSM files: remove the last cluster files.

@@ -190,7 +190,7 @@ t.check(len(lines) == 5 and lines[0].startswith("OK") and
         all(x.startswith("BAD") for x in lines[1:]), "validate: the good file OK, four BAD", r)
 for what, path, says in (("an empty file", empty, "empty file (0 bytes)"),
                          ("a directory", a_dir, "is a directory"),
-                         ("a FITS file", fits, "not an HDF5 file"),
+                         ("a FITS file", fits, "not an HDF5 file (no HDF5 signature)"),
                          ("a file that does not exist", absent_file, "file does not exist")):
     b.case("validate", what + " (one run with a good file)", r, 1, [path], says, ranks=1)
 # convert's options: refused before anything is read.
