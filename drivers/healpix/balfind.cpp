@@ -19,11 +19,14 @@ void run(StepContext& ctx) {
       healpix::parse_masked_pixels(ctx.vm["masked-pixels"].as<std::string>(), "--masked-pixels");
   o.only_with_coadd = ctx.vm["only-with-coadd"].as<bool>();
   for (const auto& p : cli::split_list(ctx.vm["pixels"].as<std::string>())) {
+    std::size_t used = 0;
     try {
-      o.pixels.push_back(std::stoll(p));
+      o.pixels.push_back(std::stoll(p, &used));
     } catch (const std::exception&) {
-      throw UsageError("--pixels: '" + p + "' is not a pixel number");
+      used = 0;
     }
+    if (used == 0 || used != p.size())  // "12x" is not pixel 12
+      throw UsageError("--pixels: '" + p + "' is not a pixel number");
   }
   o.clobber = ctx.common.clobber;
   o.dry_run = ctx.common.dry_run;

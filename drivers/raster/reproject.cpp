@@ -16,6 +16,7 @@ void run(StepContext& ctx) {
   opt.out_dir = ctx.vm["out"].as<std::string>();
   opt.clobber = ctx.common.clobber;
   opt.layout = nc_layout_from(ctx);
+  opt.failures = &ctx.failures;
   opt.block_bytes = ctx.vm["block-mb"].as<std::int64_t>() << 20;
   if (opt.block_bytes <= 0)
     throw UsageError("--block-mb must be positive");

@@ -48,6 +48,9 @@ void run(StepContext& ctx) {
   if (o.ranks_per_group < 1)
     throw UsageError("--ranks-per-group must be >= 1", "", "--ranks-per-group");
   const double tol = ctx.vm["tolerance"].as<double>();
+  // A negative (or NaN) tolerance would make every file a group of its own.
+  if (!(tol >= 0) || !std::isfinite(tol))
+    throw UsageError("--tolerance must be a number of seconds >= 0", "", "--tolerance");
   // Rank 0 lists the directory and shares the names: at 256 ranks, a
   // listing per rank would be 256 readdirs of a directory that can hold days
   // of files (docs/performance.md#scaling-model).

@@ -1,5 +1,7 @@
 // tessera tiles convert: LAS <-> LAZ (by the output's extension).
+#include <cctype>
 #include <cstdio>
+#include <string>
 
 #include "command.hpp"
 #include "tessera/core/atomic_file.hpp"
@@ -21,7 +23,19 @@ void run(StepContext& ctx) {
   if (chunk < 1)
     throw UsageError("--chunk-size must be at least 1");
   o.chunk_size = static_cast<std::uint32_t>(chunk);
-  ctx.info.input_bytes[files[0]] = static_cast<std::int64_t>(std::filesystem::file_size(o.in));
+  std::string ext = o.out.extension().string();
+  for (char& c : ext)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext != ".las" && ext != ".laz") {
+    throw UsageError("the output's extension chooses its format: .las or .laz, not \"" +
+                         o.out.extension().string() + "\"",
+                     o.out.string());
+  }
+  // A missing or unreadable input is the reader's error (naming it).
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(o.in, ec);
+  if (!ec)
+    ctx.info.input_bytes[files[0]] = static_cast<std::int64_t>(bytes);
   if (ctx.common.dry_run)
     return;
   const nlohmann::json j = tiles::run_convert(ctx.comm, o);

@@ -13,7 +13,12 @@ void run(StepContext& ctx) {
   std::vector<std::filesystem::path> files;
   for (const auto& f : ctx.vm["files"].as<std::vector<std::string>>()) {
     files.emplace_back(f);
-    ctx.info.input_bytes[f] = static_cast<std::int64_t>(std::filesystem::file_size(f));
+    // A missing or unreadable file is the reader's error (naming it), not
+    // std::filesystem's.
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(f, ec);
+    if (!ec)
+      ctx.info.input_bytes[f] = static_cast<std::int64_t>(bytes);
   }
   if (ctx.common.dry_run)
     return;

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "command.hpp"
 #include "tessera/core/error.hpp"
@@ -77,8 +78,14 @@ inline tiles::PairOptions pair_options(const StepContext& ctx) {
   p.classes = tiles::parse_classes(ctx.vm["classes"].as<std::string>());
   p.clobber = ctx.common.clobber;
   p.assume_metric = ctx.vm["assume-metric"].as<bool>();
-  ctx.info.input_bytes["a"] = static_cast<std::int64_t>(std::filesystem::file_size(p.a));
-  ctx.info.input_bytes["b"] = static_cast<std::int64_t>(std::filesystem::file_size(p.b));
+  // A missing or unreadable epoch is the reader's error (naming it), not
+  // std::filesystem's.
+  for (const auto& [key, path] : {std::pair{"a", p.a}, std::pair{"b", p.b}}) {
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(path, ec);
+    if (!ec)
+      ctx.info.input_bytes[key] = static_cast<std::int64_t>(bytes);
+  }
   return p;
 }
 

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <ctime>
+#include <filesystem>
+#include <utility>
 
 #include "tessera/core/atomic_file.hpp"
 #include "tessera/core/collective.hpp"
@@ -153,6 +155,13 @@ BalfindSummary run_balfind(const Comm& comm, const BalfindOptions& o, FailureLog
     if (!comm.is_root())
       return;
     perf::Region r("plan");
+    // A mistyped root would otherwise plan nothing and "succeed".
+    for (const auto& [option, root] :
+         {std::pair{"--altzdir", o.altzdir}, std::pair{"--redux", o.redux}}) {
+      std::error_code ec;
+      if (!std::filesystem::is_directory(root, ec))
+        throw UsageError("not a directory", root.string(), option);
+    }
     // With --only-with-coadd the pixels come from the (usually much smaller)
     // set of coadds and must also have a zafter file; otherwise every zafter
     // pixel is planned and a missing coadd is that pixel's failure.
@@ -165,6 +174,11 @@ BalfindSummary run_balfind(const Comm& comm, const BalfindOptions& o, FailureLog
       }
     } else {
       pixels = discover_pixels(o.altzdir, o.sp, "zafter");
+    }
+    if (pixels.empty() && discover_pixels(o.altzdir, o.sp, "zafter").empty()) {
+      throw UsageError("no zafter files under " +
+                       (o.altzdir / "healpix" / o.sp.survey / o.sp.program).string() +
+                       " (run healpix split first)");
     }
     if (!o.pixels.empty()) {
       std::vector<std::int64_t> keep;

@@ -85,6 +85,13 @@ FitsFile::FitsFile(const std::filesystem::path& path, Mode mode) : path_(path.st
   if (!std::filesystem::exists(path)) {
     throw IoError("no such file", path_);
   }
+  // CFITSIO's own words for these ("error reading from FITS file", "tried to
+  // move past end of file") do not say what is wrong.
+  std::error_code fs_ec;
+  if (std::filesystem::is_directory(path, fs_ec))
+    throw IoError("is a directory, not a FITS file", path_);
+  if (std::filesystem::file_size(path, fs_ec) == 0 && !fs_ec)
+    throw FormatError("empty file (0 bytes), not a FITS file", path_);
   // fits_open_diskfile: no extended-filename parsing of brackets in paths.
   fits_open_diskfile(&raw, path_.c_str(), mode == Mode::kRead ? READONLY : READWRITE, &status);
   if (status == 0)

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <mutex>
 
 #include "tessera/core/error.hpp"
@@ -24,6 +25,25 @@ std::string hdf5_message() {
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_message, &msg);
   H5Eclear2(H5E_DEFAULT);
   return msg.empty() ? "HDF5 error" : msg;
+}
+
+// Why an existing path did not open, in the user's terms: HDF5's own stack
+// says only "unable to open file" for a directory, an empty file or another
+// format. Called after a failed open only, so a good file pays nothing.
+std::string why_not_opened(const std::string& path) {
+  const std::string library = hdf5_message();
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return "is a directory, not an HDF5 file";
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size == 0)
+    return "empty file (0 bytes)";
+  if (!ec && H5Fis_hdf5(path.c_str()) == 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return "not an HDF5 file (no HDF5 signature)";
+  }
+  H5Eclear2(H5E_DEFAULT);
+  return library + " (file truncated or damaged?)";
 }
 
 Handle dataspace_for(const Slab& slab, hid_t file_space, const std::string& file,
@@ -115,7 +135,7 @@ File::File(const std::filesystem::path& path, Mode mode) : path_(path.string()) 
   }
   if (id < 0) {
     throw IoError(fmt::format("cannot {} HDF5 file: {}", mode == Mode::kCreate ? "create" : "open",
-                              hdf5_message()),
+                              mode == Mode::kCreate ? hdf5_message() : why_not_opened(path_)),
                   path_);
   }
   file_ = Handle(id);

@@ -134,6 +134,14 @@ void LasReader::parse() {
                             std::to_string(H.offset[i]) + " (scale must be finite and non-zero)",
                         file, "header");
     }
+    // The steps take the epochs' extent and overlap from these bounds: a
+    // NaN there reads as "the epochs do not overlap" or a grid of NaN size.
+    if (!std::isfinite(H.min[i]) || !std::isfinite(H.max[i])) {
+      throw FormatError(std::string("invalid ") + "xyz"[i] + " bounds [" +
+                            std::to_string(H.min[i]) + ", " + std::to_string(H.max[i]) +
+                            "] (must be finite)",
+                        file, "header");
+    }
   }
   const std::uint16_t need = LasHeader::required_header_size(H.version_minor);
   if (H.header_size < need || H.header_size > file_size_) {

@@ -372,7 +372,7 @@ std::unique_ptr<NcBackend> netcdf4_create(MPI_Comm comm, const std::filesystem::
 std::unique_ptr<NcBackend> netcdf4_open(MPI_Comm comm, const std::filesystem::path& path) {
   int ncid = -1;
   nccheck(nc_open_par(path.c_str(), NC_NOWRITE, comm, MPI_INFO_NULL, &ncid),
-          "cannot open NetCDF-4 file", path.string());
+          "cannot open NetCDF-4 file (truncated or damaged?)", path.string());
   auto f = std::make_unique<Netcdf4Backend>(comm, ncid, path.string(), NcCreateOptions{});
   f->opened_for_reading();
   return f;

@@ -26,7 +26,11 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
   std::vector<FsmVariable> vars;
   std::vector<std::filesystem::path> paths;
   run_phase(comm, "raster.reproject: inputs", [&] {
-    dst_wkt = io::crs_to_wkt(opt.to);
+    try {
+      dst_wkt = io::crs_to_wkt(opt.to);
+    } catch (const Error& e) {  // the option's value, not a file, is wrong: exit 2
+      throw UsageError(e.message(), "", "--to");
+    }
     alg = io::parse_resampling(opt.resampling);
     for (int v = 0; v < kFsmVariableCount; ++v) {
       const auto p = find_grid_file(opt.grids_dir, static_cast<FsmVariable>(v));
@@ -55,9 +59,26 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
       continue;
     }
     perf::Region rv("warp." + name);
-    io::NcFile in = io::NcFile::open(comm.handle(), paths[i]);
-    const GridAxes src = read_cf_axes(in, name);
-    const int in_var = in.varid(name);
+    io::NcFile in;
+    GridAxes src;
+    int in_var = -1;
+    std::exception_ptr open_failed;
+    capture_error(open_failed, [&] {
+      in = io::NcFile::open(comm.handle(), paths[i]);
+      src = read_cf_axes(in, name);
+      in_var = in.varid(name);
+    });
+    try {
+      check_collective(comm, "raster reproject: open " + paths[i].filename().string(), open_failed);
+    } catch (const CollectiveError& e) {
+      // A damaged grid is that variable's failure: the other variables are
+      // still warped (one bad item never sinks the others).
+      if (opt.failures == nullptr)
+        throw;
+      if (comm.is_root())
+        opt.failures->record(paths[i].string(), e.what());
+      continue;
+    }
     const io::WarpGrid sg{src.grid.width, src.grid.height, src.grid.transform};
     // Every rank defines the same file, and PnetCDF keeps the header each
     // rank defined: rank 0's target grid and CRS are the ones. Computed on

@@ -45,6 +45,23 @@ void name_unit(CrsFacts& f, double to_metre, const char* name) {
   }
 }
 
+/// Whether two WKT strings name the same CRS (PROJ's equivalence, so the
+/// same CRS written differently, e.g. from a WKT VLR and from GeoKeys, is
+/// the same). The name of `wkt` for messages into `name`.
+bool same_crs(const std::string& wkt_a, const std::string& wkt_b, std::string& name_a,
+              std::string& name_b) {
+  std::unique_ptr<void, SrsDeleter> a(OSRNewSpatialReference(nullptr));
+  std::unique_ptr<void, SrsDeleter> b(OSRNewSpatialReference(nullptr));
+  if (OSRSetFromUserInput(a.get(), wkt_a.c_str()) != OGRERR_NONE ||
+      OSRSetFromUserInput(b.get(), wkt_b.c_str()) != OGRERR_NONE)
+    return wkt_a == wkt_b;
+  const char* na = OSRGetName(a.get());
+  const char* nb = OSRGetName(b.get());
+  name_a = na != nullptr ? na : "unnamed CRS";
+  name_b = nb != nullptr ? nb : "unnamed CRS";
+  return OSRIsSame(a.get(), b.get()) != 0;
+}
+
 }  // namespace
 
 CrsFacts describe_crs(const std::string& las_crs) {
@@ -146,6 +163,15 @@ CrsFacts pair_crs(const Comm& comm, EpochBlock& a, EpochBlock& b, bool assume_me
     throw UsageError(step + ": epoch A (" + a.path.string() + ") is in " + fa.unit +
                      " but epoch B (" + b.path.string() + ") in " + fb.unit +
                      "; reproject one so both use the same CRS");
+  }
+  std::string name_a, name_b;
+  if (!fa.wkt.empty() && !fb.wkt.empty() && !assume_metric &&
+      !same_crs(fa.wkt, fb.wkt, name_a, name_b)) {
+    // Same unit, other CRS (e.g. two UTM zones): the coordinates of one
+    // place differ between the epochs, and Tessera does not reproject.
+    throw UsageError(step + ": epoch A (" + a.path.string() + ") is in CRS \"" + name_a +
+                     "\" but epoch B (" + b.path.string() + ") in \"" + name_b +
+                     "\"; reproject one so both use the same CRS");
   }
   return f;
 }

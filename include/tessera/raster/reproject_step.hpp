@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/core/failures.hpp"
 #include "tessera/core/mpi.hpp"
 #include "tessera/raster/cf_grid.hpp"
 
@@ -25,6 +26,9 @@ struct ReprojectStepOptions {
   bool clobber = false;
   std::int64_t block_bytes = 64LL << 20;
   NcLayout layout;  ///< output format and compression (NetCDF-4 by default)
+  /// Where a grid that cannot be read is recorded (then the step goes on
+  /// with the other variables); nullptr: it is fatal.
+  FailureLog* failures = nullptr;
 };
 
 struct ReprojectStepResult {
