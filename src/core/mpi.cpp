@@ -230,4 +230,24 @@ void Comm::bcast(std::int64_t& v, int root) const {
   check_mpi(MPI_Bcast(&v, 1, MPI_INT64_T, root, handle_), "MPI_Bcast");
 }
 
+namespace {
+constexpr std::size_t kMessagePiece = std::size_t{1} << 30;
+}  // namespace
+
+void Comm::send_bytes(const void* data, std::size_t bytes, int dest, int tag) const {
+  const auto* p = static_cast<const char*>(data);
+  for (std::size_t done = 0; done < bytes; done += kMessagePiece) {
+    const auto n = static_cast<int>(std::min(kMessagePiece, bytes - done));
+    check_mpi(MPI_Send(p + done, n, MPI_BYTE, dest, tag, handle_), "MPI_Send");
+  }
+}
+
+void Comm::recv_bytes(void* data, std::size_t bytes, int source, int tag) const {
+  auto* p = static_cast<char*>(data);
+  for (std::size_t done = 0; done < bytes; done += kMessagePiece) {
+    const auto n = static_cast<int>(std::min(kMessagePiece, bytes - done));
+    check_mpi(MPI_Recv(p + done, n, MPI_BYTE, source, tag, handle_, MPI_STATUS_IGNORE), "MPI_Recv");
+  }
+}
+
 }  // namespace tessera

@@ -10,6 +10,7 @@
 #include <map>
 #include <numbers>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include <unistd.h>
@@ -23,7 +24,7 @@
 #include "tessera/core/log.hpp"
 #include "tessera/core/partition.hpp"
 #include "tessera/core/perf.hpp"
-#include "tessera/io/uvh5_ms.hpp"
+#include "tessera/io/ms_writer.hpp"
 #include "tessera/io/uvh5_reader.hpp"
 #include "tessera/io/uvh5_writer.hpp"
 #include "tessera/subband/eop.hpp"
@@ -381,26 +382,71 @@ Geometry compute_geometry(const io::Uvh5Header& h, const ConvertOptions& opt, bo
   return g;
 }
 
-// The Measurement Set of a group, written from its UVH5 file by this (one)
-// process into a hidden directory and renamed when complete.
-double write_ms_atomically(const std::filesystem::path& uvh5, const std::filesystem::path& ms,
-                           const std::string& history) {
-  const auto start = std::chrono::steady_clock::now();
-  const std::filesystem::path temp =
-      ms.parent_path() /
-      fmt::format(".{}.tmp.{}", ms.filename().string(), static_cast<long>(::getpid()));
-  std::filesystem::remove_all(temp);
-  try {
-    io::write_ms_from_uvh5(uvh5, temp, history);
-    fault_point("subband.ms");        // as if the MS writer failed after its last row
-    std::filesystem::remove_all(ms);  // --clobber, or a stale MS without fingerprint
-    std::filesystem::rename(temp, ms);
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove_all(temp, ec);
-    throw;
+// The Measurement Set of a group is written by the group's rank 0 into a
+// hidden directory, fed one subband at a time: rank 0's own, then each other
+// rank's in rank order (point-to-point, one subband in memory at a time).
+// Removed unless renamed into place.
+struct MsOutput {
+  std::filesystem::path temp, final_path;
+  std::unique_ptr<io::MsWriter> writer;
+  double seconds = 0;
+  bool committed = false;
+  ~MsOutput() {
+    writer.reset();
+    if (!temp.empty() && !committed) {
+      std::error_code ec;
+      std::filesystem::remove_all(temp, ec);
+    }
   }
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+};
+
+constexpr int kMsTag = 19;
+
+// One round of the feed: every rank holding a subband this round hands it to
+// rank 0, which writes it. A failed write on rank 0 is captured and the
+// receives go on, so no sender waits; the caller agrees the outcome.
+void feed_ms(const Comm& comm, MsOutput& ms, std::int64_t nfiles, std::int64_t round,
+             const std::vector<double>& plan, std::int64_t nchan_mine, io::Uvh5Data& data,
+             std::exception_ptr& failed) {
+  for (int src = 0; src < comm.size(); ++src) {
+    const BlockRange theirs = block_range(nfiles, comm.size(), src);
+    const std::int64_t j = theirs.begin + round;
+    if (j >= theirs.end)
+      continue;
+    const auto first = static_cast<std::uint64_t>(plan[static_cast<std::size_t>(2 * j)]);
+    if (src == comm.rank() && comm.is_root()) {
+      capture_error(failed, [&] {
+        const auto start = std::chrono::steady_clock::now();
+        ms.writer->write_channels(first, static_cast<std::uint64_t>(nchan_mine),
+                                  data.visdata.data(), data.flags.data());
+        ms.seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      });
+    } else if (src == comm.rank()) {
+      const std::int64_t shape[2] = {nchan_mine, static_cast<std::int64_t>(data.flags.size())};
+      comm.send_bytes(shape, sizeof shape, 0, kMsTag);
+      comm.send_bytes(data.visdata.data(), data.visdata.size() * sizeof(data.visdata[0]), 0,
+                      kMsTag);
+      comm.send_bytes(data.flags.data(), data.flags.size(), 0, kMsTag);
+    } else if (comm.is_root()) {
+      // Rank 0's own subband is written: its buffers take the next one.
+      std::int64_t shape[2] = {0, 0};
+      comm.recv_bytes(shape, sizeof shape, src, kMsTag);
+      const auto count = static_cast<std::size_t>(shape[1]);
+      data.visdata.resize(count);
+      data.flags.resize(count);
+      comm.recv_bytes(data.visdata.data(), count * sizeof(data.visdata[0]), src, kMsTag);
+      comm.recv_bytes(data.flags.data(), count, src, kMsTag);
+      capture_error(failed, [&] {
+        const auto start = std::chrono::steady_clock::now();
+        ms.writer->write_channels(first, static_cast<std::uint64_t>(shape[0]), data.visdata.data(),
+                                  data.flags.data());
+        fault_point("subband.ms.feed");  // as if writing another rank's subband failed
+        ms.seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      });
+    }
+  }
 }
 
 }  // namespace
@@ -431,11 +477,11 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
   ConvertResult result;
   result.output = output_path(outdir, group);
   const bool want_ms = opt.format != OutputFormat::kUvh5;
+  const bool want_uvh5 = opt.format != OutputFormat::kMs;
   if (want_ms)
     result.ms_output = outdir / (group.stamp + ".ms");
-  // --format ms: the UVH5 file the MS is made from is a hidden intermediate.
-  if (opt.format == OutputFormat::kMs)
-    result.output = outdir / ("." + group.stamp + ".uvh5.for-ms");
+  if (!want_uvh5)
+    result.output = result.ms_output;
   // Files in decreasing subband number: DSA-110's sb15 is the lowest frequency,
   // so contiguous blocks of this order are contiguous frequency slabs.
   std::vector<SubbandFile> files(group.files.rbegin(), group.files.rend());
@@ -514,7 +560,9 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
       geo = compute_geometry(headers.front(), opt, comm.is_root(), gname);
   });
 
-  CollectiveAtomicFile out(comm, result.output, true);
+  std::optional<CollectiveAtomicFile> out;
+  if (want_uvh5)
+    out.emplace(comm, result.output, true);
   io::Uvh5Output hdr;
   if (comm.is_root()) {
     const io::Uvh5Header& h = headers.front();
@@ -585,14 +633,28 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
       // header arrays: refuse the group before a collective write can run out.
       const io::Uvh5Header& h = headers.front();
       const std::int64_t samples = h.nblts * nchan_file * n * h.npols;
-      // The MS adds DATA (8 B) and FLAG (1 B) per sample beside the UVH5 file.
-      const std::int64_t per_sample = want_ms ? 13 + 9 : 13;
+      // The MS holds DATA (8 B) and FLAG (1 B) per sample.
+      const std::int64_t per_sample = (want_uvh5 ? 13 : 0) + (want_ms ? 9 : 0);
       require_free_space(result.output, samples * per_sample + h.nblts * 64 + (64 << 10));
     }
   });
+  MsOutput ms;
   run_phase(comm, "create output", [&] {
-    writer = std::make_unique<io::Uvh5Writer>(out.temp_path(), comm, hdr,
-                                              static_cast<std::uint64_t>(nchan_file));
+    if (want_uvh5) {
+      writer = std::make_unique<io::Uvh5Writer>(out->temp_path(), comm, hdr,
+                                                static_cast<std::uint64_t>(nchan_file));
+    }
+    if (want_ms && comm.is_root()) {
+      perf::Region r("ms");
+      const auto start = std::chrono::steady_clock::now();
+      ms.final_path = result.ms_output;
+      ms.temp = outdir / fmt::format(".{}.tmp.{}", result.ms_output.filename().string(),
+                                     static_cast<long>(::getpid()));
+      std::filesystem::remove_all(ms.temp);
+      ms.writer =
+          std::make_unique<io::MsWriter>(ms.temp, hdr, static_cast<std::uint64_t>(nchan_file));
+      ms.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
   });
   // One subband per round: read, rotate, write collectively. Memory: one file.
   const std::int64_t rounds = (n + comm.size() - 1) / comm.size();
@@ -627,24 +689,32 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
                               static_cast<int>(h->npols));
       }
     });
-    // The write is collective: a rank whose part failed still returns from
-    // it, and the error is agreed before the next round's collectives.
-    perf::Region r("write");
-    std::exception_ptr failed;
-    capture_error(failed, [&] {
-      if (have) {
-        writer->write_channels(static_cast<std::uint64_t>(plan[static_cast<std::size_t>(2 * i)]),
-                               static_cast<std::uint64_t>(h->nfreqs), data.visdata.data(),
-                               data.flags.data(), data.nsamples.data());
-      } else {
-        writer->write_channels(0, 0, nullptr, nullptr, nullptr);
-      }
-      fault_point("subband.write");  // as if this rank's part of the write failed
-    });
-    check_collective(comm, "write subband", failed);
-    collective = collective && writer->all_collective();
+    if (want_uvh5) {
+      // The write is collective: a rank whose part failed still returns from
+      // it, and the error is agreed before the next round's collectives.
+      perf::Region r("write");
+      std::exception_ptr failed;
+      capture_error(failed, [&] {
+        if (have) {
+          writer->write_channels(static_cast<std::uint64_t>(plan[static_cast<std::size_t>(2 * i)]),
+                                 static_cast<std::uint64_t>(h->nfreqs), data.visdata.data(),
+                                 data.flags.data(), data.nsamples.data());
+        } else {
+          writer->write_channels(0, 0, nullptr, nullptr, nullptr);
+        }
+        fault_point("subband.write");  // as if this rank's part of the write failed
+      });
+      check_collective(comm, "write subband", failed);
+      collective = collective && writer->all_collective();
+    }
+    if (want_ms) {
+      perf::Region r("ms");
+      std::exception_ptr failed;
+      feed_ms(comm, ms, n, round, plan, have ? h->nfreqs : 0, data, failed);
+      check_collective(comm, "write measurement set", failed);
+    }
   }
-  {
+  if (want_uvh5) {
     perf::Region r("close");
     std::exception_ptr failed;
     capture_error(failed, [&] {
@@ -652,27 +722,22 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
       writer.reset();
     });
     check_collective(comm, "close output", failed);
-    out.commit(true);
+    out->commit(true);
   }
   if (want_ms) {
-    // casacore tables have one writer: rank 0 of the group, from the UVH5
-    // file the group's ranks have just written (page cache) — the ranks feed
-    // it through that file, with no further messages.
     perf::Region r("ms");
-    run_phase(comm, "write measurement set", [&] {
+    run_phase(comm, "close measurement set", [&] {
       if (!comm.is_root())
         return;
-      try {
-        result.ms_seconds = write_ms_atomically(result.output, result.ms_output, hdr.history);
-      } catch (...) {
-        if (opt.format == OutputFormat::kMs) {
-          std::error_code ec;
-          std::filesystem::remove(result.output, ec);
-        }
-        throw;
-      }
-      if (opt.format == OutputFormat::kMs)
-        std::filesystem::remove(result.output);
+      const auto start = std::chrono::steady_clock::now();
+      ms.writer->close();
+      ms.writer.reset();
+      fault_point("subband.ms");                   // as if the MS writer failed after its last row
+      std::filesystem::remove_all(ms.final_path);  // --clobber, or a stale MS without fingerprint
+      std::filesystem::rename(ms.temp, ms.final_path);
+      ms.committed = true;
+      ms.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      result.ms_seconds = ms.seconds;
     });
   }
   if (comm.is_root()) {
@@ -681,8 +746,6 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
     if (want_ms)
       record_fingerprint(result.ms_output, fp);
   }
-  if (opt.format == OutputFormat::kMs)
-    result.output = result.ms_output;
   result.collective = collective;
   result.nblts = headers.empty() ? 0 : headers.front().nblts;
   result.npols = headers.empty() ? 0 : headers.front().npols;

@@ -9,6 +9,7 @@
 
 #include <mpi.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -82,6 +83,12 @@ class Comm {
   void bcast(std::vector<std::int64_t>& v, int root = 0) const;
   void bcast(std::vector<double>& v, int root = 0) const;
   void bcast(std::int64_t& v, int root = 0) const;
+
+  /// Point-to-point, for one writer fed by the other ranks in turn (the
+  /// Measurement Set of a subband group): `bytes` may exceed 2^31, the
+  /// message goes in pieces of at most 1 GiB. Both sides give the same size.
+  void send_bytes(const void* data, std::size_t bytes, int dest, int tag) const;
+  void recv_bytes(void* data, std::size_t bytes, int source, int tag) const;
 
  private:
   void free() noexcept;

@@ -140,6 +140,15 @@ r = mpirun_tessera(2, ["subband", "convert", "--in", inp, "--out", out, "--forma
 t.check(r.returncode == 1 and "injected fault" in r.stderr, "injected MS failure: exit 1", r)
 t.check(os.listdir(out) == [] if os.path.isdir(out) else True,
         "nothing left after a failed MS write", os.listdir(out) if os.path.isdir(out) else None)
+# A failure while rank 0 writes another rank's subband (4 ranks, --format both):
+# the senders do not wait forever, the group fails, neither output is left.
+out = os.path.join(d, "failfeed")
+r = mpirun_tessera(4, ["subband", "convert", "--in", inp, "--out", out, "--format", "both",
+                       "--no-progress"], env={"TESSERA_FAULT": "subband.ms.feed@0"})
+t.check(r.returncode == 1 and "injected fault" in r.stderr and "measurement set" in r.stderr,
+        "injected failure feeding the MS at 4 ranks: exit 1, named", r)
+left = os.listdir(out) if os.path.isdir(out) else []
+t.check(left == [], "no MS, no UVH5 and no temporary left after a failed feed", left)
 r = tessera(["subband", "convert", "--in", inp, "--out", out, "--format", "parquet",
              "--no-progress"])
 t.check(r.returncode == 2 and "--format" in r.stderr, "--format parquet: exit 2", r)

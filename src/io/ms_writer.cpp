@@ -1,4 +1,4 @@
-#include "tessera/io/uvh5_ms.hpp"
+#include "tessera/io/ms_writer.hpp"
 
 #include <casacore/casa/Arrays/Array.h>
 #include <casacore/casa/Arrays/Matrix.h>
@@ -24,9 +24,6 @@
 #include <vector>
 
 #include "tessera/core/error.hpp"
-#include "tessera/io/hdf5.hpp"
-#include "tessera/io/uvh5_hdf5.hpp"
-#include "tessera/io/uvh5_reader.hpp"
 
 namespace tessera::io {
 
@@ -94,8 +91,8 @@ double mjd_seconds(double jd) {
   return (jd - 2400000.5) * kMjdSeconds;
 }
 
-void write_subtables(cc::MeasurementSet& ms, cc::MSColumns& cols, const Uvh5Header& h,
-                     const std::string& history) {
+void write_subtables(cc::MeasurementSet& ms, cc::MSColumns& cols, const Uvh5Output& h,
+                     const std::string& path) {
   constexpr double kDeg = 3.14159265358979323846 / 180.0;
   const auto site = geodetic_to_ecef(h.latitude_deg * kDeg, h.longitude_deg * kDeg, h.altitude);
   const auto nant = static_cast<cc::rownr_t>(h.nants_telescope);
@@ -145,7 +142,7 @@ void write_subtables(cc::MeasurementSet& ms, cc::MSColumns& cols, const Uvh5Head
   cc::Vector<int> types(npol);
   cc::Matrix<int> products(2, npol);
   for (std::size_t p = 0; p < npol; ++p) {
-    const Corr c = corr_of(h.polarization_array[p], h.path);
+    const Corr c = corr_of(h.polarization_array[p], path);
     types[p] = c.type;
     products(0, p) = c.r1;
     products(1, p) = c.r2;
@@ -197,7 +194,7 @@ void write_subtables(cc::MeasurementSet& ms, cc::MSColumns& cols, const Uvh5Head
   auto& hist = cols.history();
   hist.time().put(0, range[1]);
   hist.observationId().put(0, 0);
-  hist.message().put(0, history);
+  hist.message().put(0, h.history);
   hist.priority().put(0, "NORMAL");
   hist.origin().put(0, "tessera");
   hist.objectId().put(0, 0);
@@ -206,105 +203,137 @@ void write_subtables(cc::MeasurementSet& ms, cc::MSColumns& cols, const Uvh5Head
   hist.appParams().put(0, cc::Vector<cc::String>(1, ""));
 }
 
+// MAIN's columns other than DATA and FLAG, all rows at once.
+void write_rows(cc::MSColumns& cols, const Uvh5Output& h) {
+  const auto nrow = static_cast<cc::rownr_t>(h.nblts);
+  const auto npol = static_cast<Index>(h.npols);
+  std::map<std::int64_t, int> index;
+  for (std::size_t i = 0; i < h.antenna_numbers.size(); ++i)
+    index[h.antenna_numbers[i]] = static_cast<int>(i);
+  cc::Vector<int> a1(nrow), a2(nrow), zeros(nrow, 0), minus(nrow, -1), scan(nrow, 1);
+  cc::Vector<double> time(nrow), interval(nrow);
+  cc::Vector<bool> flag_row(nrow, false);
+  for (cc::rownr_t r = 0; r < nrow; ++r) {
+    a1[r] = index.at(h.ant_1_array[r]);
+    a2[r] = index.at(h.ant_2_array[r]);
+    time[r] = mjd_seconds(h.time_array[r]);
+    interval[r] = h.integration_time[r];
+  }
+  cols.antenna1().putColumn(a1);
+  cols.antenna2().putColumn(a2);
+  cols.time().putColumn(time);
+  cols.timeCentroid().putColumn(time);
+  cols.interval().putColumn(interval);
+  cols.exposure().putColumn(interval);
+  cols.scanNumber().putColumn(scan);
+  for (auto* c : {&cols.fieldId(), &cols.dataDescId(), &cols.observationId(), &cols.arrayId()})
+    c->putColumn(zeros);
+  cols.processorId().putColumn(minus);
+  cols.stateId().putColumn(minus);
+  cols.feed1().putColumn(zeros);
+  cols.feed2().putColumn(zeros);
+  cols.flagRow().putColumn(flag_row);
+  std::vector<double> uvw(h.uvw_array);
+  cols.uvw().putColumn(
+      cc::Array<double>(cc::IPosition(2, 3, static_cast<Index>(nrow)), uvw.data(), cc::SHARE));
+  cc::Array<float> ones(cc::IPosition(2, npol, static_cast<Index>(nrow)), 1.0f);
+  cols.weight().putColumn(ones);
+  cols.sigma().putColumn(ones);
+}
+
 }  // namespace
 
-std::int64_t write_ms_from_uvh5(const std::filesystem::path& uvh5,
-                                const std::filesystem::path& ms_path, const std::string& history) {
-  const Uvh5Header h = read_uvh5_header(uvh5);
-  const auto nrow = static_cast<cc::rownr_t>(h.nblts);
-  const auto nchan = static_cast<std::size_t>(h.nfreqs), npol = static_cast<std::size_t>(h.npols);
+struct MsWriter::Impl {
+  cc::MeasurementSet ms;
+  std::unique_ptr<cc::MSColumns> cols;
+  std::int64_t nrow = 0, nchan = 0, npol = 0;
+};
+
+MsWriter::MsWriter(const std::filesystem::path& path, const Uvh5Output& h,
+                   std::uint64_t stripe_freqs)
+    : path_(path) {
+  const auto nchan = static_cast<Index>(h.nfreqs), npol = static_cast<Index>(h.npols);
+  const auto stripe = static_cast<Index>(std::clamp<std::uint64_t>(
+      stripe_freqs, 1, static_cast<std::uint64_t>(std::max<Index>(1, nchan))));
   try {
     cc::TableDesc td = cc::MS::requiredTableDesc();
     cc::MS::addColumnToDesc(td, cc::MS::DATA, 2);
-    const cc::IPosition cell(2, static_cast<Index>(npol), static_cast<Index>(nchan));
+    const cc::IPosition cell(2, npol, nchan);
     fix_shape(td, "DATA", cell);
     fix_shape(td, "FLAG", cell);
-    fix_shape(td, "WEIGHT", cc::IPosition(1, static_cast<Index>(npol)));
-    fix_shape(td, "SIGMA", cc::IPosition(1, static_cast<Index>(npol)));
-    cc::SetupNewTable setup(ms_path.string(), td, cc::Table::New);
+    fix_shape(td, "WEIGHT", cc::IPosition(1, npol));
+    fix_shape(td, "SIGMA", cc::IPosition(1, npol));
+    cc::SetupNewTable setup(path.string(), td, cc::Table::New);
     cc::StandardStMan ssm;
     setup.bindAll(ssm);
-    // DATA and FLAG tiled by whole rows (~1 MiB of DATA per tile): StandardStMan
-    // buckets took 20 s for the 1.4 GB of a dsa110-scale group.
+    // DATA and FLAG tiled [ncorr, one subband, ~1 MiB of DATA]: each subband
+    // written fills whole tiles (StandardStMan buckets took 20 s for the
+    // 1.4 GB of a dsa110-scale group; whole-row tiles written one subband at a
+    // time would be read back and rewritten 16 times). The tile cache is
+    // bounded, so memory does not grow with the group.
     const auto rows_per_tile =
-        static_cast<Index>(std::max<std::size_t>(1, (std::size_t{1} << 17) / (npol * nchan)));
-    const cc::IPosition tile(3, cell[0], cell[1], rows_per_tile);
-    cc::TiledColumnStMan data_sm("TiledDATA", tile);
-    cc::TiledColumnStMan flag_sm("TiledFLAG", tile);
+        std::max<Index>(1, (Index{1} << 17) / std::max<Index>(1, npol * stripe));
+    const cc::IPosition tile(3, npol, stripe, rows_per_tile);
+    constexpr cc::uInt64 kCacheBytes = 64u << 20;
+    cc::TiledColumnStMan data_sm("TiledDATA", tile, kCacheBytes);
+    cc::TiledColumnStMan flag_sm("TiledFLAG", tile, kCacheBytes);
     setup.bindColumn("DATA", data_sm);
     setup.bindColumn("FLAG", flag_sm);
-    cc::MeasurementSet ms(setup, nrow);
-    ms.createDefaultSubtables(cc::Table::New);
-    cc::MSColumns cols(ms);
-    write_subtables(ms, cols, h, history);
-
-    // MAIN, per-row columns.
-    std::map<std::int64_t, int> index;
-    for (std::size_t i = 0; i < h.antenna_numbers.size(); ++i)
-      index[h.antenna_numbers[i]] = static_cast<int>(i);
-    cc::Vector<int> a1(nrow), a2(nrow), zeros(nrow, 0), minus(nrow, -1), scan(nrow, 1);
-    cc::Vector<double> time(nrow), interval(nrow);
-    cc::Vector<bool> flag_row(nrow, false);
-    for (cc::rownr_t r = 0; r < nrow; ++r) {
-      a1[r] = index.at(h.ant_1_array[r]);
-      a2[r] = index.at(h.ant_2_array[r]);
-      time[r] = mjd_seconds(h.time_array[r]);
-      interval[r] = h.integration_time[r];
-    }
-    cols.antenna1().putColumn(a1);
-    cols.antenna2().putColumn(a2);
-    cols.time().putColumn(time);
-    cols.timeCentroid().putColumn(time);
-    cols.interval().putColumn(interval);
-    cols.exposure().putColumn(interval);
-    cols.scanNumber().putColumn(scan);
-    for (auto* c : {&cols.fieldId(), &cols.dataDescId(), &cols.observationId(), &cols.arrayId()})
-      c->putColumn(zeros);
-    cols.processorId().putColumn(minus);
-    cols.stateId().putColumn(minus);
-    cols.feed1().putColumn(zeros);
-    cols.feed2().putColumn(zeros);
-    cols.flagRow().putColumn(flag_row);
-    std::vector<double> uvw(h.uvw_array);
-    cols.uvw().putColumn(
-        cc::Array<double>(cc::IPosition(2, 3, static_cast<Index>(nrow)), uvw.data(), cc::SHARE));
-    cc::Array<float> ones(cc::IPosition(2, static_cast<Index>(npol), static_cast<Index>(nrow)),
-                          1.0f);
-    cols.weight().putColumn(ones);
-    cols.sigma().putColumn(ones);
-
-    // DATA and FLAG in blocks of rows read back from the UVH5 file.
-    File f(uvh5, File::Mode::kRead);
-    Handle vis = f.open_dataset("Data/visdata");
-    Handle flg = f.open_dataset("Data/flags");
-    Handle ctype = h5::complex_float_type();
-    Handle ftype(h5check(H5Dget_type(flg.id()), "H5Dget_type", uvh5.string(), "Data/flags"));
-    const std::size_t block =
-        std::max<std::size_t>(1, (std::size_t{64} << 20) / (8 * npol * nchan));
-    std::vector<std::complex<float>> vbuf;
-    std::vector<std::uint8_t> fbuf;
-    for (std::size_t r0 = 0; r0 < nrow; r0 += block) {
-      const std::size_t n = std::min<std::size_t>(block, nrow - r0);
-      vbuf.resize(n * nchan * npol);
-      fbuf.resize(n * nchan * npol);
-      const Slab slab{{r0, 0, 0}, {n, nchan, npol}};
-      f.read_slab(vis.id(), ctype.id(), slab, vbuf.data(), "Data/visdata");
-      f.read_slab(flg.id(), ftype.id(), slab, fbuf.data(), "Data/flags");
-      const cc::IPosition shape(3, static_cast<Index>(npol), static_cast<Index>(nchan),
-                                static_cast<Index>(n));
-      const cc::Slicer rows(cc::IPosition(1, static_cast<Index>(r0)),
-                            cc::IPosition(1, static_cast<Index>(n)));
-      cols.data().putColumnRange(rows, cc::Array<cc::Complex>(shape, vbuf.data(), cc::SHARE));
-      cc::Array<bool> fl(shape);
-      std::transform(fbuf.begin(), fbuf.end(), fl.begin(), [](std::uint8_t v) { return v != 0; });
-      cols.flag().putColumnRange(rows, fl);
-    }
-    f.close();
-    ms.flush();
+    impl_ =
+        std::make_unique<Impl>(Impl{cc::MeasurementSet(setup, static_cast<cc::rownr_t>(h.nblts)),
+                                    nullptr, h.nblts, h.nfreqs, h.npols});
+    impl_->ms.createDefaultSubtables(cc::Table::New);
+    impl_->cols = std::make_unique<cc::MSColumns>(impl_->ms);
+    write_subtables(impl_->ms, *impl_->cols, h, path.string());
+    write_rows(*impl_->cols, h);
   } catch (const cc::AipsError& e) {
-    throw IoError(std::string("casacore: ") + e.what(), ms_path.string());
+    throw IoError(std::string("casacore: ") + e.what(), path.string());
   }
-  return static_cast<std::int64_t>(nrow);
+}
+
+MsWriter::~MsWriter() = default;
+
+void MsWriter::write_channels(std::uint64_t first, std::uint64_t nchan,
+                              const std::complex<float>* vis, const std::uint8_t* flags) {
+  if (!impl_)
+    throw IoError("Measurement Set already closed", path_.string());
+  if (nchan == 0)
+    return;
+  if (first + nchan > static_cast<std::uint64_t>(impl_->nchan))
+    throw IoError(fmt::format("channels {}..{} outside the {} of the Measurement Set", first,
+                              first + nchan, impl_->nchan),
+                  path_.string());
+  const auto npol = static_cast<Index>(impl_->npol), nrow = static_cast<Index>(impl_->nrow);
+  const auto n = static_cast<Index>(nchan);
+  try {
+    const cc::IPosition shape(3, npol, n, nrow);
+    const cc::Slicer rows(cc::IPosition(1, 0), cc::IPosition(1, nrow));
+    const cc::Slicer section(cc::IPosition(2, 0, static_cast<Index>(first)),
+                             cc::IPosition(2, npol, n));
+    // casacore's Array does not write through a const pointer with SHARE;
+    // the data is only read.
+    auto* v = const_cast<cc::Complex*>(reinterpret_cast<const cc::Complex*>(vis));
+    impl_->cols->data().putColumnRange(rows, section, cc::Array<cc::Complex>(shape, v, cc::SHARE));
+    cc::Array<bool> fl(shape);
+    std::transform(flags, flags + fl.nelements(), fl.begin(),
+                   [](std::uint8_t f) { return f != 0; });
+    impl_->cols->flag().putColumnRange(rows, section, fl);
+  } catch (const cc::AipsError& e) {
+    throw IoError(std::string("casacore: ") + e.what(), path_.string());
+  }
+}
+
+void MsWriter::close() {
+  if (!impl_)
+    return;
+  try {
+    impl_->cols.reset();
+    impl_->ms.flush();
+    impl_.reset();
+  } catch (const cc::AipsError& e) {
+    impl_.reset();
+    throw IoError(std::string("casacore: ") + e.what(), path_.string());
+  }
 }
 
 }  // namespace tessera::io
