@@ -3,7 +3,7 @@ are (variable, day) and (zone, day) pairs in groups with their own ranks
 (core/group_plan.hpp). A 3-day copy of the tiny run, at 1, 2, 4 and 8 ranks:
 NetCDF-4 values and CDF-5 bytes identical to 1 rank, the same statistics
 tables, and the perf report's work: at 8 ranks 6 ranks grid (days alone gave
-3 of 8). MPI-IO hints (--mpiio-hint, TESSERA_MPIIO_HINTS) reach PnetCDF: its
+3 of 8); a fault in one group fails the step on every rank. MPI-IO hints (--mpiio-hint, TESSERA_MPIIO_HINTS) reach PnetCDF: its
 own nc_var_align_size hint moves the data to 1 MiB; a malformed hint is a
 usage error."""
 import filecmp
@@ -16,7 +16,7 @@ import netCDF4
 import numpy as np
 
 from raster_common import VARS, grid_file, mpirun_tessera, synth
-from tessera_test import TestRun
+from tessera_test import TestRun, temporaries
 
 t = TestRun("raster work split")
 d, inp = synth("raster_work_split")
@@ -46,7 +46,7 @@ def values(path, var):
 
 
 outs = {}
-for n in (1, 2, 8):
+for n in (2, 8):
     outs[f"n{n}"] = grid(f"n{n}", n, [])
 for n in (1, 4, 8):
     outs[f"c{n}"] = grid(f"c{n}", n, ["--format", "cdf5"])
@@ -56,7 +56,7 @@ for var in VARS:
     for n in (4, 8):
         t.check(filecmp.cmp(grid_file(outs["c1"][0], var), grid_file(outs[f"c{n}"][0], var),
                             shallow=False), f"{var}: CDF-5 at {n} ranks byte-identical to 1 rank")
-    for n in (1, 2, 8):
+    for n in (2, 8):
         t.check(np.array_equal(values(grid_file(outs[f"n{n}"][0], var), var), ref, equal_nan=True),
                 f"{var}: NetCDF-4 at {n} ranks has the values of the CDF-5 file")
 
@@ -86,6 +86,16 @@ csvs = sorted(f for f in os.listdir(os.path.join(d, "tables1")) if f.endswith(".
 t.check(len(csvs) >= 5 and all(
     filecmp.cmp(os.path.join(d, "tables1", f), os.path.join(d, "tables8", f), shallow=False)
     for f in csvs), "stats tables at 8 ranks identical to 1 rank", csvs)
+
+# A failure in one group (rank 5 warps variables 3-4 with ranks 4-7) ends the
+# step on every rank with the reason, not a hang; no temporary is left.
+faulty = os.path.join(d, "wgs_fault")
+r = mpirun_tessera(8, ["raster", "reproject", "--grids", outs["c1"][0], "--to", "EPSG:4326",
+                       "--format", "cdf5", "--out", faulty, "--no-progress"], timeout=180,
+                   env={"TESSERA_FAULT": "raster.reproject.warp@5"})
+t.check(r.returncode not in (0, 124) and "injected fault at raster.reproject.warp" in r.stderr,
+        "a fault in one group of ranks fails the step on every rank with its reason", r)
+t.check(not temporaries(faulty), "no temporary file left", temporaries(faulty))
 
 # Hints: PnetCDF takes its own keys from the MPI_Info the option builds.
 plain = os.path.getsize(grid_file(outs["c1"][0], "swe"))
