@@ -3,9 +3,9 @@ are (variable, day) and (zone, day) pairs in groups with their own ranks
 (core/group_plan.hpp). A 3-day copy of the tiny run, at 1, 2, 4 and 8 ranks:
 NetCDF-4 values and CDF-5 bytes identical to 1 rank, the same statistics
 tables, and the perf report's work: at 8 ranks 6 ranks grid (days alone gave
-3 of 8); a fault in one group fails the step on every rank. MPI-IO hints (--mpiio-hint, TESSERA_MPIIO_HINTS) reach PnetCDF: its
-own nc_var_align_size hint moves the data to 1 MiB; a malformed hint is a
-usage error."""
+3 of 8); a fault in one group fails the step on every rank. MPI-IO hints
+(--mpiio-hint, TESSERA_MPIIO_HINTS) reach PnetCDF: its own nc_var_align_size
+hint moves the data to 1 MiB; a malformed hint is a usage error."""
 import filecmp
 import glob
 import json
