@@ -12,6 +12,7 @@
 #include "tessera/core/atomic_file.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/log.hpp"
+#include "tessera/core/mpiio_hints.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/core/progress.hpp"
 #include "tessera/core/timeout.hpp"
@@ -74,6 +75,16 @@ int run_step(const Command& command, const std::vector<std::string>& args) {
   try {
     vm = cli::parse(section, all, args, &positional);
     log::set_level(log::parse_level(common.log_level));
+    // --mpiio-hint and TESSERA_MPIIO_HINTS: a malformed hint is a usage
+    // error now, not an I/O error at the first file.
+    set_mpiio_hints(vm.count("mpiio-hint") ? vm["mpiio-hint"].as<std::vector<std::string>>()
+                                           : std::vector<std::string>{});
+    if (const MpiioHints hints = mpiio_hints(); !hints.empty() && world.is_root()) {
+      std::string text;
+      for (const auto& [key, value] : hints)
+        text += (text.empty() ? "" : ", ") + key + "=" + value;
+      log::info("MPI-IO hints: {}", text);
+    }
   } catch (const Error& e) {
     if (world.is_root()) {
       std::cerr << "tessera " << words << ": " << e.what() << "\n"

@@ -24,7 +24,10 @@ void add_common_options(po::options_description& desc, CommonOptions& out) {
       "progress", po::bool_switch(), "show progress (default)")("no-progress", po::bool_switch(),
                                                                 "do not show progress")(
       "clobber", po::bool_switch(&out.clobber), "redo and replace outputs that exist")(
-      "dry-run", po::bool_switch(&out.dry_run), "plan the work and print it; write nothing");
+      "dry-run", po::bool_switch(&out.dry_run), "plan the work and print it; write nothing")(
+      "mpiio-hint", po::value<std::vector<std::string>>()->composing()->value_name("KEY=VALUE"),
+      "an MPI-IO hint for the shared files (repeatable; e.g. striping_factor=8); overrides "
+      "TESSERA_MPIIO_HINTS (docs/install.md)");
 }
 
 std::vector<std::string> split_list(const std::string& text) {

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "tessera/core/error.hpp"
+#include "tessera/core/mpiio_hints.hpp"
 #include "tessera/core/perf.hpp"
 
 namespace tessera::io {
@@ -145,7 +146,8 @@ File::File(const std::filesystem::path& path, Mode mode, const Comm& comm)
     : path_(path.string()), parallel_(true) {
   h5_silence_errors();
   Handle fapl(h5check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate", path_));
-  h5check(H5Pset_fapl_mpio(fapl.id(), comm.handle(), MPI_INFO_NULL), "H5Pset_fapl_mpio", path_);
+  const MpiioInfo hints;  // core/mpiio_hints.hpp; HDF5 keeps its own copy
+  h5check(H5Pset_fapl_mpio(fapl.id(), comm.handle(), hints.get()), "H5Pset_fapl_mpio", path_);
   // Metadata reads by one rank + broadcast, metadata writes collective: avoids
   // every rank hitting the file system for the same few bytes.
   h5check(H5Pset_all_coll_metadata_ops(fapl.id(), true), "H5Pset_all_coll_metadata_ops", path_);

@@ -21,6 +21,7 @@
 
 #include "nc_backend.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/core/mpiio_hints.hpp"
 
 #if !defined(NC_HAS_PARALLEL4) || !NC_HAS_PARALLEL4
 #error \
@@ -360,7 +361,8 @@ std::unique_ptr<NcBackend> netcdf4_create(MPI_Comm comm, const std::filesystem::
                                           const NcCreateOptions& options) {
   keep_chunk_buffers();
   int ncid = -1;
-  nccheck(nc_create_par(path.c_str(), NC_CLOBBER | NC_NETCDF4, comm, MPI_INFO_NULL, &ncid),
+  const MpiioInfo hints;  // passed on to HDF5's MPI-IO driver (core/mpiio_hints.hpp)
+  nccheck(nc_create_par(path.c_str(), NC_CLOBBER | NC_NETCDF4, comm, hints.get(), &ncid),
           "cannot create NetCDF-4 file", path.string());
   auto f = std::make_unique<Netcdf4Backend>(comm, ncid, path.string(), options);
   // Every element is written explicitly: no fill pass.
@@ -371,7 +373,8 @@ std::unique_ptr<NcBackend> netcdf4_create(MPI_Comm comm, const std::filesystem::
 
 std::unique_ptr<NcBackend> netcdf4_open(MPI_Comm comm, const std::filesystem::path& path) {
   int ncid = -1;
-  nccheck(nc_open_par(path.c_str(), NC_NOWRITE, comm, MPI_INFO_NULL, &ncid),
+  const MpiioInfo hints;
+  nccheck(nc_open_par(path.c_str(), NC_NOWRITE, comm, hints.get(), &ncid),
           "cannot open NetCDF-4 file (truncated or damaged?)", path.string());
   auto f = std::make_unique<Netcdf4Backend>(comm, ncid, path.string(), NcCreateOptions{});
   f->opened_for_reading();

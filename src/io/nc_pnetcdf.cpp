@@ -8,6 +8,7 @@
 
 #include "nc_backend.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/core/mpiio_hints.hpp"
 
 namespace tessera::io {
 
@@ -257,8 +258,9 @@ class PnetcdfBackend final : public NcBackend {
 
 std::unique_ptr<NcBackend> pnetcdf_create(MPI_Comm comm, const std::filesystem::path& path) {
   int ncid = -1;
+  const MpiioInfo hints;  // striping and buffering hints (core/mpiio_hints.hpp)
   // CDF-5 (NC_64BIT_DATA): variables larger than 4 GiB and 64-bit dimensions.
-  nccheck(ncmpi_create(comm, path.c_str(), NC_CLOBBER | NC_64BIT_DATA, MPI_INFO_NULL, &ncid),
+  nccheck(ncmpi_create(comm, path.c_str(), NC_CLOBBER | NC_64BIT_DATA, hints.get(), &ncid),
           "cannot create NetCDF file", path.string());
   auto f = std::make_unique<PnetcdfBackend>(ncid, path.string());
   // Every element is written explicitly; skipping the fill pass halves the I/O.
@@ -269,8 +271,9 @@ std::unique_ptr<NcBackend> pnetcdf_create(MPI_Comm comm, const std::filesystem::
 
 std::unique_ptr<NcBackend> pnetcdf_open(MPI_Comm comm, const std::filesystem::path& path) {
   int ncid = -1;
-  nccheck(ncmpi_open(comm, path.c_str(), NC_NOWRITE, MPI_INFO_NULL, &ncid),
-          "cannot open NetCDF file", path.string());
+  const MpiioInfo hints;
+  nccheck(ncmpi_open(comm, path.c_str(), NC_NOWRITE, hints.get(), &ncid), "cannot open NetCDF file",
+          path.string());
   return std::make_unique<PnetcdfBackend>(ncid, path.string());
 }
 

@@ -12,9 +12,8 @@
 
 namespace tessera::raster {
 
-GridWriter::GridWriter(const Comm& comm, const ClusterTable& table,
-                       const std::vector<std::int32_t>& labels, const GridAxes& axes,
-                       const GridStepOptions& opt)
+GridWriter::GridWriter(const Comm& comm, const ClusterTable& table, const std::int32_t* labels,
+                       const GridAxes& axes, const GridStepOptions& opt)
     : comm_(comm),
       table_(table),
       labels_(labels),
@@ -73,9 +72,9 @@ void GridWriter::put_days(GridOutput& o, std::int64_t t0, std::int64_t nt,
     perf::Region rg("gather");
 #pragma omp parallel for schedule(static)
     for (std::int64_t k = 0; k < nt; ++k) {
-      grid_day(table_.day_row(o.var, t0 + k), labels_.data(), npix, opt_.values,
-               block.data() + k * npix);
+      grid_day(table_.day_row(o.var, t0 + k), labels_, npix, opt_.values, block.data() + k * npix);
     }
+    perf::add_items(nt);  // (variable, day) pairs: the step's work items
   }
   o.nc.iput(o.varid, {static_cast<MPI_Offset>(t0), 0, 0},
             {static_cast<MPI_Offset>(nt), axes_.grid.height, axes_.grid.width}, block.data());

@@ -1,8 +1,11 @@
 // Writing the gridded variables of `tessera raster grid` (internal to the
 // raster library; see include/tessera/raster/grid_step.hpp for the step).
 //
-// Every output file is created collectively up front, then each rank grids
-// its block of days of every variable, one bounded block at a time. Two
+// The files of one group of ranks (run_grid_step cuts the (variable, day)
+// pairs into groups of variables, each with its own communicator: see
+// core/group_plan.hpp). Every output file is created collectively on the
+// group's communicator up front, then each rank grids its block of days of
+// every variable of the group, one bounded block at a time. Two
 // schedules (NetCDF-4 files always take the collective one: HDF5 writes
 // compressed chunks only collectively):
 //  - staggered (default): independent non-blocking writes, rank r visiting the
@@ -52,7 +55,8 @@ struct GridOutput {
 
 class GridWriter {
  public:
-  GridWriter(const Comm& comm, const ClusterTable& table, const std::vector<std::int32_t>& labels,
+  /// `labels`: the landform's cluster ids, axes.grid.cells() of them.
+  GridWriter(const Comm& comm, const ClusterTable& table, const std::int32_t* labels,
              const GridAxes& axes, const GridStepOptions& opt);
 
   /// Collective: creates every output, writes this rank's days of each with
@@ -76,7 +80,7 @@ class GridWriter {
 
   const Comm& comm_;
   const ClusterTable& table_;
-  const std::vector<std::int32_t>& labels_;
+  const std::int32_t* labels_;
   const GridAxes& axes_;
   const GridStepOptions& opt_;
   BlockRange mine_;          ///< this rank's days

@@ -16,6 +16,7 @@
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/fingerprint.hpp"
+#include "tessera/core/group_plan.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/partition.hpp"
 #include "tessera/core/perf.hpp"
@@ -113,29 +114,51 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
     return res;
   }
 
-  // 2. Basins in the raster's CRS, their coverage, and the groups' unions.
+  // 2. Basins in the raster's CRS and the groups' unions. The work is
+  // (zone, day) pairs: by days alone unless there are more ranks than days
+  // (or a large remainder), then in groups of zones whose ranks share the
+  // days (core/group_plan.hpp). A rank computes the coverage of its own zones
+  // only, and reads only the rows they cover.
   std::vector<Zone> zones;
-  run_phase(comm, "raster.stats: basins and coverage", [&] {
-    perf::Region r("coverage");
+  std::vector<MultiPolygon> shapes;
+  run_phase(comm, "raster.stats: basins", [&] {
     const auto feats = io::read_polygon_layer(opt.basins, opt.id_field, opt.group_field,
                                               src->crs_wkt(), opt.layer, opt.basins_crs);
     for (auto& z : make_zones(feats, opt.duplicate_ids, !opt.group_field.empty(),
                               opt.basins.string(), opt.id_field)) {
-      zones.push_back({z.name, z.group, coverage_fractions(z.shape, grid)});
+      zones.push_back({z.name, z.group, {}});
+      shapes.push_back(std::move(z.shape));
       if (z.group)
         ++res.groups;
       else
         ++res.basins;
     }
   });
+  const GroupPlan plan =
+      plan_item_groups(static_cast<std::int64_t>(zones.size()), res.days, comm.size());
+  const ItemGroup& group = plan.groups[static_cast<std::size_t>(plan.group_of(comm.rank()))];
+  const std::size_t z0 = static_cast<std::size_t>(group.items.begin),
+                    z1 = static_cast<std::size_t>(group.items.end);
+  run_phase(comm, "raster.stats: coverage", [&] {
+    perf::Region r("coverage");
+    for (std::size_t z = z0; z < z1; ++z)
+      zones[z].coverage = coverage_fractions(shapes[z], grid);
+    std::vector<MultiPolygon>().swap(shapes);
+  });
   // A zone outside the raster gets NaN statistics; most often the layer's
   // CRS is not what its file says, so say so once.
+  std::vector<int> uncovered(zones.size(), 0), uncovered_all(zones.size(), 0);
+  for (std::size_t z = z0; z < z1; ++z)
+    uncovered[z] = zones[z].coverage.cell.empty() ? 1 : 0;
+  check_mpi(MPI_Allreduce(uncovered.data(), uncovered_all.data(),
+                          static_cast<int>(uncovered.size()), MPI_INT, MPI_MAX, comm.handle()),
+            "MPI_Allreduce (uncovered zones)");
   if (comm.is_root()) {
     std::string outside;
     int n = 0;
-    for (const Zone& z : zones) {
-      if (z.coverage.cell.empty() && n++ < 5)
-        outside += (outside.empty() ? "" : ", ") + z.name;
+    for (std::size_t z = 0; z < zones.size(); ++z) {
+      if (uncovered_all[z] != 0 && n++ < 5)
+        outside += (outside.empty() ? "" : ", ") + zones[z].name;
     }
     if (n > 0) {
       log::warn(
@@ -145,24 +168,29 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
     }
   }
 
-  // 3. Days over ranks; independent reads in bounded blocks of the rows the
-  // zones cover (the cells are re-indexed to that window).
+  // 3. The group's days over its ranks; independent reads in bounded blocks
+  // of the rows this rank's zones cover (the cells are re-indexed to that
+  // window).
   std::vector<const Coverage*> covs;
-  for (const Zone& z : zones)
-    covs.push_back(&z.coverage);
+  for (std::size_t z = z0; z < z1; ++z)
+    covs.push_back(&zones[z].coverage);
   const RowWindow window = covered_rows(covs, grid.width);
-  for (Zone& z : zones)
-    shift_to_window(z.coverage, window, grid.width);
+  for (std::size_t z = z0; z < z1; ++z)
+    shift_to_window(zones[z].coverage, window, grid.width);
   const std::int64_t npix = window.rows() * grid.width;
-  const BlockRange mine = block_range(res.days, comm.size(), comm.rank());
+  const int group_ranks = static_cast<int>(group.parts.size());
+  const BlockRange mine =
+      block_range(res.days, group_ranks, comm.rank() - static_cast<int>(group.parts.begin));
   const std::int64_t per_day_bytes = npix * 4 * static_cast<std::int64_t>(vars.size());
   const std::int64_t block_days =
       std::max<std::int64_t>(1, opt.block_bytes / std::max<std::int64_t>(1, per_day_bytes));
   const std::int64_t rounds = (mine.size() + block_days - 1) / block_days;
-  const std::size_t nz = zones.size(), nv = vars.size();
-  // Per day: [zone][var][stat] then [zone] snow-covered fraction.
+  const std::size_t nz = zones.size(), nv = vars.size(), nzl = z1 - z0;
+  // Per day: [zone][var][stat] then [zone] snow-covered fraction; locally
+  // over this rank's zones.
   const std::size_t per_day = nz * nv * kStatCount + nz;
-  std::vector<double> local(static_cast<std::size_t>(mine.size()) * per_day);
+  const std::size_t per_day_local = nzl * nv * kStatCount + nzl;
+  std::vector<double> local(static_cast<std::size_t>(mine.size()) * per_day_local);
   const double cell_area = grid.cell_area();
   // The snow-covered fraction is of swe (mm), when the input has it.
   const auto swe_it = std::find(vars.begin(), vars.end(), std::string("swe"));
@@ -176,23 +204,26 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
         perf::Region r("read");
         for (std::size_t v = 0; v < nv; ++v) {
           slab[v].resize(static_cast<std::size_t>(nt * npix));
-          src->read(v, t0, nt, window, slab[v].data());
+          if (npix > 0)  // none of this rank's zones covers a cell
+            src->read(v, t0, nt, window, slab[v].data());
         }
       }
       perf::Region r("zones");
       const int swe_index = swe_it == vars.end() ? -1 : static_cast<int>(swe_it - vars.begin());
 #pragma omp parallel for collapse(2) schedule(dynamic)
       for (std::int64_t k = 0; k < nt; ++k) {
-        for (std::size_t z = 0; z < nz; ++z) {
-          double* row = local.data() + static_cast<std::size_t>(t0 - mine.begin + k) * per_day;
+        for (std::size_t zl = 0; zl < nzl; ++zl) {
+          const std::size_t z = z0 + zl;
+          double* row =
+              local.data() + static_cast<std::size_t>(t0 - mine.begin + k) * per_day_local;
           std::array<const float*, kFsmVariableCount> day{};
           std::array<ZoneStats, kFsmVariableCount> s{};
           for (std::size_t v = 0; v < nv; ++v)
             day[v] = slab[v].data() + k * npix;
           zone_day_stats(zones[z].coverage, day.data(), nv, cell_area, swe_index,
-                         opt.snow_threshold_mm, s.data(), &row[nz * nv * kStatCount + z]);
+                         opt.snow_threshold_mm, s.data(), &row[nzl * nv * kStatCount + zl]);
           for (std::size_t v = 0; v < nv; ++v) {
-            double* o = row + (z * nv + v) * kStatCount;
+            double* o = row + (zl * nv + v) * kStatCount;
             o[0] = s[v].mean;
             o[1] = s[v].sum;
             o[2] = s[v].min;
@@ -205,7 +236,8 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
   });
   src->close();
 
-  // 4. Gather to rank 0 (rank blocks of days are contiguous, in rank order).
+  // 4. Gather to rank 0: each rank's block of days x its zones, placed into
+  // [day][zone] order by rank 0 from the plan every rank computed.
   // MPI's counts are int; the total is the same on every rank, so all refuse
   // together (docs/performance.md#scaling-model: ~280k zones at 365 days).
   if (res.days * static_cast<std::int64_t>(per_day) > std::numeric_limits<int>::max())
@@ -213,21 +245,46 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
         "raster stats: {} days x {} values per day exceed 2^31 in one gather; use fewer basins "
         "per run",
         res.days, per_day));
-  std::vector<double> all;
-  std::vector<int> counts(static_cast<std::size_t>(comm.size())),
-      displs(static_cast<std::size_t>(comm.size()));
+  // Where rank r's values go: its zones [zb, ze) and days [db, de).
+  struct Share {
+    std::size_t zb, ze;
+    BlockRange days;
+  };
+  std::vector<Share> shares;
+  std::vector<int> counts(static_cast<std::size_t>(comm.size()));
   for (int r = 0; r < comm.size(); ++r) {
-    const BlockRange b = block_range(res.days, comm.size(), r);
+    const ItemGroup& g = plan.groups[static_cast<std::size_t>(plan.group_of(r))];
+    const BlockRange d = block_range(res.days, static_cast<int>(g.parts.size()),
+                                     r - static_cast<int>(g.parts.begin));
+    const auto zn = static_cast<std::size_t>(g.items.size());
+    shares.push_back(
+        {static_cast<std::size_t>(g.items.begin), static_cast<std::size_t>(g.items.end), d});
     counts[static_cast<std::size_t>(r)] =
-        static_cast<int>(b.size() * static_cast<std::int64_t>(per_day));
-    displs[static_cast<std::size_t>(r)] =
-        static_cast<int>(b.begin * static_cast<std::int64_t>(per_day));
+        static_cast<int>(d.size() * static_cast<std::int64_t>(zn * nv * kStatCount + zn));
   }
+  const std::vector<int> displs = displacements(counts);
+  std::vector<double> gathered, all;
   if (comm.is_root())
-    all.resize(static_cast<std::size_t>(res.days) * per_day);
-  check_mpi(MPI_Gatherv(local.data(), static_cast<int>(local.size()), MPI_DOUBLE, all.data(),
+    gathered.resize(static_cast<std::size_t>(res.days) * per_day);
+  check_mpi(MPI_Gatherv(local.data(), static_cast<int>(local.size()), MPI_DOUBLE, gathered.data(),
                         counts.data(), displs.data(), MPI_DOUBLE, 0, comm.handle()),
             "MPI_Gatherv (statistics)");
+  if (comm.is_root()) {
+    all.resize(gathered.size());
+    for (int r = 0; r < comm.size(); ++r) {
+      const Share& sh = shares[static_cast<std::size_t>(r)];
+      const std::size_t zn = sh.ze - sh.zb, local_day = zn * nv * kStatCount + zn;
+      const double* in = gathered.data() + displs[static_cast<std::size_t>(r)];
+      for (std::int64_t d = sh.days.begin; d < sh.days.end; ++d) {
+        const double* src_day = in + static_cast<std::size_t>(d - sh.days.begin) * local_day;
+        double* dst_day = all.data() + static_cast<std::size_t>(d) * per_day;
+        std::copy(src_day, src_day + zn * nv * kStatCount, dst_day + sh.zb * nv * kStatCount);
+        std::copy(src_day + zn * nv * kStatCount, src_day + local_day,
+                  dst_day + nz * nv * kStatCount + sh.zb);
+      }
+    }
+    std::vector<double>().swap(gathered);
+  }
 
   // 5. Tables, written by rank 0.
   run_phase(comm, "raster.stats: write tables", [&] {

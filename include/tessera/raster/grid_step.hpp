@@ -4,9 +4,13 @@
 //  1. rank 0 lists sim_FSM_pt_XXXX.txt; clusters are divided among ranks in
 //     contiguous blocks and parsed in parallel;
 //  2. the small T x N table is all-gathered (MPI_Allgatherv);
-//  3. every rank reads the landform and checks the labels;
-//  4. the time axis is divided among ranks; each rank grids its days of
-//     every variable in blocks of at most `block_bytes` and writes them with
+//  3. rank 0 reads the landform and checks the labels; each node gets one
+//     copy in shared memory (core/node_shared.hpp);
+//  4. the (variable, day) pairs are cut into groups of variables, each on
+//     its own communicator whose ranks divide the days (one group, days
+//     alone, unless ranks outnumber days or the remainder is large:
+//     core/group_plan.hpp); each rank grids its days of
+//     every variable of its group in blocks of at most `block_bytes` and writes them with
 //     non-blocking puts: NetCDF-4 (the default) with a collective write per
 //     round, each rank compressing its own chunks; CDF-5 by default
 //     independently and staggered so that the ranks write different files at
