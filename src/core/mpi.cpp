@@ -250,4 +250,157 @@ void Comm::recv_bytes(void* data, std::size_t bytes, int source, int tag) const 
   }
 }
 
+namespace detail {
+
+MPI_Op mpi_op(ReduceOp op) {
+  switch (op) {
+    case ReduceOp::sum:
+      return MPI_SUM;
+    case ReduceOp::min:
+      return MPI_MIN;
+    case ReduceOp::max:
+      return MPI_MAX;
+  }
+  return MPI_SUM;
+}
+
+int mpi_count(std::size_t n, const char* what) {
+  if (n > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    throw ParallelError(fmt::format("{}: {} elements, more than MPI's 2^31 - 1", what, n));
+  return static_cast<int>(n);
+}
+
+}  // namespace detail
+
+void Comm::allreduce_raw(void* data, int n, MPI_Datatype type, ReduceOp op) const {
+  if (n == 0)
+    return;
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, data, n, type, detail::mpi_op(op), handle_),
+            "MPI_Allreduce");
+}
+
+std::vector<int> Comm::allreduce_argmax(const std::vector<std::int64_t>& values) const {
+  // MPI_LONG_INT pairs (long, int): long is 64-bit on the LP64 platforms
+  // Tessera builds on.
+  static_assert(sizeof(long) == sizeof(std::int64_t));
+  struct CountRank {
+    long value;
+    int rank;
+  };
+  std::vector<CountRank> most(values.size());
+  for (std::size_t i = 0; i < most.size(); ++i)
+    most[i] = {static_cast<long>(values[i]), rank_};
+  if (!most.empty()) {
+    check_mpi(MPI_Allreduce(MPI_IN_PLACE, most.data(),
+                            detail::mpi_count(most.size(), "MPI_Allreduce(maxloc)"), MPI_LONG_INT,
+                            MPI_MAXLOC, handle_),
+              "MPI_Allreduce(maxloc)");
+  }
+  std::vector<int> out(most.size());
+  for (std::size_t i = 0; i < most.size(); ++i)
+    out[i] = most[i].rank;
+  return out;
+}
+
+std::int64_t Comm::exscan_sum(std::int64_t v) const {
+  std::int64_t before = 0;
+  check_mpi(MPI_Exscan(&v, &before, 1, MPI_INT64_T, MPI_SUM, handle_), "MPI_Exscan");
+  return rank_ == 0 ? 0 : before;  // MPI leaves rank 0's result undefined
+}
+
+std::vector<int> Comm::agreed_counts(std::size_t n, const char* what) const {
+  const std::vector<std::int64_t> all = allgather(static_cast<std::int64_t>(n));
+  std::int64_t total = 0;
+  for (std::int64_t c : all)
+    total += c;
+  if (total > std::numeric_limits<int>::max()) {
+    throw ParallelError(
+        fmt::format("{}: {} elements over all ranks, more than MPI's 2^31 - 1", what, total));
+  }
+  return {all.begin(), all.end()};
+}
+
+std::size_t Comm::total_of(const std::vector<int>& counts) {
+  std::size_t total = 0;
+  for (int c : counts)
+    total += static_cast<std::size_t>(c);
+  return total;
+}
+
+void Comm::gatherv_raw(const void* send, int n, void* recv, const std::vector<int>& counts,
+                       MPI_Datatype type, int root) const {
+  const std::vector<int> displs = displacements(counts);
+  check_mpi(MPI_Gatherv(send, n, type, recv, counts.data(), displs.data(), type, root, handle_),
+            "MPI_Gatherv");
+}
+
+void Comm::allgatherv_raw(const void* send, void* recv, const std::vector<int>& counts,
+                          MPI_Datatype type) const {
+  const std::vector<int> displs = displacements(counts);
+  check_mpi(MPI_Allgatherv(send, counts[static_cast<std::size_t>(rank_)], type, recv, counts.data(),
+                           displs.data(), type, handle_),
+            "MPI_Allgatherv");
+}
+
+std::vector<int> Comm::alltoall_counts(const std::vector<int>& send) const {
+  if (send.size() != static_cast<std::size_t>(size_))
+    throw ParallelError(fmt::format("MPI_Alltoall: {} counts for {} ranks", send.size(), size_));
+  std::vector<int> recv(send.size());
+  check_mpi(MPI_Alltoall(send.data(), 1, MPI_INT, recv.data(), 1, MPI_INT, handle_),
+            "MPI_Alltoall");
+  // Both sides' totals become int displacements: agreed on every rank, so
+  // nobody is left waiting in the v-collective that follows.
+  std::int64_t sent = 0, received = 0;
+  for (std::size_t r = 0; r < send.size(); ++r) {
+    sent += send[r];
+    received += recv[r];
+  }
+  const std::int64_t limit = std::numeric_limits<int>::max();
+  if (allreduce_or(sent > limit || received > limit))
+    throw ParallelError("MPI_Alltoallv: more than 2^31 - 1 elements to or from one rank");
+  return recv;
+}
+
+void Comm::alltoallv_raw(const void* send, const std::vector<int>& send_counts, void* recv,
+                         const std::vector<int>& recv_counts, MPI_Datatype type) const {
+  const std::vector<int> sd = displacements(send_counts), rd = displacements(recv_counts);
+  check_mpi(MPI_Alltoallv(send, send_counts.data(), sd.data(), type, recv, recv_counts.data(),
+                          rd.data(), type, handle_),
+            "MPI_Alltoallv");
+}
+
+void Comm::exchange_runs_raw(const std::vector<Run<void>>& recvs,
+                             const std::vector<Run<const void>>& sends, std::size_t elem_size,
+                             int tag) const {
+  // Counts in elements of a contiguous type: 2^31 elements a message.
+  bool too_big = false;
+  for (const auto& r : recvs)
+    too_big = too_big || r.count > static_cast<std::size_t>(std::numeric_limits<int>::max());
+  for (const auto& r : sends)
+    too_big = too_big || r.count > static_cast<std::size_t>(std::numeric_limits<int>::max());
+  if (allreduce_or(too_big))
+    throw ParallelError("more than 2^31 - 1 elements in one message: run with more ranks");
+  MPI_Datatype type;
+  check_mpi(MPI_Type_contiguous(static_cast<int>(elem_size), MPI_BYTE, &type),
+            "MPI_Type_contiguous");
+  check_mpi(MPI_Type_commit(&type), "MPI_Type_commit");
+  std::vector<MPI_Request> requests;
+  requests.reserve(recvs.size() + sends.size());
+  int rc = MPI_SUCCESS;
+  for (std::size_t i = 0; i < recvs.size() && rc == MPI_SUCCESS; ++i) {
+    requests.emplace_back();
+    rc = MPI_Irecv(recvs[i].data, static_cast<int>(recvs[i].count), type, recvs[i].peer, tag,
+                   handle_, &requests.back());
+  }
+  for (std::size_t i = 0; i < sends.size() && rc == MPI_SUCCESS; ++i) {
+    requests.emplace_back();
+    rc = MPI_Isend(sends[i].data, static_cast<int>(sends[i].count), type, sends[i].peer, tag,
+                   handle_, &requests.back());
+  }
+  if (rc == MPI_SUCCESS)
+    rc = MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE);
+  MPI_Type_free(&type);
+  check_mpi(rc, "MPI_Isend/MPI_Irecv");
+}
+
 }  // namespace tessera

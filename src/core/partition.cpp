@@ -42,22 +42,48 @@ double LptPlan::imbalance() const {
   return mean > 0 ? makespan() / mean : 1.0;
 }
 
-LptPlan lpt_plan(const std::vector<double>& weights, int parts) {
+LptPlan lpt_plan(const std::vector<double>& weights, int parts,
+                 const std::vector<double>& initial_load, const std::vector<int>& holder) {
   if (parts <= 0)
     throw UsageError(fmt::format("lpt_plan: {} parts", parts));
+  if (!initial_load.empty() && initial_load.size() != static_cast<std::size_t>(parts))
+    throw UsageError(
+        fmt::format("lpt_plan: {} initial loads for {} parts", initial_load.size(), parts));
+  if (!holder.empty() && holder.size() != weights.size())
+    throw UsageError(
+        fmt::format("lpt_plan: {} holders for {} items", holder.size(), weights.size()));
   LptPlan plan;
-  plan.owner.assign(weights.size(), 0);
-  plan.load.assign(static_cast<std::size_t>(parts), 0.0);
+  plan.owner.assign(weights.size(), -1);
+  plan.load = initial_load;
+  plan.load.resize(static_cast<std::size_t>(parts), 0.0);
   std::vector<std::size_t> order(weights.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return weights[a] > weights[b]; });
+  if (!holder.empty()) {
+    // Pass 1: items with work stay with their holder while it has room.
+    const double mean = (std::accumulate(plan.load.begin(), plan.load.end(), 0.0) +
+                         std::accumulate(weights.begin(), weights.end(), 0.0)) /
+                        parts;
+    for (std::size_t i : order) {
+      const int h = holder[i];
+      if (weights[i] <= 0 || h < 0 || h >= parts)
+        continue;
+      double& load = plan.load[static_cast<std::size_t>(h)];
+      if (load + weights[i] <= mean) {
+        plan.owner[i] = h;
+        load += weights[i];
+      }
+    }
+  }
   // Min-heap of (load, part): the least-loaded part, lowest index on ties.
   using Slot = std::pair<double, int>;
   std::priority_queue<Slot, std::vector<Slot>, std::greater<>> heap;
   for (int p = 0; p < parts; ++p)
-    heap.emplace(0.0, p);
+    heap.emplace(plan.load[static_cast<std::size_t>(p)], p);
   for (std::size_t i : order) {
+    if (plan.owner[i] >= 0)
+      continue;
     auto [load, part] = heap.top();
     heap.pop();
     plan.owner[i] = part;

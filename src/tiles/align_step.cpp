@@ -1,10 +1,12 @@
 // `tessera tiles align`: ICP of epoch B onto epoch A, writing the aligned B.
 //
-// Each rank reads its block of B once, keeping the raw records: a
-// deterministic subsample (every k-th record of the wanted classes, k from
-// --sample) of both epochs is gathered for ICP, and the same raw records are
-// then transformed and written, so B is read once.
+// Each rank maps its block of each epoch (read once, into the page cache):
+// a deterministic subsample (every k-th record of the wanted classes, k
+// from --sample) of both epochs is gathered for ICP, decoded on the fly,
+// and B's mapped records are then copied, transformed and written chunk by
+// chunk, so no rank holds a decoded or raw copy of its block.
 #include <cmath>
+#include <cstring>
 
 #include "step_common.hpp"
 #include "tessera/core/collective.hpp"
@@ -12,33 +14,46 @@
 #include "tessera/core/perf.hpp"
 #include "tessera/tiles/epoch.hpp"
 #include "tessera/tiles/epoch_crs.hpp"
+#include "tessera/tiles/tiled_las_writer.hpp"
 
 namespace tessera::tiles {
 
 namespace {
 
 /// Every rank gets the points of all ranks whose id % step == 0, by id.
-std::vector<Eigen::Vector3d> gather_sample(const Comm& comm, const std::vector<TilePoint>& pts,
+std::vector<Eigen::Vector3d> gather_sample(const Comm& comm, const PointSource& points,
                                            std::int64_t step) {
   std::vector<double> local;
-  for (const TilePoint& p : pts) {
-    if (p.id % static_cast<std::uint64_t>(step) == 0)
-      local.insert(local.end(), {p.x, p.y, p.z});
-  }
-  const int n = static_cast<int>(local.size());
-  std::vector<int> counts(static_cast<std::size_t>(comm.size()));
-  check_mpi(MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm.handle()),
-            "MPI_Allgather");
-  const std::vector<int> displs = displacements(counts);
-  std::vector<double> all(static_cast<std::size_t>(displs.back() + counts.back()));
-  check_mpi(MPI_Allgatherv(local.data(), n, MPI_DOUBLE, all.data(), counts.data(), displs.data(),
-                           MPI_DOUBLE, comm.handle()),
-            "MPI_Allgatherv");
+  points([&](const TilePoint* pts, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const TilePoint& p = pts[i];
+      if (p.id % static_cast<std::uint64_t>(step) == 0)
+        local.insert(local.end(), {p.x, p.y, p.z});
+    }
+  });
+  const std::vector<double> all = comm.allgatherv(local);
   // Blocks are in rank order and ids increase within a block: already by id.
   std::vector<Eigen::Vector3d> out(all.size() / 3);
   for (std::size_t i = 0; i < out.size(); ++i)
     out[i] = {all[3 * i], all[3 * i + 1], all[3 * i + 2]};
   return out;
+}
+
+/// Opens and maps an epoch, counts its wanted points (require_selected)
+/// and takes its extent when the header's is wrong (check_extent).
+EpochBlock map_epoch(const Comm& comm, const PairOptions& p, const std::filesystem::path& path,
+                     const std::string& label) {
+  perf::Region region("read");
+  EpochBlock block = open_epoch(comm, path, p.classes, label);
+  map_block(comm, block);
+  return block;
+}
+
+void count_and_extent(const Comm& comm, EpochBlock& block) {
+  std::int64_t n = 0;
+  block_points(block)([&n](const TilePoint*, std::size_t k) { n += static_cast<std::int64_t>(k); });
+  require_selected(comm, block, n);
+  check_extent(comm, block);
 }
 
 }  // namespace
@@ -57,17 +72,19 @@ nlohmann::json run_align(const Comm& comm, const AlignStepOptions& o) {
   if (detail::skip_up_to_date(comm, p, fp))
     return {};
 
-  EpochBlock a = read_epoch(comm, p.a, p.classes, "A");
-  EpochBlock b = read_epoch(comm, p.b, p.classes, "B", /*keep_raw=*/true);
+  EpochBlock a = map_epoch(comm, p, p.a, "A");
+  EpochBlock b = map_epoch(comm, p, p.b, "B");
+  count_and_extent(comm, a);
+  count_and_extent(comm, b);
   const CrsFacts crs = pair_crs(comm, a, b, p.assume_metric, "align");
   require_overlap(a, b);
   IcpResult icp;
   {
     perf::Region region("icp");
-    const std::vector<Eigen::Vector3d> sa =
-        gather_sample(comm, a.points, std::max<std::int64_t>(1, a.total_selected / o.sample));
-    const std::vector<Eigen::Vector3d> sb =
-        gather_sample(comm, b.points, std::max<std::int64_t>(1, b.total_selected / o.sample));
+    const std::vector<Eigen::Vector3d> sa = gather_sample(
+        comm, block_points(a), std::max<std::int64_t>(1, a.total_selected / o.sample));
+    const std::vector<Eigen::Vector3d> sb = gather_sample(
+        comm, block_points(b), std::max<std::int64_t>(1, b.total_selected / o.sample));
     std::vector<double> packed(13, 0.0);
     run_phase(comm, "icp", [&] {
       if (!comm.is_root())
@@ -85,28 +102,6 @@ nlohmann::json run_align(const Comm& comm, const AlignStepOptions& o) {
     for (int i = 0; i < 3; ++i)
       icp.translation[i] = packed[static_cast<std::size_t>(9 + i)];
   }
-  {
-    perf::Region region("transform");
-    run_phase(comm, "transform B", [&] {
-      const io::LasHeader& h = b.header;
-      const io::LasPointLayout layout(h.point_format, h.record_length);
-      for (std::uint64_t i = 0; i < b.count; ++i) {
-        std::uint8_t* rec = b.raw.data() + i * h.record_length;
-        const Eigen::Vector3d x(layout.raw_x(rec) * h.scale[0] + h.offset[0],
-                                layout.raw_y(rec) * h.scale[1] + h.offset[1],
-                                layout.raw_z(rec) * h.scale[2] + h.offset[2]);
-        const Eigen::Vector3d y = icp.apply(x);
-        for (int d = 0; d < 3; ++d) {
-          const double v = std::nearbyint((y[d] - h.offset[d]) / h.scale[d]);
-          if (!(v >= INT32_MIN && v <= INT32_MAX)) {
-            throw FormatError("aligned coordinate does not fit the file's scale and offset",
-                              p.b.string());
-          }
-          io::LasPointLayout::store(rec, 4 * d, static_cast<std::int32_t>(v));
-        }
-      }
-    });
-  }
   io::LasHeader out_header = b.header;
   out_header.evlr_count = 0;  // EVLRs and waveforms are not carried over
   out_header.evlr_start = 0;
@@ -116,7 +111,34 @@ nlohmann::json run_align(const Comm& comm, const AlignStepOptions& o) {
   // the waveforms are (1 internal, 2 external) are cleared.
   out_header.global_encoding &= static_cast<std::uint16_t>(~0x6u);
   out_header.format_byte = out_header.point_format;
-  write_block_las(comm, p.out, out_header, b.raw, p.clobber);
+  {
+    // B's records as they are, but x, y, z transformed, chunk by chunk.
+    perf::Region region("transform");
+    const io::LasHeader& h = b.header;
+    const io::LasPointLayout layout(h.point_format, h.record_length);
+    const std::size_t len = h.record_length;
+    write_block_las(
+        comm, p.out, out_header, b.count,
+        [&](std::uint64_t at, std::uint64_t n, std::uint8_t* dst) {
+          std::memcpy(dst, b.records.data() + at * len, n * len);
+          for (std::uint64_t i = 0; i < n; ++i) {
+            std::uint8_t* rec = dst + i * len;
+            const Eigen::Vector3d x(layout.raw_x(rec) * h.scale[0] + h.offset[0],
+                                    layout.raw_y(rec) * h.scale[1] + h.offset[1],
+                                    layout.raw_z(rec) * h.scale[2] + h.offset[2]);
+            const Eigen::Vector3d y = icp.apply(x);
+            for (int d = 0; d < 3; ++d) {
+              const double v = std::nearbyint((y[d] - h.offset[d]) / h.scale[d]);
+              if (!(v >= INT32_MIN && v <= INT32_MAX)) {
+                throw FormatError("aligned coordinate does not fit the file's scale and offset",
+                                  p.b.string());
+              }
+              io::LasPointLayout::store(rec, 4 * d, static_cast<std::int32_t>(v));
+            }
+          }
+        },
+        p.clobber);
+  }
 
   nlohmann::json s;
   s["step"] = "align";

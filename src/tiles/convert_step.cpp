@@ -102,21 +102,9 @@ nlohmann::json run_convert(const Comm& comm, const ConvertOptions& o) {
     std::vector<std::int64_t> my_sizes;
     for (const auto& c : chunks)
       my_sizes.push_back(static_cast<std::int64_t>(c.size()));
-    const int n_mine = static_cast<int>(my_sizes.size());
-    std::vector<int> counts(static_cast<std::size_t>(comm.size())), displs(counts.size());
-    check_mpi(MPI_Gather(&n_mine, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.handle()),
-              "MPI_Gather");
-    int n_all = 0;
-    for (std::size_t r = 0; r < counts.size(); ++r) {
-      displs[r] = n_all;
-      n_all += counts[r];
-    }
-    std::vector<std::int64_t> all(static_cast<std::size_t>(std::max(n_all, 1)));
-    check_mpi(MPI_Gatherv(my_sizes.data(), n_mine, MPI_INT64_T, all.data(), counts.data(),
-                          displs.data(), MPI_INT64_T, 0, comm.handle()),
-              "MPI_Gatherv");
+    const std::vector<std::int64_t> all = comm.gatherv(my_sizes);
     if (comm.is_root()) {
-      std::vector<io::laz::Chunk> entries(static_cast<std::size_t>(n_all));
+      std::vector<io::laz::Chunk> entries(all.size());
       std::uint64_t at = data_start;
       for (std::size_t c = 0; c < entries.size(); ++c) {
         entries[c].first_point = c * std::uint64_t{vlr.chunk_size};

@@ -61,12 +61,9 @@ nlohmann::json run_info(const Comm& comm, const std::vector<std::filesystem::pat
         }
       }
     });
-    check_mpi(MPI_Allreduce(MPI_IN_PLACE, classes.data(), 256, MPI_INT64_T, MPI_SUM, comm.handle()),
-              "MPI_Allreduce");
-    check_mpi(MPI_Allreduce(MPI_IN_PLACE, lo_raw.data(), 3, MPI_INT32_T, MPI_MIN, comm.handle()),
-              "MPI_Allreduce");
-    check_mpi(MPI_Allreduce(MPI_IN_PLACE, hi_raw.data(), 3, MPI_INT32_T, MPI_MAX, comm.handle()),
-              "MPI_Allreduce");
+    comm.allreduce(classes, ReduceOp::sum);
+    comm.allreduce(lo_raw, ReduceOp::min);
+    comm.allreduce(hi_raw, ReduceOp::max);
     outside = comm.allreduce_sum(outside);
     nlohmann::json j;
     j["file"] = path.string();

@@ -5,10 +5,6 @@
 
 namespace tessera::tiles::detail {
 
-void allreduce_i64(const Comm& comm, std::int64_t* data, int n, MPI_Op op) {
-  check_mpi(MPI_Allreduce(MPI_IN_PLACE, data, n, MPI_INT64_T, op, comm.handle()), "MPI_Allreduce");
-}
-
 io::LasRecordStats reduce_las_stats(const Comm& comm, const io::LasRecordStats& local) {
   std::vector<std::int64_t> sums(16);
   sums[0] = static_cast<std::int64_t>(local.count);
@@ -19,9 +15,9 @@ io::LasRecordStats reduce_las_stats(const Comm& comm, const io::LasRecordStats& 
     mins[i] = local.min_raw[i];
     maxs[i] = local.max_raw[i];
   }
-  allreduce_i64(comm, sums.data(), 16, MPI_SUM);
-  allreduce_i64(comm, mins, 3, MPI_MIN);
-  allreduce_i64(comm, maxs, 3, MPI_MAX);
+  comm.allreduce(sums, ReduceOp::sum);
+  comm.allreduce(mins, ReduceOp::min);
+  comm.allreduce(maxs, ReduceOp::max);
   io::LasRecordStats out;
   out.count = static_cast<std::uint64_t>(sums[0]);
   for (int i = 0; i < 15; ++i)

@@ -12,9 +12,6 @@
 
 namespace tessera::tiles::detail {
 
-/// MPI_Allreduce in place over `n` int64 values.
-void allreduce_i64(const Comm& comm, std::int64_t* data, int n, MPI_Op op);
-
 /// The statistics of all ranks' records (collective).
 io::LasRecordStats reduce_las_stats(const Comm& comm, const io::LasRecordStats& local);
 

@@ -10,9 +10,10 @@
 #include "tessera/core/log.hpp"
 #include "tessera/core/partition.hpp"
 #include "tessera/core/perf.hpp"
-#include "tessera/tiles/epoch.hpp"
 #include "tessera/tiles/steps.hpp"
 #include "tessera/tiles/synth.hpp"
+#include "tessera/tiles/tile_point.hpp"
+#include "tessera/tiles/tiled_las_writer.hpp"
 
 namespace tessera::tiles {
 

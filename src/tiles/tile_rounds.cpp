@@ -8,6 +8,7 @@
 
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
+#include "tessera/core/partition.hpp"
 
 namespace tessera::tiles {
 
@@ -79,19 +80,14 @@ TileRounds split_rounds(const std::vector<std::int64_t>& held, const std::vector
       ok = ok && held[t] <= budget;
     if (!ok || tiles.empty())
       continue;
-    std::vector<std::int64_t> load(nrounds, 0);
-    std::vector<int> round_of(tiles.size());
-    for (std::size_t k = 0; k < tiles.size() && ok; ++k) {  // tiles: largest first
-      const auto r =
-          static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
-      load[r] += held[tiles[k]];
-      ok = load[r] <= budget;
-      round_of[k] = static_cast<int>(r);
-    }
-    if (!ok)
+    std::vector<double> weight(tiles.size());
+    for (std::size_t k = 0; k < tiles.size(); ++k)
+      weight[k] = static_cast<double>(held[tiles[k]]);
+    const LptPlan lpt = lpt_plan(weight, out.rounds);
+    if (lpt.makespan() > static_cast<double>(budget))
       continue;
     for (std::size_t k = 0; k < tiles.size(); ++k)
-      out.round[tiles[k]] = round_of[k];
+      out.round[tiles[k]] = lpt.owner[k];
   }
   // The largest round of any rank, after the spreading.
   std::vector<std::int64_t> per(static_cast<std::size_t>(nranks) * nrounds, 0);
@@ -106,25 +102,9 @@ TileRounds split_rounds(const std::vector<std::int64_t>& held, const std::vector
   return out;
 }
 
-TileRounds plan_rounds(const Comm& comm, const TilePlan& plan, const std::vector<EpochHalo>& epochs,
-                       double memory_mb) {
-  // The same tiles of destination as the exchange: the core tile plus every
-  // tile whose halo holds the point (scan_tiles), counted only when a budget
-  // needs them.
-  std::vector<TileScan> scans;
-  if (budget_points(memory_mb) > 0) {
-    for (const EpochHalo& e : epochs)
-      scans.push_back(scan_tiles(plan.grid, vector_points(*e.points), e.halo, e.points->size()));
-  }
-  std::vector<const std::vector<std::int64_t>*> copies;
-  for (const TileScan& s : scans)
-    copies.push_back(&s.copies);
-  return plan_rounds_from_counts(comm, plan, copies, memory_mb);
-}
-
-TileRounds plan_rounds_from_counts(const Comm& comm, const TilePlan& plan,
-                                   const std::vector<const std::vector<std::int64_t>*>& copies,
-                                   double memory_mb, const char* option, bool soft) {
+TileRounds plan_rounds(const Comm& comm, const TilePlan& plan,
+                       const std::vector<const std::vector<std::int64_t>*>& copies,
+                       double memory_mb, const char* option, bool soft) {
   std::int64_t budget = budget_points(memory_mb);
   std::vector<std::int64_t> held;
   if (budget > 0) {
@@ -133,9 +113,7 @@ TileRounds plan_rounds_from_counts(const Comm& comm, const TilePlan& plan,
       for (std::size_t t = 0; t < held.size(); ++t)
         held[t] += (*c)[t];
     }
-    check_mpi(MPI_Allreduce(MPI_IN_PLACE, held.data(), plan.grid.count(), MPI_INT64_T, MPI_SUM,
-                            comm.handle()),
-              "MPI_Allreduce");
+    comm.allreduce(held, ReduceOp::sum);
   }
   if (soft && !held.empty())
     budget = std::max(budget, *std::max_element(held.begin(), held.end()));

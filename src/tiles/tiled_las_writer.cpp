@@ -1,20 +1,21 @@
 // Tile-by-tile parallel LAS output; see include/tessera/tiles/tiled_las_writer.hpp.
 #include "tessera/tiles/tiled_las_writer.hpp"
 
+#include <algorithm>
+
 #include "las_stats_reduce.hpp"
+#include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/perf.hpp"
 
 namespace tessera::tiles {
 
-using detail::allreduce_i64;
-
 TiledLasWriter::TiledLasWriter(const Comm& comm, std::filesystem::path out, io::LasHeader header,
                                std::vector<std::int64_t> local_counts, bool clobber)
     : comm_(comm), header_(std::move(header)), counts_(std::move(local_counts)) {
   std::vector<std::int64_t>& counts = counts_;
-  allreduce_i64(comm_, counts.data(), static_cast<int>(counts.size()), MPI_SUM);
+  comm_.allreduce(counts, ReduceOp::sum);
   first_.assign(counts.size() + 1, 0);
   for (std::size_t t = 0; t < counts.size(); ++t)
     first_[t + 1] = first_[t] + static_cast<std::uint64_t>(counts[t]);
@@ -80,6 +81,87 @@ void TiledLasWriter::finish() {
   }
   records_.reset();
   file_->commit(ok_);
+}
+
+io::LasHeader output_header(const io::LasHeader& like,
+                            const std::vector<io::LasExtraBytes>& extra) {
+  io::LasHeader h;
+  h.version_major = 1;
+  h.version_minor = 4;
+  h.point_format = h.format_byte = 6;
+  int extra_size = 0;
+  for (const auto& e : extra)
+    extra_size += e.size();
+  h.record_length = static_cast<std::uint16_t>(30 + extra_size);
+  h.scale = like.scale;
+  h.offset = like.offset;
+  h.file_source_id = like.file_source_id;
+  h.vlrs = like.crs_vlrs();
+  for (const auto& v : h.vlrs) {
+    if (v.record_id == 2112)
+      h.global_encoding |= 0x10;  // CRS given as WKT
+  }
+  if (!extra.empty())
+    h.vlrs.push_back(io::las_extra_bytes_vlr(extra));
+  return h;
+}
+
+void write_block_las(const Comm& comm, const std::filesystem::path& out, io::LasHeader header,
+                     std::uint64_t count, const FillRecords& fill, bool clobber) {
+  perf::Region region("write");
+  const std::uint64_t before =
+      static_cast<std::uint64_t>(comm.exscan_sum(static_cast<std::int64_t>(count)));
+  CollectiveAtomicFile file(comm, out, clobber);
+  const std::size_t len = header.record_length;
+  const io::LasPointLayout layout(header.point_format, header.record_length);
+  std::unique_ptr<io::LasRecordFile> f;
+  io::LasRecordStats stats;
+  std::exception_ptr error;
+  capture_error(error, [&] {
+    f = std::make_unique<io::LasRecordFile>(file.temp_path());
+    // 64 Ki records a chunk: a few MB, written as they are filled.
+    constexpr std::uint64_t kChunk = 1 << 16;
+    std::vector<std::uint8_t> buf;
+    for (std::uint64_t at = 0; at < count; at += kChunk) {
+      const std::uint64_t m = std::min(kChunk, count - at);
+      buf.resize(m * len);
+      fill(at, m, buf.data());
+      stats.add_records(layout, buf.data(), m);
+      f->write_records(header, before + at, m, buf.data());
+      perf::add_bytes_written(static_cast<std::int64_t>(buf.size()));
+    }
+  });
+  // The header needs every rank's statistics: agreed before it is written.
+  if (!comm.allreduce_or(error != nullptr)) {
+    detail::reduce_las_stats(comm, stats).apply_to(header);
+    capture_error(error, [&] {
+      if (comm.is_root())
+        f->write_header(header);
+      f->close();
+    });
+  }
+  f.reset();
+  // A rank's own error is thrown on that rank (its message and exit code);
+  // the others learn of it from commit.
+  if (error != nullptr) {
+    try {
+      file.commit(false);
+    } catch (const std::exception&) {
+    }
+    std::rethrow_exception(error);
+  }
+  file.commit(true);
+}
+
+void write_block_las(const Comm& comm, const std::filesystem::path& out, io::LasHeader header,
+                     const std::vector<std::uint8_t>& records, bool clobber) {
+  const std::size_t len = header.record_length;
+  write_block_las(
+      comm, out, std::move(header), records.size() / len,
+      [&](std::uint64_t at, std::uint64_t n, std::uint8_t* dst) {
+        std::copy_n(records.data() + at * len, n * len, dst);
+      },
+      clobber);
 }
 
 }  // namespace tessera::tiles

@@ -6,7 +6,7 @@
 
 #include "targets.hpp"
 #include "tessera/io/las_reader.hpp"
-#include "tessera/tiles/epoch.hpp"
+#include "tessera/tiles/tile_point.hpp"
 
 namespace tessera::fuzz {
 namespace {
@@ -17,17 +17,18 @@ void read_las(const std::filesystem::path& path) {
   (void)h.crs();
   (void)h.extra_dimensions();
   const io::LasPointLayout layout = r.layout();
-  // read_epoch reserves the whole block before reading (tiles/epoch.cpp):
-  // the point count is believed, so it must be checked at open.
+  // Reserving the whole file believes the point count, so it must be
+  // checked at open.
   std::vector<tiles::TilePoint> points;
   points.reserve(r.point_count());
   constexpr std::uint64_t kChunk = 4096;
   for (std::uint64_t first = 0; first < r.point_count(); first += kChunk) {
     const std::uint64_t n = std::min(kChunk, r.point_count() - first);
     const auto records = r.read_records(first, n);
+    const io::LasPointDecoder dec(h, layout);
     for (std::uint64_t i = 0; i < n; ++i)
-      points.push_back(
-          tiles::decode_point(h, layout, records.data() + i * h.record_length, first + i));
+      tiles::decode_point(dec, records.data() + i * h.record_length, first + i,
+                          points.emplace_back());
   }
 }
 

@@ -64,3 +64,22 @@ TEST_CASE("LPT keeps every item and its loads sum to the total weight", "[partit
     CHECK(plan.imbalance() < 1.01);  // many small items: near-perfect balance
   }
 }
+
+TEST_CASE("lpt_plan starts from initial loads", "[partition]") {
+  // Part 0 already carries 10: the items go to part 1 until it catches up.
+  const LptPlan plan = lpt_plan({4, 3, 2, 2}, 2, {10.0, 0.0});
+  CHECK(plan.owner == std::vector<int>{1, 1, 1, 1});
+  CHECK(plan.load == std::vector<double>{10.0, 11.0});
+  CHECK_THROWS_AS(lpt_plan({1}, 2, {1.0}), UsageError);
+}
+
+TEST_CASE("lpt_plan's holder-first pass keeps items with their holder within the mean",
+          "[partition]") {
+  // Mean load 6: part 1 holds everything, keeps 4 + 2 (= 6), the rest by LPT.
+  const LptPlan plan = lpt_plan({4, 3, 2, 2, 1}, 2, {}, {1, 1, 1, 1, 1});
+  CHECK(plan.owner == std::vector<int>{1, 0, 1, 0, 0});
+  CHECK(plan.load == std::vector<double>{6.0, 6.0});
+  // Holders < 0 and items of no weight take the LPT pass.
+  const LptPlan none = lpt_plan({4, 3, 0}, 2, {}, {-1, -1, 1});
+  CHECK(none.owner == lpt_plan({4, 3, 0}, 2).owner);
+}

@@ -34,6 +34,16 @@ struct LptPlan {
 /// Graham's LPT rule: items in decreasing weight (ties by index, so the plan
 /// is deterministic), each to the currently least-loaded part (ties to the
 /// lowest part). Makespan <= (4/3 - 1/(3p)) * optimum (Graham 1969).
-LptPlan lpt_plan(const std::vector<double>& weights, int parts);
+///
+/// `initial_load` (one per part, or empty for zeros): work the parts already
+/// carry. `holder` (one per item, or empty): a holder-first pass before LPT —
+/// items in the same order go to their holder (a part index; < 0 for none)
+/// while its load stays within the mean (all initial loads and weights over
+/// `parts`); the rest then by LPT from those loads. A part's load ends at
+/// most one item above the mean, the list-scheduling bound. Tiles use it to
+/// keep a tile on the rank that already holds most of its points
+/// (tiles/tile_owners.hpp).
+LptPlan lpt_plan(const std::vector<double>& weights, int parts,
+                 const std::vector<double>& initial_load = {}, const std::vector<int>& holder = {});
 
 }  // namespace tessera

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "tessera/io/las_point_record.hpp"
+
 namespace tessera::tiles {
 
 struct TilePoint {
@@ -28,6 +30,24 @@ inline constexpr std::size_t kTilePointStride = sizeof(TilePoint) / sizeof(doubl
 /// Orders points by tile, then by global id (the order every output uses).
 inline bool tile_then_id(const TilePoint& a, const TilePoint& b) {
   return a.tile != b.tile ? a.tile < b.tile : a.id < b.id;
+}
+
+/// Every field of `p` but `tile` (left to the caller) from one record.
+inline void decode_point(const io::LasPointDecoder& dec, const std::uint8_t* rec, std::uint64_t id,
+                         TilePoint& p) {
+  p.x = dec.x(rec);
+  p.y = dec.y(rec);
+  p.z = dec.z(rec);
+  p.id = id;
+  p.intensity = dec.intensity(rec);
+  p.classification = dec.class_of(rec);
+  p.returns = dec.returns(rec);
+  p.gps_time = dec.gps_time(rec);
+}
+
+/// `p` as a format-6 record (30 bytes) with `h`'s scale and offset.
+inline void encode_point6(const TilePoint& p, const io::LasHeader& h, std::uint8_t* rec) {
+  io::encode_point6({p.x, p.y, p.z, p.intensity, p.returns, p.classification, p.gps_time}, h, rec);
 }
 
 }  // namespace tessera::tiles

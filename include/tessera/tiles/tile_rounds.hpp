@@ -14,11 +14,9 @@
 // exchange is collective), with no tile when it has fewer rounds.
 //
 // The budget covers the exchanged tile points, which dominate; not the read
-// blocks every rank keeps (1/P of the input: m3c2 re-scans its decoded block
-// every round, c2c its mapped one through per-tile record lists, 4 bytes a
-// copy), nor the send/receive buffers of one round's exchange (≤ 2× the
-// round; m3c2 frees them each round, c2c keeps them for the next round
-// unless --memory-mb is set).
+// blocks every rank keeps (1/P of the input, mapped, and its per-tile record
+// lists, 4 bytes a copy), nor the send/receive buffers of one round's
+// exchange (≤ 2× the round; kept for the next round unless --memory-mb is set).
 //
 // Rounds change nothing in the results: a tile's output depends only on the
 // tile's own points, and the output file's layout is fixed up front
@@ -29,7 +27,7 @@
 #include <vector>
 
 #include "tessera/core/mpi.hpp"
-#include "tessera/tiles/epoch.hpp"
+#include "tessera/tiles/tile_plan.hpp"
 
 namespace tessera::tiles {
 
@@ -55,26 +53,16 @@ std::int64_t budget_points(double memory_mb);
 TileRounds split_rounds(const std::vector<std::int64_t>& held, const std::vector<int>& owner,
                         int nranks, std::int64_t budget);
 
-/// One epoch's local points and the halo its copies are sent with.
-struct EpochHalo {
-  const std::vector<TilePoint>* points;
-  double halo;
-};
-
 /// Collective: counts the points each tile will hold (core + halo copies of
-/// every epoch, summed over ranks; only when a budget is set) and splits the
-/// tiles into rounds. Logs the rounds on rank 0 and warns about tiles larger
-/// than the budget.
-TileRounds plan_rounds(const Comm& comm, const TilePlan& plan, const std::vector<EpochHalo>& epochs,
-                       double memory_mb);
-/// The same from this rank's copies per tile of each epoch (TileScan::copies).
-/// `option` names the budget's command-line option in the log. A `soft`
-/// budget is a working-set cap chosen for speed (c2c's --round-mb), not a
-/// memory limit: it is raised to the largest tile's points, so no tile is
-/// above it and nothing is warned about.
-TileRounds plan_rounds_from_counts(const Comm& comm, const TilePlan& plan,
-                                   const std::vector<const std::vector<std::int64_t>*>& copies,
-                                   double memory_mb, const char* option = "--memory-mb",
-                                   bool soft = false);
+/// every epoch, this rank's per tile in `copies` (TileRecords::copies),
+/// summed over ranks; only when a budget is set) and splits the tiles into
+/// rounds. Logs the rounds on rank 0 and warns about tiles larger than the
+/// budget. `option` names the budget's command-line option in the log. A
+/// `soft` budget is a working-set cap chosen for speed (c2c's --round-mb),
+/// not a memory limit: it is raised to the largest tile's points, so no
+/// tile is above it and nothing is warned about.
+TileRounds plan_rounds(const Comm& comm, const TilePlan& plan,
+                       const std::vector<const std::vector<std::int64_t>*>& copies,
+                       double memory_mb, const char* option = "--memory-mb", bool soft = false);
 
 }  // namespace tessera::tiles

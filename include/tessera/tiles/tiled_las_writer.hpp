@@ -26,7 +26,10 @@
 #include <string>
 #include <vector>
 
+#include <cstdint>
+#include <functional>
 #include "tessera/core/atomic_file.hpp"
+
 #include "tessera/core/mpi.hpp"
 #include "tessera/io/las_format.hpp"
 #include "tessera/io/las_writer.hpp"
@@ -68,5 +71,23 @@ class TiledLasWriter {
   io::LasRecordStats stats_;
   bool ok_ = true;
 };
+
+/// Header of a Tessera output: LAS 1.4, format 6 + extra dimensions, scale
+/// and offset of `like`, its CRS VLRs copied, plus the extra-bytes VLR.
+io::LasHeader output_header(const io::LasHeader& like, const std::vector<io::LasExtraBytes>& extra);
+
+/// Fills records [at, at + n) of this rank's block into `dst` (n records of
+/// the header's length).
+using FillRecords = std::function<void(std::uint64_t at, std::uint64_t n, std::uint8_t* dst)>;
+
+/// Collective: writes this rank's `count` records after those of lower ranks
+/// (block order), produced chunk by chunk by `fill` (so no rank holds its
+/// whole block). Header counts and bounds are computed. Atomic: what `fill`
+/// throws on any rank fails every rank and leaves no output.
+void write_block_las(const Comm& comm, const std::filesystem::path& out, io::LasHeader header,
+                     std::uint64_t count, const FillRecords& fill, bool clobber);
+/// The same for records held in memory.
+void write_block_las(const Comm& comm, const std::filesystem::path& out, io::LasHeader header,
+                     const std::vector<std::uint8_t>& records, bool clobber);
 
 }  // namespace tessera::tiles

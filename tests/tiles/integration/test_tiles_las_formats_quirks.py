@@ -318,7 +318,7 @@ if os.path.exists(c2cs[0]):
             (h["count"], hs["count"]))
     t.check(all(os.path.exists(c) and open(c, "rb").read() == open(c2cs[0], "rb").read()
                 for c in c2cs[1:]), "spurious.las c2c byte-identical at 1, 2 and 4 ranks")
-# m3c2 reads decoded points (read_epoch): the same extent rule, any rank count.
+# m3c2 (the same skeleton as c2c): the same extent rule, any rank count.
 m3s = []
 for n in (1, 2, 4):
     out = os.path.join(work, f"spurious_m3c2_n{n}.las")

@@ -1,12 +1,13 @@
-// Tile owners: local where the load allows, balanced like LPT otherwise.
+// lpt_plan's holder-first pass (tile owners): local where the load allows,
+// balanced like LPT otherwise.
 #include <algorithm>
 #include <numeric>
 #include <random>
 
 #include "support/catch.hpp"
-#include "tessera/tiles/tile_owners.hpp"
+#include "tessera/core/partition.hpp"
 
-using namespace tessera::tiles;
+using namespace tessera;
 
 namespace {
 
@@ -31,7 +32,7 @@ TEST_CASE("Tiles stay with the rank holding their points when that is balanced",
   std::vector<int> holder(30);
   for (int t = 0; t < 30; ++t)
     holder[t] = t < 15 ? 0 : 1;
-  const auto owner = local_first_owners(cost, holder, 2);
+  const auto owner = lpt_plan(cost, 2, {}, holder).owner;
   CHECK(owner == holder);
   const auto l = loads(cost, owner, 2);
   CHECK(l[0] == l[1]);
@@ -45,7 +46,7 @@ TEST_CASE("Tiles all held by one rank are still spread over the ranks", "[tiles]
     c = u(rng);
   const std::vector<int> holder(40, 0);
   for (int parts : {2, 3, 4, 7}) {
-    const auto owner = local_first_owners(cost, holder, parts);
+    const auto owner = lpt_plan(cost, parts, {}, holder).owner;
     const auto l = loads(cost, owner, parts);
     const double total = std::accumulate(cost.begin(), cost.end(), 0.0);
     const double most = *std::max_element(cost.begin(), cost.end());
@@ -68,8 +69,8 @@ TEST_CASE("Tile owners are deterministic and keep what fits", "[tiles][owners]")
     cost[t] = t % 10 == 0 ? 0.0 : u(rng);  // some empty tiles
     holder[t] = r(rng);
   }
-  const auto a = local_first_owners(cost, holder, 4);
-  CHECK(a == local_first_owners(cost, holder, 4));
+  const auto a = lpt_plan(cost, 4, {}, holder).owner;
+  CHECK(a == lpt_plan(cost, 4, {}, holder).owner);
   const auto l = loads(cost, a, 4);
   const double total = std::accumulate(cost.begin(), cost.end(), 0.0);
   const double most = *std::max_element(cost.begin(), cost.end());
@@ -85,6 +86,6 @@ TEST_CASE("Tile owners are deterministic and keep what fits", "[tiles][owners]")
   }
   CHECK(kept >= with_work * 3 / 4);
   // One rank: everything on rank 0.
-  const auto one = local_first_owners(cost, holder, 1);
+  const auto one = lpt_plan(cost, 1, {}, holder).owner;
   CHECK(std::all_of(one.begin(), one.end(), [](int o) { return o == 0; }));
 }
