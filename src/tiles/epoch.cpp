@@ -20,6 +20,7 @@
 #include "tessera/core/perf.hpp"
 #include "tessera/io/las_reader.hpp"
 #include "tessera/io/las_writer.hpp"
+#include "tessera/io/laz/laz_writer.hpp"
 #include "tessera/tiles/tile_owners.hpp"
 #include "tessera/tiles/tiled_las_writer.hpp"
 
@@ -900,7 +901,19 @@ void write_parallel(
   perf::Region region("write");
   detail::reduce_las_stats(comm, local_stats).apply_to(header);
   (void)first_record;
-  CollectiveAtomicFile file(comm, out, clobber);
+  // A LAZ input's laszip VLR (align keeps B's VLRs) describes that file's
+  // compression, not this one's: a LAS output holding it would read as LAZ.
+  std::erase_if(header.vlrs, [](const io::LasVlr& v) {
+    return v.is(io::laz::kLaszipUserId, io::laz::kLaszipRecordId);
+  });
+  header.format_byte = header.point_format;
+  // LAZ output: staged as LAS beside it, then compressed (tiled_las_writer.hpp).
+  const bool laz = is_laz_output(out);
+  if (laz) {
+    io::laz::vlr_for(header);  // formats 4, 5, 9, 10: UsageError on every rank
+    CollectiveAtomicFile check(comm, out, clobber);
+  }
+  CollectiveAtomicFile file(comm, laz ? laz_staging_path(out) : out, laz || clobber);
   bool ok = true;
   std::string why;
   try {
@@ -917,7 +930,10 @@ void write_parallel(
     ok = false;
     log::error("{}", e.what());
   }
-  file.commit(ok);
+  if (laz)
+    compress_staged_las(comm, file.temp_path(), out, ok);
+  else
+    file.commit(ok);
 }
 
 }  // namespace

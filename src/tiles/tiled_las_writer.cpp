@@ -1,14 +1,45 @@
 // Tile-by-tile parallel LAS output; see include/tessera/tiles/tiled_las_writer.hpp.
 #include "tessera/tiles/tiled_las_writer.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "las_stats_reduce.hpp"
+#include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/perf.hpp"
+#include "tessera/io/laz/laz_writer.hpp"
+#include "tessera/tiles/steps.hpp"
 
 namespace tessera::tiles {
 
 using detail::allreduce_i64;
+
+bool is_laz_output(const std::filesystem::path& out) {
+  std::string ext = out.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".laz";
+}
+
+std::filesystem::path laz_staging_path(const std::filesystem::path& out) {
+  return out.parent_path() / (out.filename().string() + ".records.las");
+}
+
+void compress_staged_las(const Comm& comm, const std::filesystem::path& staged,
+                         const std::filesystem::path& out, bool local_ok) {
+  check_collective(
+      comm, "write " + out.filename().string(),
+      local_ok ? nullptr
+               : std::make_exception_ptr(IoError("a rank failed writing its part", out.string())));
+  ConvertOptions o;
+  o.in = staged;
+  o.out = out;
+  o.clobber = true;  // the caller checked --clobber before any work
+  run_convert(comm, o);
+  comm.barrier();
+}
 
 TiledLasWriter::TiledLasWriter(const Comm& comm, std::filesystem::path out, io::LasHeader header,
                                std::vector<std::int64_t> local_counts, bool clobber)
@@ -18,7 +49,16 @@ TiledLasWriter::TiledLasWriter(const Comm& comm, std::filesystem::path out, io::
   first_.assign(counts.size() + 1, 0);
   for (std::size_t t = 0; t < counts.size(); ++t)
     first_[t + 1] = first_[t] + static_cast<std::uint64_t>(counts[t]);
-  file_ = std::make_unique<CollectiveAtomicFile>(comm_, std::move(out), clobber);
+  if (is_laz_output(out)) {
+    // Refused before any work when LAZ cannot hold the format (4, 5, 9, 10),
+    // and when the output exists without --clobber.
+    io::laz::vlr_for(header_);
+    { CollectiveAtomicFile check(comm_, out, clobber); }
+    laz_out_ = out;
+    file_ = std::make_unique<CollectiveAtomicFile>(comm_, laz_staging_path(out), true);
+  } else {
+    file_ = std::make_unique<CollectiveAtomicFile>(comm_, std::move(out), clobber);
+  }
   try {
     records_ = std::make_unique<io::LasRecordFile>(file_->temp_path());
   } catch (const std::exception& e) {
@@ -79,7 +119,23 @@ void TiledLasWriter::finish() {
     }
   }
   records_.reset();
-  file_->commit(ok_);
+  if (laz_out_.empty()) {
+    file_->commit(ok_);
+    return;
+  }
+  // LAZ: every rank's records are in the staged LAS; compress it into the
+  // final name (atomic), then drop the staged file.
+  check_collective(
+      comm_, "write " + laz_out_.filename().string(),
+      ok_ ? nullptr
+          : std::make_exception_ptr(IoError("a rank failed writing its part", laz_out_.string())));
+  ConvertOptions o;
+  o.in = file_->temp_path();
+  o.out = laz_out_;
+  o.clobber = true;
+  run_convert(comm_, o);
+  comm_.barrier();
+  file_.reset();  // removes the staged LAS (rank 0)
 }
 
 }  // namespace tessera::tiles
