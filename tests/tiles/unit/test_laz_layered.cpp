@@ -266,3 +266,45 @@ TEST_CASE("Bad layered LAZ is refused naming the file, the chunk and the layer",
   h9.point_format = 9;
   CHECK_THROWS_WITH(io::laz::vlr_for(h9), Contains("point format 9"));
 }
+
+TEST_CASE("Layered LAZ of variable-size chunks (as COPC writes) decodes, ranges across chunks",
+          "[tiles][laz][layered]") {
+  // 1_4_w_evlr.las's records in layered chunks of 100, 350 and 550 points,
+  // the table listing each chunk's points (chunk size 0xFFFFFFFF).
+  io::LasReader las(test::test_data("laspy/1_4_w_evlr.las"));
+  const auto rec = las.read_records(0, las.point_count());
+  const std::uint64_t len = las.header().record_length;
+  io::laz::LaszipVlr v = io::laz::vlr_for(las.header());
+  REQUIRE(v.compressor == 3);
+  v.chunk_size = io::laz::kVariableChunks;
+  io::LasHeader h = las.header();
+  h.evlr_count = 0;
+  h.evlr_start = 0;
+  h = io::laz::laz_header(h, v);
+  std::vector<std::uint8_t> file = io::las_encode_header(h);
+  file[104] = h.format_byte;
+  const std::size_t at_table = file.size();
+  file.resize(file.size() + 8);
+  std::vector<io::laz::Chunk> table;
+  std::uint64_t first = 0;
+  for (std::uint64_t n : {100u, 350u, 550u}) {
+    std::vector<std::uint8_t> bytes;
+    io::laz::LayeredChunkEncoder(v.items).encode(rec.data() + first * len, n, bytes);
+    table.push_back({first, n, file.size(), bytes.size()});
+    file.insert(file.end(), bytes.begin(), bytes.end());
+    first += n;
+  }
+  REQUIRE(first == las.point_count());
+  poke<std::int64_t>(file, at_table, static_cast<std::int64_t>(file.size()));
+  const auto t = io::laz::encode_chunk_table(table, true);
+  file.insert(file.end(), t.begin(), t.end());
+  const auto dir = test::scratch_dir("laz_layered_variable");
+  spit(dir / "variable.laz", file);
+
+  io::LasReader laz(dir / "variable.laz");
+  REQUIRE(laz.laz()->chunks().size() == 3);
+  CHECK(laz.laz()->chunks()[2].points == 550);
+  CHECK(laz.read_records(0, laz.point_count()) == rec);
+  const auto mid = laz.read_records(90, 400);  // chunks 0, 1 and 2
+  CHECK(std::equal(mid.begin(), mid.end(), rec.begin() + 90 * static_cast<std::ptrdiff_t>(len)));
+}
