@@ -54,16 +54,6 @@ inline tiles::PairOptions pair_options(const StepContext& ctx) {
   p.b = ctx.vm["b"].as<std::string>();
   if (ctx.vm.count("out"))
     p.out = ctx.vm["out"].as<std::string>();
-  // LAZ output of point format 6 needs LAZ compressor 3 (layered), which
-  // Tessera does not write yet: refuse rather than write LAS under .laz.
-  std::string ext = p.out.extension().string();
-  for (char& c : ext)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (ext == ".laz") {
-    throw UsageError("--out " + p.out.string() +
-                     ": LAZ output of this step is not supported (its point format 6 needs LAZ "
-                     "compressor 3, not implemented); write .las");
-  }
   p.tile_size = ctx.vm["tile-size"].as<double>();
   if (!(p.tile_size > 0))
     throw UsageError("--tile-size must be > 0");

@@ -104,8 +104,7 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
         in_var = in.varid(name);
       });
       try {
-        check_collective(gc, "raster reproject: open " + paths[i].filename().string(),
-                         open_failed);
+        check_collective(gc, "raster reproject: open " + paths[i].filename().string(), open_failed);
       } catch (const CollectiveError& e) {
         // A damaged grid is that variable's failure: the other variables are
         // still warped (one bad item never sinks the others).

@@ -2,14 +2,42 @@
 #include "tessera/tiles/tiled_las_writer.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "las_stats_reduce.hpp"
 #include "tessera/core/collective.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/core/perf.hpp"
+#include "tessera/io/laz/laz_writer.hpp"
+#include "tessera/tiles/steps.hpp"
 
 namespace tessera::tiles {
+
+bool is_laz_output(const std::filesystem::path& out) {
+  std::string ext = out.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".laz";
+}
+
+std::filesystem::path laz_staging_path(const std::filesystem::path& out) {
+  return out.parent_path() / (out.filename().string() + ".records.las");
+}
+
+void compress_staged_las(const Comm& comm, const std::filesystem::path& staged,
+                         const std::filesystem::path& out, bool local_ok) {
+  check_collective(
+      comm, "write " + out.filename().string(),
+      local_ok ? nullptr
+               : std::make_exception_ptr(IoError("a rank failed writing its part", out.string())));
+  ConvertOptions o;
+  o.in = staged;
+  o.out = out;
+  o.clobber = true;  // the caller checked --clobber before any work
+  run_convert(comm, o);
+  comm.barrier();
+}
 
 TiledLasWriter::TiledLasWriter(const Comm& comm, std::filesystem::path out, io::LasHeader header,
                                std::vector<std::int64_t> local_counts, bool clobber)
@@ -19,7 +47,16 @@ TiledLasWriter::TiledLasWriter(const Comm& comm, std::filesystem::path out, io::
   first_.assign(counts.size() + 1, 0);
   for (std::size_t t = 0; t < counts.size(); ++t)
     first_[t + 1] = first_[t] + static_cast<std::uint64_t>(counts[t]);
-  file_ = std::make_unique<CollectiveAtomicFile>(comm_, std::move(out), clobber);
+  if (is_laz_output(out)) {
+    // Refused before any work when LAZ cannot hold the format (4, 5, 9, 10),
+    // and when the output exists without --clobber.
+    io::laz::vlr_for(header_);
+    { CollectiveAtomicFile check(comm_, out, clobber); }
+    laz_out_ = out;
+    file_ = std::make_unique<CollectiveAtomicFile>(comm_, laz_staging_path(out), true);
+  } else {
+    file_ = std::make_unique<CollectiveAtomicFile>(comm_, std::move(out), clobber);
+  }
   try {
     records_ = std::make_unique<io::LasRecordFile>(file_->temp_path());
   } catch (const std::exception& e) {
@@ -80,7 +117,14 @@ void TiledLasWriter::finish() {
     }
   }
   records_.reset();
-  file_->commit(ok_);
+  if (laz_out_.empty()) {
+    file_->commit(ok_);
+    return;
+  }
+  // LAZ: every rank's records are in the staged LAS; compress it into the
+  // final name (atomic), then drop the staged file.
+  compress_staged_las(comm_, file_->temp_path(), laz_out_, ok_);
+  file_.reset();  // removes the staged LAS (rank 0)
 }
 
 io::LasHeader output_header(const io::LasHeader& like,
@@ -111,7 +155,19 @@ void write_block_las(const Comm& comm, const std::filesystem::path& out, io::Las
   perf::Region region("write");
   const std::uint64_t before =
       static_cast<std::uint64_t>(comm.exscan_sum(static_cast<std::int64_t>(count)));
-  CollectiveAtomicFile file(comm, out, clobber);
+  // A LAZ input's laszip VLR (align keeps B's VLRs) describes that file's
+  // compression, not this one's: a LAS output holding it would read as LAZ.
+  std::erase_if(header.vlrs, [](const io::LasVlr& v) {
+    return v.is(io::laz::kLaszipUserId, io::laz::kLaszipRecordId);
+  });
+  header.format_byte = header.point_format;
+  // LAZ output: staged as LAS beside it, then compressed (tiled_las_writer.hpp).
+  const bool laz = is_laz_output(out);
+  if (laz) {
+    io::laz::vlr_for(header);  // formats 4, 5, 9, 10: UsageError on every rank
+    CollectiveAtomicFile check(comm, out, clobber);
+  }
+  CollectiveAtomicFile file(comm, laz ? laz_staging_path(out) : out, laz || clobber);
   const std::size_t len = header.record_length;
   const io::LasPointLayout layout(header.point_format, header.record_length);
   std::unique_ptr<io::LasRecordFile> f;
@@ -150,7 +206,10 @@ void write_block_las(const Comm& comm, const std::filesystem::path& out, io::Las
     }
     std::rethrow_exception(error);
   }
-  file.commit(true);
+  if (laz)
+    compress_staged_las(comm, file.temp_path(), out, true);
+  else
+    file.commit(true);
 }
 
 void write_block_las(const Comm& comm, const std::filesystem::path& out, io::LasHeader header,

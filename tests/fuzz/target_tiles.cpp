@@ -55,7 +55,8 @@ const TargetRegistrar kLas{
            las_traits(),
            {test_data("pdal/100-points.las"), test_data("laspy/autzen_geo_proj.las"),
             test_data("laspy/test1_4.las"), test_data("laspy/1_4_w_evlr.las"),
-            test_data("laspy/simple.laz"), test_data("laspy/extra.laz")},
+            test_data("laspy/simple.laz"), test_data("laspy/extra.laz"),
+            test_data("laspy/1_4_w_evlr.laz")},
            read_las}};
 
 }  // namespace

@@ -7,7 +7,7 @@
 //     record 22204) is decoded by laz::LazPoints (io/laz/), which checks
 //     the laszip VLR and the chunk table and refuses what it cannot decode
 //     by name; records are then decoded chunk by chunk on each read;
-//   - point format 0–10 (LAZ: 0–3, compressor 2); record length at least the standard size;
+//   - point format 0–10 (LAZ: 0–3 compressor 2, 6–8 compressor 3); record length at least the standard size;
 //   - the VLRs fit before the point data;
 //   - the point count agrees with the file size (a truncated file, or a
 //     header count that disagrees with the bytes present).

@@ -16,6 +16,11 @@
 // fixed at construction). The file is a CollectiveAtomicFile: nothing
 // appears under the final name unless every rank wrote all its tiles.
 //
+// An output named *.laz is staged as LAS beside it (`<out>.records.las`,
+// under a temporary name) and compressed by finish() with run_convert: LAZ
+// compressor 2 for point formats 0-3, 3 (layered) for 6-8; formats 4, 5,
+// 9 and 10 are refused by the constructor (UsageError).
+//
 // Collective: the constructor and finish(). write_tile() is local (a pwrite),
 // so ranks may hand over different numbers of tiles per round.
 #pragma once
@@ -35,6 +40,15 @@
 #include "tessera/io/las_writer.hpp"
 
 namespace tessera::tiles {
+
+/// LAZ outputs (`--out x.laz`): whether `out` names one, the LAS it is
+/// staged in, and the collective step that compresses the closed staged
+/// file (temporary name) into `out`, atomically (as `tiles convert`: each
+/// rank its own chunks). Throws on every rank if `local_ok` is false on one.
+bool is_laz_output(const std::filesystem::path& out);
+std::filesystem::path laz_staging_path(const std::filesystem::path& out);
+void compress_staged_las(const Comm& comm, const std::filesystem::path& staged,
+                         const std::filesystem::path& out, bool local_ok);
 
 class TiledLasWriter {
  public:
@@ -67,6 +81,7 @@ class TiledLasWriter {
   std::vector<std::int64_t> counts_;  ///< records of each tile (all ranks)
   std::vector<std::uint64_t> first_;  ///< first record of each tile (+ total)
   std::unique_ptr<CollectiveAtomicFile> file_;
+  std::filesystem::path laz_out_;  ///< the final LAZ name, or empty for LAS output
   std::unique_ptr<io::LasRecordFile> records_;
   io::LasRecordStats stats_;
   bool ok_ = true;

@@ -56,20 +56,24 @@ void GpsTime11V2Decoder::decode(ArithmeticDecoder& dec, std::uint8_t* item) {
   // A switch to another sequence repeats the decision for that sequence.
   for (;;) {
     if (last_diff_[last_] == 0) {
+      // v2 codes: 0 unchanged, 1 a 32-bit difference, 2 a full time, 3.. a
+      // switch; v3 has no "unchanged" code (u = 0) and the others one lower.
+      const auto u = static_cast<std::int32_t>(unchanged_);
       const std::int32_t multi = static_cast<std::int32_t>(dec.decode_symbol(zero_diff_));
-      if (multi == 1) {  // a difference that fits 32 bits
+      if (multi == u) {  // a difference that fits 32 bits
         last_diff_[last_] = time_.decode(dec, 0, 0);
         last_time_[last_] = plus(last_time_[last_], last_diff_[last_]);
         extreme_count_[last_] = 0;
-      } else if (multi == 2) {  // a time too far for 32 bits
+      } else if (multi == u + 1) {  // a time too far for 32 bits
         full_time(dec);
-      } else if (multi > 2) {
-        last_ = (last_ + static_cast<unsigned>(multi) - 2) & 3;
+      } else if (multi > u + 1) {
+        last_ = (last_ + static_cast<unsigned>(multi - u - 1)) & 3;
         continue;
       }
       break;
     }
     const std::int32_t multi = static_cast<std::int32_t>(dec.decode_symbol(multi_));
+    const std::int32_t code_full = kGpsMultiCodeFull - 1 + static_cast<std::int32_t>(unchanged_);
     if (multi == 1) {
       last_time_[last_] = plus(last_time_[last_], time_.decode(dec, last_diff_[last_], 1));
       extreme_count_[last_] = 0;
@@ -101,13 +105,13 @@ void GpsTime11V2Decoder::decode(ArithmeticDecoder& dec, std::uint8_t* item) {
         }
       }
       last_time_[last_] = plus(last_time_[last_], diff);
-    } else if (multi == kGpsMultiCodeFull) {
+    } else if (multi == code_full) {
       full_time(dec);
-    } else if (multi > kGpsMultiCodeFull) {
-      last_ = (last_ + static_cast<unsigned>(multi - kGpsMultiCodeFull)) & 3;
+    } else if (multi > code_full) {
+      last_ = (last_ + static_cast<unsigned>(multi - code_full)) & 3;
       continue;
     }
-    // multi == kGpsMultiUnchanged: the same time again.
+    // multi == kGpsMultiUnchanged (v2): the same time again.
     break;
   }
   std::memcpy(item, &last_time_[last_], 8);
@@ -142,6 +146,8 @@ void GpsTime11V2Encoder::full_time(ArithmeticEncoder& enc, SymbolModel& model, s
 void GpsTime11V2Encoder::encode(ArithmeticEncoder& enc, const std::uint8_t* item) {
   std::int64_t t;
   std::memcpy(&t, item, 8);
+  const auto u = static_cast<std::uint32_t>(unchanged_);
+  const std::uint32_t code_full = kGpsMultiCodeFull - 1 + u;
   for (;;) {
     const bool zero = last_diff_[last_] == 0;
     SymbolModel& model = zero ? zero_diff_ : multi_;
@@ -161,15 +167,15 @@ void GpsTime11V2Encoder::encode(ArithmeticEncoder& enc, const std::uint8_t* item
           other = i;
       }
       if (other != 0) {
-        enc.encode_symbol(model, zero ? other + 2 : kGpsMultiCodeFull + other);
+        enc.encode_symbol(model, zero ? other + u + 1 : code_full + other);
         last_ = (last_ + other) & 3;
         continue;
       }
-      full_time(enc, model, zero ? 2 : kGpsMultiCodeFull, t);
+      full_time(enc, model, zero ? u + 1 : code_full, t);
       return;
     }
     if (zero) {
-      enc.encode_symbol(zero_diff_, 1);
+      enc.encode_symbol(zero_diff_, u);
       time_.encode(enc, 0, diff, 0);
       last_diff_[last_] = diff;
       extreme_count_[last_] = 0;

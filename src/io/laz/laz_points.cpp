@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "tessera/core/error.hpp"
+#include "tessera/io/laz/layered_chunk.hpp"
 #include "tessera/io/laz/pointwise_chunk.hpp"
 
 namespace tessera::io::laz {
@@ -95,8 +96,13 @@ void LazPoints::decode_chunk(std::size_t c, std::uint8_t* out) const {
   const Chunk& ch = chunks_[c];
   std::vector<std::uint8_t> bytes(ch.bytes);
   pread_exact(ch.offset, ch.bytes, bytes.data(), "chunk " + std::to_string(c));
-  PointwiseChunkDecoder dec(vlr_.items);
-  dec.decode(bytes.data(), bytes.size(), ch.points, out, file_, c);
+  if (vlr_.compressor == kCompressorLayeredChunked) {
+    LayeredChunkDecoder dec(vlr_.items);
+    dec.decode(bytes.data(), bytes.size(), ch.points, out, file_, c);
+  } else {
+    PointwiseChunkDecoder dec(vlr_.items);
+    dec.decode(bytes.data(), bytes.size(), ch.points, out, file_, c);
+  }
 }
 
 void LazPoints::read(std::uint64_t first, std::uint64_t count, std::uint8_t* out) const {

@@ -124,16 +124,86 @@ LaszipVlr pointwise_vlr(int format, int extra, std::uint32_t chunk_size) {
   return v;
 }
 
+namespace {
+
+/// Compressor 3: POINT14 then RGB14 (format 7) or RGBNIR14 (format 8), then
+/// at most one BYTE14, all version 3.
+void require_layered(const LaszipVlr& v, int format, const std::string& file) {
+  auto refuse = [&](const std::string& what) { throw FormatError("LAZ: " + what, file, kObject); };
+  if (format < 6 || format > 8) {
+    refuse("point format " + std::to_string(format) +
+           " with compressor 3 is not supported (Tessera decodes formats 6-8; formats 9 and 10 "
+           "need the WAVEPACKET14 item)");
+  }
+  std::vector<ItemType> want = {ItemType::kPoint14};
+  if (format == 7)
+    want.push_back(ItemType::kRgb14);
+  if (format == 8)
+    want.push_back(ItemType::kRgbNir14);
+  const int sizes[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 30, 6, 8, 0, 0};
+  for (std::size_t i = 0; i < v.items.size(); ++i) {
+    const Item& it = v.items[i];
+    const std::string name = item_name(it.type) + " version " + std::to_string(it.version);
+    const bool standard = i < want.size();
+    if (standard && it.type != static_cast<std::uint16_t>(want[i])) {
+      refuse("item " + std::to_string(i) + " is " + item_name(it.type) + " where point format " +
+             std::to_string(format) + " needs " + item_name(static_cast<std::uint16_t>(want[i])));
+    }
+    if (!standard && (it.type != static_cast<std::uint16_t>(ItemType::kByte14) || i != want.size()))
+      refuse("item " + name + " after the point's fields is not supported (one BYTE14 item is)");
+    if (it.version != 3)
+      refuse("item " + name + " is not supported (Tessera decodes version 3 with compressor 3)");
+    if (standard && it.size != sizes[it.type])
+      refuse("item " + item_name(it.type) + " of " + std::to_string(it.size) + " bytes (expected " +
+             std::to_string(sizes[it.type]) + ")");
+    if (!standard && it.size == 0)
+      refuse("BYTE14 item of 0 bytes");
+  }
+  if (v.items.size() < want.size()) {
+    refuse("point format " + std::to_string(format) + " needs " + std::to_string(want.size()) +
+           " items but the laszip VLR lists " + std::to_string(v.items.size()));
+  }
+}
+
+}  // namespace
+
+LaszipVlr layered_vlr(int format, int extra, std::uint32_t chunk_size) {
+  LaszipVlr v;
+  v.compressor = kCompressorLayeredChunked;
+  v.version_major = 3;
+  v.version_minor = 4;
+  v.revision = 3;
+  v.chunk_size = chunk_size;
+  v.items.push_back({static_cast<std::uint16_t>(ItemType::kPoint14), 30, 3});
+  if (format == 7)
+    v.items.push_back({static_cast<std::uint16_t>(ItemType::kRgb14), 6, 3});
+  if (format == 8)
+    v.items.push_back({static_cast<std::uint16_t>(ItemType::kRgbNir14), 8, 3});
+  if (extra > 0)
+    v.items.push_back(
+        {static_cast<std::uint16_t>(ItemType::kByte14), static_cast<std::uint16_t>(extra), 3});
+  return v;
+}
+
 void require_decodable(const LaszipVlr& v, int format, int record_length, const std::string& file) {
   auto refuse = [&](const std::string& what) { throw FormatError("LAZ: " + what, file, kObject); };
-  if (v.compressor != kCompressorPointwiseChunked) {
+  if (v.compressor != kCompressorPointwiseChunked && v.compressor != kCompressorLayeredChunked) {
     refuse("compressor " + compressor_name(v.compressor) +
-           " is not supported (Tessera decodes compressor 2, point-wise chunked)");
+           " is not supported (Tessera decodes compressors 2, point-wise chunked, and 3, layered "
+           "chunked)");
   }
   if (v.coder != 0)
     refuse("coder " + std::to_string(v.coder) + " is not supported (0, arithmetic, is)");
   if (v.chunk_size == 0)
     refuse("chunk size 0");
+  if (v.compressor == kCompressorLayeredChunked) {
+    require_layered(v, format, file);
+    if (v.record_length() != record_length) {
+      refuse("items add up to " + std::to_string(v.record_length()) +
+             " bytes but the header's record length is " + std::to_string(record_length));
+    }
+    return;
+  }
   if (format < 0 || format > 3) {
     refuse("point format " + std::to_string(format) +
            " with compressor 2 is not supported (Tessera decodes formats 0-3)");

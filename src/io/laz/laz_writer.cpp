@@ -11,17 +11,20 @@
 #include "tessera/core/atomic_file.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/io/las_writer.hpp"
+#include "tessera/io/laz/layered_chunk.hpp"
 #include "tessera/io/laz/pointwise_chunk.hpp"
 
 namespace tessera::io::laz {
 
 LaszipVlr vlr_for(const LasHeader& h, std::uint32_t chunk_size) {
-  if (h.point_format > 3) {
+  if (h.point_format > 3 && (h.point_format < 6 || h.point_format > 8)) {
     throw UsageError("LAZ output of point format " + std::to_string(h.point_format) +
-                     " is not supported (Tessera writes LAZ for point formats 0-3)");
+                     " is not supported (Tessera writes LAZ for point formats 0-3 and 6-8)");
   }
   if (chunk_size == 0)
     throw UsageError("LAZ chunk size must be at least 1");
+  if (h.point_format >= 6)
+    return layered_vlr(h.point_format, h.extra_bytes_per_record(), chunk_size);
   return pointwise_vlr(h.point_format, h.extra_bytes_per_record(), chunk_size);
 }
 
@@ -52,8 +55,13 @@ std::vector<std::vector<std::uint8_t>> compress_chunks(const LaszipVlr& v,
       const std::uint64_t first = c * size;
       const std::uint64_t m = std::min(size, n - first);
       out[c].reserve(m * len / 3);
-      PointwiseChunkEncoder enc(v.items);
-      enc.encode(records + first * len, m, out[c]);
+      if (v.compressor == kCompressorLayeredChunked) {
+        LayeredChunkEncoder enc(v.items);
+        enc.encode(records + first * len, m, out[c]);
+      } else {
+        PointwiseChunkEncoder enc(v.items);
+        enc.encode(records + first * len, m, out[c]);
+      }
     } catch (...) {
       const std::lock_guard<std::mutex> lock(error_mutex);
       if (!error)

@@ -130,9 +130,4 @@ t.check(r.returncode == 3 and "bad.laz" in r.stderr and "chunk table" in r.stder
         "c2c refuses a corrupt chunk table naming the file (exit 3)", r)
 t.check(not os.path.exists(out), "no output for the corrupt LAZ")
 
-# --- LAZ output of a step: refused (format 6 needs compressor 3) -----------
-out = os.path.join(work, "c2c.laz")
-r = mpirun_tessera(1, ["tiles", "c2c", "--a", laz["a"], "--b", laz["b"], "--out", out, "--no-progress"])
-t.check(r.returncode == 2 and "compressor 3" in r.stderr, "c2c --out x.laz is refused (exit 2)", r)
-t.check(not os.path.exists(out), "no c2c.laz written")
 t.done()

@@ -111,13 +111,16 @@ TEST_CASE("A LAZ file without a LAS twin decodes to plausible records", "[tiles]
 }
 
 TEST_CASE("LAZ that Tessera cannot decode is refused by name", "[tiles][laz][bad]") {
-  // Layered chunked (compressor 3, POINT14 v3) until Tessera decodes it.
-  CHECK_THAT(open_error(test::test_data("laspy/1_4_w_evlr.laz")),
-             Contains("1_4_w_evlr.laz") && Contains("compressor 3 (layered chunked)"));
+  // Compressor 3 is decoded (test_laz_layered.cpp); compressor 1 is not.
   const auto dir = test::scratch_dir("laz_refused");
   const auto good = slurp(test::test_data("laspy/simple.laz"));
   const std::size_t vlr = laszip_payload(good);
   auto b = good;
+  poke<std::uint16_t>(b, vlr, 1);
+  spit(dir / "compressor1.laz", b);
+  CHECK_THAT(open_error(dir / "compressor1.laz"),
+             Contains("compressor1.laz") && Contains("compressor 1 (point-wise)"));
+  b = good;
   poke<std::uint16_t>(b, vlr, 7);
   spit(dir / "compressor7.laz", b);
   CHECK_THAT(open_error(dir / "compressor7.laz"),

@@ -6,6 +6,11 @@
 // 500, or -10..-1), a fresh 32-bit difference, a full new time (a new
 // sequence), or a switch to another of the four sequences.
 // (LASzip specification, GPSTIME11 v2.)
+//
+// POINT14 v3 codes its GPS time layer the same way, except that a time
+// equal to the last is said by the point's change mask, not coded here:
+// `layered` drops the "unchanged" code (the codes after it move down by
+// one: 515 multiplier symbols, 5 symbols after a zero difference).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +31,10 @@ inline constexpr std::int32_t kGpsMultiTotal = kGpsMulti - kGpsMultiMinus + 6;  
 
 class GpsTime11V2Decoder final : public ItemDecoder {
  public:
+  explicit GpsTime11V2Decoder(bool layered = false)
+      : unchanged_(layered ? 0 : 1),
+        multi_(static_cast<std::uint32_t>(kGpsMultiTotal - 1 + unchanged_)),
+        zero_diff_(5 + unchanged_) {}
   void start(const std::uint8_t* first) override;
   void decode(ArithmeticDecoder& dec, std::uint8_t* item) override;
 
@@ -34,8 +43,9 @@ class GpsTime11V2Decoder final : public ItemDecoder {
   /// lower raw; it starts the next sequence.
   void full_time(ArithmeticDecoder& dec);
 
-  SymbolModel multi_{kGpsMultiTotal};
-  SymbolModel zero_diff_{6};
+  std::uint32_t unchanged_;  ///< 1 when the "unchanged" code exists (v2), 0 (v3)
+  SymbolModel multi_;
+  SymbolModel zero_diff_;
   IntegerDecoder time_{32, 9};
   unsigned last_ = 0, next_ = 0;
   std::int64_t last_time_[4] = {};
@@ -47,6 +57,11 @@ class GpsTime11V2Decoder final : public ItemDecoder {
 /// the ratio of the differences); the decoder needs only the codes.
 class GpsTime11V2Encoder final : public ItemEncoder {
  public:
+  /// `layered`: POINT14 v3's codes (never called with the last time again).
+  explicit GpsTime11V2Encoder(bool layered = false)
+      : unchanged_(layered ? 0 : 1),
+        multi_(static_cast<std::uint32_t>(kGpsMultiTotal - 1 + unchanged_), false),
+        zero_diff_(5 + unchanged_, false) {}
   void start(const std::uint8_t* first) override;
   void encode(ArithmeticEncoder& enc, const std::uint8_t* item) override;
 
@@ -54,8 +69,9 @@ class GpsTime11V2Encoder final : public ItemEncoder {
   /// Codes the time `t` in a new sequence, in full.
   void full_time(ArithmeticEncoder& enc, SymbolModel& model, std::uint32_t code, std::int64_t t);
 
-  SymbolModel multi_{kGpsMultiTotal, false};
-  SymbolModel zero_diff_{6, false};
+  std::uint32_t unchanged_;
+  SymbolModel multi_;
+  SymbolModel zero_diff_;
   IntegerEncoder time_{32, 9};
   unsigned last_ = 0, next_ = 0;
   std::int64_t last_time_[4] = {};

@@ -78,10 +78,17 @@ std::vector<std::uint8_t> encode_laszip_vlr(const LaszipVlr& v);
 /// extra bytes: compressor 2, items POINT10 [GPSTIME11] [RGB12] [BYTE] v2.
 LaszipVlr pointwise_vlr(int format, int extra, std::uint32_t chunk_size);
 
+/// The laszip VLR Tessera writes for point format `format` (6-8) with
+/// `extra` extra bytes: compressor 3, items POINT14 [RGB14|RGBNIR14]
+/// [BYTE14] v3.
+LaszipVlr layered_vlr(int format, int extra, std::uint32_t chunk_size);
+
 /// Throws FormatError naming `file` and what is refused unless Tessera can
-/// decode the points: compressor 2 with the arithmetic coder, items
-/// POINT10 v2 then GPSTIME11 v2 / RGB12 v2 as point format `format` (0-3)
-/// has them, then at most one BYTE v2, the sizes adding up to
+/// decode the points: the arithmetic coder and either compressor 2 with
+/// items POINT10 v2 then GPSTIME11 v2 / RGB12 v2 as point format `format`
+/// (0-3) has them, then at most one BYTE v2; or compressor 3 with items
+/// POINT14 v3 then RGB14 v3 (format 7) or RGBNIR14 v3 (format 8), then at
+/// most one BYTE14 v3 (formats 6-8); the sizes adding up to
 /// `record_length`.
 void require_decodable(const LaszipVlr& v, int format, int record_length, const std::string& file);
 
