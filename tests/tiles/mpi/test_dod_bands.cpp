@@ -81,15 +81,15 @@ TEST_CASE("The DoD NetCDF written in pieces reads back value for value", "[tiles
     for (io::NcFormat format : {io::NcFormat::kNetcdf4, io::NcFormat::kCdf5}) {
       const auto path =
           dir / ("dod_" + std::to_string(piece) + "_" + io::nc_format_name(format) + ".nc");
-      detail::DodNetcdf how;
+      tiles::detail::DodNetcdf how;
       how.format = format;
       how.units = "m";
       how.max_piece = piece;
       std::int64_t min_bytes = -1;
       CollectiveAtomicFile file(comm, path, true);
-      const bool ok = detail::write_dod_netcdf(comm, file.temp_path(), g,
-                                               bands.first_row[static_cast<std::size_t>(me)], mine,
-                                               how, min_bytes);
+      const bool ok = tiles::detail::write_dod_netcdf(comm, file.temp_path(), g,
+                                                      bands.first_row[static_cast<std::size_t>(me)],
+                                                      mine, how, min_bytes);
       CHECK(ok);
       file.commit(ok, min_bytes);
       io::NcFile f = io::NcFile::open(comm.handle(), path);
