@@ -116,7 +116,7 @@ nlohmann::json run_align(const Comm& comm, const AlignStepOptions& o) {
   // the waveforms are (1 internal, 2 external) are cleared.
   out_header.global_encoding &= static_cast<std::uint16_t>(~0x6u);
   out_header.format_byte = out_header.point_format;
-  write_block_las(comm, p.out, out_header, b.raw, p.clobber);
+  write_block_las(comm, p.out, out_header, b.raw, detail::kReplaceStale);
 
   nlohmann::json s;
   s["step"] = "align";

@@ -88,7 +88,8 @@ nlohmann::json run_c2c(const Comm& comm, const C2cStepOptions& o) {
   // One record per B point, in its core tile: the output's layout is known
   // before any distance is computed, so each round's tiles go straight to
   // their place in the file.
-  TiledLasWriter writer(comm, p.out, output_header(b.header, extra), index_b.core, p.clobber);
+  TiledLasWriter writer(comm, p.out, output_header(b.header, extra), index_b.core,
+                        detail::kReplaceStale);
   const io::LasHeader& header = writer.header();
   const int bins = std::max(1, o.bins);
   const double lo = o.c2c.vertical ? -o.c2c.max_dist : 0.0;

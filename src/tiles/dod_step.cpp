@@ -453,7 +453,7 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
       // pair_crs parsed it (a CRS that does not parse is none, with a
       // warning naming its input).
       wkt = crs.wkt;
-      file.emplace(p.out, p.clobber);
+      file.emplace(p.out, detail::kReplaceStale);
     });
     const io::GeoTransform gt = detail::dod_transform(grid);
     if (format == detail::DodFormat::kGeoTiff) {

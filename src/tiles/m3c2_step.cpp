@@ -79,7 +79,7 @@ nlohmann::json run_m3c2(const Comm& comm, const M3c2StepOptions& o) {
       ++out_counts[static_cast<std::size_t>(plan.grid.tile_of(q.x, q.y))];
   }
   TiledLasWriter writer(comm, p.out, output_header(a.header, extra), std::move(out_counts),
-                        p.clobber);
+                        detail::kReplaceStale);
   const io::LasHeader& header = writer.header();
   std::int64_t counts[3] = {0, 0, 0};  // cores, undefined (NaN), significant
   double sums[2] = {0, 0};             // Σd, Σd² over defined
