@@ -15,6 +15,7 @@ measured length of a clean run. After every kill the test asserts that
 
 The number of moments per step and rank count is TESSERA_KILLS (default 3;
 the seed TESSERA_KILLS_SEED, default 18). See docs/reliability.md#kills."""
+import atexit
 import ctypes
 import json
 import os
@@ -43,6 +44,7 @@ ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
 shm_root = "/dev/shm" if os.path.isdir("/dev/shm") else work
 shm = os.path.join(shm_root, f"tessera-kills-{os.getpid()}")
 os.makedirs(shm, exist_ok=True)
+atexit.register(shutil.rmtree, shm, ignore_errors=True)
 tmp = os.path.join(work, "tmp")
 os.makedirs(tmp)
 ENV = dict(_ENV, OMPI_MCA_btl_vader_backing_directory=shm, TMPDIR=tmp)
@@ -323,7 +325,6 @@ campaign("tiles c2c", lambda o: ["tiles", "c2c", "--a", A, "--b", B, "--max-dist
 campaign("tiles dod", lambda o: ["tiles", "dod", "--a", A, "--b", B, "--cell", "1.0", "--out",
                                  f"{o}/dod.tif"])
 
-shutil.rmtree(shm, ignore_errors=True)
 cols = ["kills", "rank", "launcher", "ended first", "partial", "hung", "launcher hung",
         "reruns equal", "reruns", "left outputs", "left temporaries"]
 print("\n| step | ranks | " + " | ".join(cols) + " | slowest end after a kill |")
