@@ -137,7 +137,7 @@ nlohmann::json run_align(const Comm& comm, const AlignStepOptions& o) {
             }
           }
         },
-        p.clobber);
+        detail::kReplaceStale);
   }
 
   nlohmann::json s;

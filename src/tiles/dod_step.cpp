@@ -334,7 +334,7 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
         // pair_crs parsed it (a CRS that does not parse is none, with a
         // warning naming its input).
         wkt = crs.wkt;
-        file.emplace(p.out, p.clobber);
+        file.emplace(p.out, detail::kReplaceStale);
       });
       detail::write_banded_geotiff(comm,
                                    {file ? file->temp_path() : std::filesystem::path(), gt, wkt},
@@ -349,7 +349,7 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
       });
     } else {
       // One file written collectively: each rank its band's hyperslabs.
-      CollectiveAtomicFile file(comm, p.out, p.clobber);
+      CollectiveAtomicFile file(comm, p.out, detail::kReplaceStale);
       std::int64_t min_bytes = 0;
       const bool ok = detail::write_dod_netcdf(comm, file.temp_path(), grid, first_row, band,
                                                {o.nc_format, crs.wkt, crs.cf_unit}, min_bytes);

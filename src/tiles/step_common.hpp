@@ -36,6 +36,14 @@ inline bool skip_up_to_date(const Comm& comm, const PairOptions& p, const Finger
   return skip;
 }
 
+/// What a pair step's writer passes as `clobber` once skip_up_to_date said
+/// no: the output is replaced. One without a matching fingerprint was made
+/// from other inputs or options, or by a run killed between the output's
+/// rename and its sidecar; a re-run redoes it (docs/architecture.md,
+/// "Resume"). Refusing it ("output exists") failed the re-run after such a
+/// kill (tests/integration/test_kills.py).
+inline constexpr bool kReplaceStale = true;
+
 inline std::filesystem::path summary_path(const std::filesystem::path& out) {
   return out.string() + ".summary.json";
 }

@@ -116,7 +116,8 @@ nlohmann::json TilePairStep::run(const Comm& comm) {
   const std::uint64_t step = std::max<std::uint64_t>(1, layout.output_step);
   const ExtraDims extra(layout.extra);
   TiledLasWriter writer(comm, p.out, output_header(out_epoch.header, extra.dims()),
-                        core_points_every(plan.grid, out_epoch, out_index, step), p.clobber);
+                        core_points_every(plan.grid, out_epoch, out_index, step),
+                        detail::kReplaceStale);
   const io::LasHeader& header = writer.header();
   ExchangeBuffers buffers_a, buffers_b;  // reused round after round
   std::vector<std::uint8_t> records;
