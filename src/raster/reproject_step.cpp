@@ -27,7 +27,11 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
   std::vector<FsmVariable> vars;
   std::vector<std::filesystem::path> paths;
   run_phase(comm, "raster.reproject: inputs", [&] {
-    dst_wkt = io::crs_to_wkt(opt.to);
+    try {
+      dst_wkt = io::crs_to_wkt(opt.to);
+    } catch (const Error& e) {  // the option's value, not a file, is wrong: exit 2
+      throw UsageError(e.message(), "", "--to");
+    }
     alg = io::parse_resampling(opt.resampling);
     for (int v = 0; v < kFsmVariableCount; ++v) {
       const auto p = find_grid_file(opt.grids_dir, static_cast<FsmVariable>(v));
