@@ -9,8 +9,11 @@
 
 #include <cmath>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "tessera/core/collective.hpp"
+#include "tessera/core/exchange.hpp"
 #include "tessera/core/perf.hpp"
 #include "tessera/tiles/dod.hpp"
 #include "tessera/tiles/epoch.hpp"
@@ -42,6 +45,22 @@ void for_each_cell_sample(const Comm& comm, EpochBlock& e, const PointSource& po
   });
   perf::add_items(walked);
   require_selected(comm, e, walked);
+}
+
+/// Sends each rank its list of `away` (one per rank) and returns what every
+/// rank sent here; the lists are freed as they are packed, so a rank holds
+/// its samples about twice at most.
+template <class T>
+std::vector<T> exchange_by_rank(const Comm& comm, std::vector<std::vector<T>>& away,
+                                const std::string& what) {
+  std::vector<std::int64_t> send_count(away.size(), 0);
+  std::vector<T> send;
+  for (std::size_t r = 0; r < away.size(); ++r) {
+    send_count[r] = static_cast<std::int64_t>(away[r].size());
+    send.insert(send.end(), away[r].begin(), away[r].end());
+    std::vector<T>().swap(away[r]);
+  }
+  return exchange_records(comm, send, send_count, what);
 }
 
 }  // namespace tessera::tiles::detail

@@ -56,17 +56,7 @@ std::vector<double> median_band(const Comm& comm, EpochBlock& e, const PointSour
       else
         away[static_cast<std::size_t>(owner)].push_back({rel, z});
     });
-    std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
-    std::vector<CellSample> send;
-    for (int r = 0; r < nranks; ++r) {
-      auto& v = away[static_cast<std::size_t>(r)];
-      send_count[static_cast<std::size_t>(r)] = static_cast<std::int64_t>(v.size());
-      send.insert(send.end(), v.begin(), v.end());
-      std::vector<CellSample>().swap(v);
-    }
-    const std::vector<CellSample> got =
-        exchange_records(comm, send, send_count, "dod --aggregate median");
-    std::vector<CellSample>().swap(send);
+    const std::vector<CellSample> got = exchange_by_rank(comm, away, "dod --aggregate median");
     local.insert(local.end(), got.begin(), got.end());
   }
   // In a phase: a rank that failed here (a sample outside its band, memory)

@@ -165,16 +165,7 @@ CellAccumulator grid_epoch(const Comm& comm, EpochBlock& e, const PointSource& p
       away[static_cast<std::size_t>(owner)].push_back(
           {static_cast<std::uint32_t>(c - bands.first_cell(grid, owner)), z});
   });
-  std::vector<std::int64_t> send_count(static_cast<std::size_t>(nranks), 0);
-  std::vector<CellSample> send;
-  for (int r = 0; r < nranks; ++r) {
-    auto& v = away[static_cast<std::size_t>(r)];
-    send_count[static_cast<std::size_t>(r)] = static_cast<std::int64_t>(v.size());
-    send.insert(send.end(), v.begin(), v.end());
-    std::vector<CellSample>().swap(v);
-  }
-  const std::vector<CellSample> mine = exchange_records(comm, send, send_count, "dod");
-  std::vector<CellSample>().swap(send);
+  const std::vector<CellSample> mine = detail::exchange_by_rank(comm, away, "dod");
   for (const CellSample& smp : mine)
     acc.add(static_cast<std::int64_t>(smp.cell), smp.z);
   return acc;

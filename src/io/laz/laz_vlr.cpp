@@ -126,6 +126,46 @@ LaszipVlr pointwise_vlr(int format, int extra, std::uint32_t chunk_size) {
 
 namespace {
 
+/// What follows a point format's own items: at most one item of `type`,
+/// and the item version every item must have.
+struct ItemRule {
+  ItemType byte_item;
+  int version;
+  const char* decoded;  ///< "version 2", ... for the message
+};
+
+/// The laszip VLR's items are `want` in order, of the standard `sizes`
+/// (indexed by item type), then at most one byte item, all of one version.
+template <class Refuse, std::size_t N>
+void require_items(const LaszipVlr& v, int format, const std::vector<ItemType>& want,
+                   const ItemRule& rule, const int (&sizes)[N], const Refuse& refuse) {
+  const std::string byte_name = item_name(static_cast<std::uint16_t>(rule.byte_item));
+  for (std::size_t i = 0; i < v.items.size(); ++i) {
+    const Item& it = v.items[i];
+    const std::string name = item_name(it.type) + " version " + std::to_string(it.version);
+    const bool standard = i < want.size();
+    if (standard && it.type != static_cast<std::uint16_t>(want[i])) {
+      refuse("item " + std::to_string(i) + " is " + item_name(it.type) + " where point format " +
+             std::to_string(format) + " needs " + item_name(static_cast<std::uint16_t>(want[i])));
+    }
+    if (!standard && (it.type != static_cast<std::uint16_t>(rule.byte_item) || i != want.size())) {
+      refuse("item " + name + " after the point's fields is not supported (one " + byte_name +
+             " item is)");
+    }
+    if (it.version != rule.version)
+      refuse("item " + name + " is not supported (Tessera decodes " + rule.decoded + ")");
+    if (standard && (it.type >= N || it.size != sizes[it.type]))
+      refuse("item " + item_name(it.type) + " of " + std::to_string(it.size) + " bytes (expected " +
+             std::to_string(it.type < N ? sizes[it.type] : 0) + ")");
+    if (!standard && it.size == 0)
+      refuse(byte_name + " item of 0 bytes");
+  }
+  if (v.items.size() < want.size()) {
+    refuse("point format " + std::to_string(format) + " needs " + std::to_string(want.size()) +
+           " items but the laszip VLR lists " + std::to_string(v.items.size()));
+  }
+}
+
 /// Compressor 3: POINT14 then RGB14 (format 7) or RGBNIR14 (format 8), then
 /// at most one BYTE14, all version 3.
 void require_layered(const LaszipVlr& v, int format, const std::string& file) {
@@ -140,29 +180,10 @@ void require_layered(const LaszipVlr& v, int format, const std::string& file) {
     want.push_back(ItemType::kRgb14);
   if (format == 8)
     want.push_back(ItemType::kRgbNir14);
-  const int sizes[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 30, 6, 8, 0, 0};
-  for (std::size_t i = 0; i < v.items.size(); ++i) {
-    const Item& it = v.items[i];
-    const std::string name = item_name(it.type) + " version " + std::to_string(it.version);
-    const bool standard = i < want.size();
-    if (standard && it.type != static_cast<std::uint16_t>(want[i])) {
-      refuse("item " + std::to_string(i) + " is " + item_name(it.type) + " where point format " +
-             std::to_string(format) + " needs " + item_name(static_cast<std::uint16_t>(want[i])));
-    }
-    if (!standard && (it.type != static_cast<std::uint16_t>(ItemType::kByte14) || i != want.size()))
-      refuse("item " + name + " after the point's fields is not supported (one BYTE14 item is)");
-    if (it.version != 3)
-      refuse("item " + name + " is not supported (Tessera decodes version 3 with compressor 3)");
-    if (standard && it.size != sizes[it.type])
-      refuse("item " + item_name(it.type) + " of " + std::to_string(it.size) + " bytes (expected " +
-             std::to_string(sizes[it.type]) + ")");
-    if (!standard && it.size == 0)
-      refuse("BYTE14 item of 0 bytes");
-  }
-  if (v.items.size() < want.size()) {
-    refuse("point format " + std::to_string(format) + " needs " + std::to_string(want.size()) +
-           " items but the laszip VLR lists " + std::to_string(v.items.size()));
-  }
+  // Standard sizes by item type (LASzip's item list, in the LAZ specification).
+  static const int sizes[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 30, 6, 8, 0, 0};
+  require_items(v, format, want, {ItemType::kByte14, 3, "version 3 with compressor 3"}, sizes,
+                refuse);
 }
 
 }  // namespace
@@ -214,29 +235,8 @@ void require_decodable(const LaszipVlr& v, int format, int record_length, const 
     want.push_back(ItemType::kGpsTime11);
   if (format == 2 || format == 3)
     want.push_back(ItemType::kRgb12);
-  const int sizes[] = {1, 2, 4, 8, 4, 8, 20, 8, 6};
-  for (std::size_t i = 0; i < v.items.size(); ++i) {
-    const Item& it = v.items[i];
-    const std::string name = item_name(it.type) + " version " + std::to_string(it.version);
-    const bool standard = i < want.size();
-    if (standard && it.type != static_cast<std::uint16_t>(want[i])) {
-      refuse("item " + std::to_string(i) + " is " + item_name(it.type) + " where point format " +
-             std::to_string(format) + " needs " + item_name(static_cast<std::uint16_t>(want[i])));
-    }
-    if (!standard && (it.type != static_cast<std::uint16_t>(ItemType::kByte) || i != want.size()))
-      refuse("item " + name + " after the point's fields is not supported (one BYTE item is)");
-    if (it.version != 2)
-      refuse("item " + name + " is not supported (Tessera decodes version 2)");
-    if (standard && it.size != sizes[it.type])
-      refuse("item " + item_name(it.type) + " of " + std::to_string(it.size) + " bytes (expected " +
-             std::to_string(sizes[it.type]) + ")");
-    if (!standard && it.size == 0)
-      refuse("BYTE item of 0 bytes");
-  }
-  if (v.items.size() < want.size()) {
-    refuse("point format " + std::to_string(format) + " needs " + std::to_string(want.size()) +
-           " items but the laszip VLR lists " + std::to_string(v.items.size()));
-  }
+  static const int sizes[] = {1, 2, 4, 8, 4, 8, 20, 8, 6};
+  require_items(v, format, want, {ItemType::kByte, 2, "version 2"}, sizes, refuse);
   if (v.record_length() != record_length) {
     refuse("items add up to " + std::to_string(v.record_length()) +
            " bytes but the header's record length is " + std::to_string(record_length));
