@@ -3,24 +3,10 @@
 
 #include <cstring>
 
+#include "record_bytes.hpp"
 #include "tessera/io/laz/point10_context.hpp"
 
 namespace tessera::io::laz {
-
-namespace {
-
-template <typename T>
-T load(const std::uint8_t* p, int at) {
-  T v;
-  std::memcpy(&v, p + at, sizeof v);
-  return v;
-}
-template <typename T>
-void store(std::uint8_t* p, int at, T v) {
-  std::memcpy(p + at, &v, sizeof v);
-}
-
-}  // namespace
 
 Point10V2Decoder::Point10V2Decoder() = default;
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "point14_context.hpp"
+#include "record_bytes.hpp"
 #include "tessera/io/laz/point10_context.hpp"
 
 namespace tessera::io::laz {
@@ -16,21 +17,6 @@ using point14::return_level;
 struct Point14V3Decoder::Context : point14::State<true> {
   using State::State;
 };
-
-namespace {
-
-template <typename T>
-T load(const std::uint8_t* p, int at) {
-  T v;
-  std::memcpy(&v, p + at, sizeof v);
-  return v;
-}
-template <typename T>
-void store(std::uint8_t* p, int at, T v) {
-  std::memcpy(p + at, &v, sizeof v);
-}
-
-}  // namespace
 
 // Format 6 (LAS 1.4 R15, Table 14): byte 14 return number (bits 0-3) and
 // number of returns (4-7); byte 15 classification flags (0-3), scanner

@@ -3,6 +3,7 @@
 // refused naming the file and the chunk or the part of the format.
 #include <fstream>
 
+#include "laz_test_files.hpp"
 #include "support/catch.hpp"
 #include "support/test_paths.hpp"
 #include "tessera/core/error.hpp"
@@ -17,36 +18,11 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-std::vector<std::uint8_t> slurp(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-
-void spit(const std::filesystem::path& p, const std::vector<std::uint8_t>& b) {
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-}
-
-template <typename T>
-void poke(std::vector<std::uint8_t>& b, std::size_t at, T v) {
-  std::memcpy(b.data() + at, &v, sizeof v);
-}
-template <typename T>
-T peek(const std::vector<std::uint8_t>& b, std::size_t at) {
-  T v;
-  std::memcpy(&v, b.data() + at, sizeof v);
-  return v;
-}
-
-std::string open_error(const std::filesystem::path& p) {
-  try {
-    io::LasReader r(p);
-    r.read_records(0, r.point_count());
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using laz_test::open_error;
+using laz_test::peek;
+using laz_test::poke;
+using laz_test::slurp;
+using laz_test::spit;
 
 /// Byte offset of the laszip VLR's payload in a LAZ file.
 std::size_t laszip_payload(const std::vector<std::uint8_t>& b) {
