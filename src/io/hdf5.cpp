@@ -301,31 +301,6 @@ void File::write_attribute(const std::string& object, const std::string& name, d
   h5check(H5Awrite(attr.id(), H5T_NATIVE_DOUBLE, &value), "H5Awrite", path_, object + "@" + name);
 }
 
-std::string File::read_string_attribute(const std::string& object, const std::string& name) const {
-  const std::string where = object + "@" + name;
-  Handle attr(
-      h5check(H5Aopen_by_name(file_.id(), object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
-              "H5Aopen", path_, where));
-  Handle type(h5check(H5Aget_type(attr.id()), "H5Aget_type", path_, where));
-  if (H5Tget_class(type.id()) != H5T_STRING) {
-    throw FormatError("attribute is not a string", path_, where);
-  }
-  if (H5Tis_variable_str(type.id()) > 0) {
-    char* text = nullptr;
-    Handle mem(h5check(H5Tcopy(H5T_C_S1), "H5Tcopy", path_, where));
-    H5Tset_size(mem.id(), H5T_VARIABLE);
-    h5check(H5Aread(attr.id(), mem.id(), &text), "H5Aread", path_, where);
-    std::string out = text ? text : "";
-    H5free_memory(text);
-    return out;
-  }
-  const std::size_t size = H5Tget_size(type.id());
-  std::string out(size, '\0');
-  h5check(H5Aread(attr.id(), type.id(), out.data()), "H5Aread", path_, where);
-  out.resize(out.find('\0') == std::string::npos ? out.size() : out.find('\0'));
-  return out;
-}
-
 void File::close() {
   if (!file_.valid())
     return;

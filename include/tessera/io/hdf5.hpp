@@ -97,7 +97,6 @@ class File {
   void write_attribute(const std::string& object, const std::string& name,
                        const std::string& value);
   void write_attribute(const std::string& object, const std::string& name, double value);
-  std::string read_string_attribute(const std::string& object, const std::string& name) const;
 
   /// True when this rank's last write_slab/read_slab(collective) ran collectively.
   bool last_io_was_collective() const noexcept { return last_collective_; }
