@@ -203,8 +203,36 @@ void write_subtables(cc::MeasurementSet& ms, cc::MSColumns& cols, const Uvh5Outp
   hist.appParams().put(0, cc::Vector<cc::String>(1, ""));
 }
 
+// The rows whose visibilities are conjugated and uvw negated (and, when
+// `swap`, antennas exchanged) on the way into the MS, as pyuvdata's
+// write_ms does, so that CASA reads Tessera's MS as it reads the MS the
+// DSA-110 operators write with pyuvdata (pyuvdata 3.x, uvdata/ms.py,
+// flip_conj): when every row has ant_1 <= ant_2 (DSA-110's order) every row
+// is conjugated with its antennas kept, and the table says so (keyword
+// pyuvdata_flip_conj, which pyuvdata's reader undoes); in a mix of orders
+// the rows with ant_1 < ant_2 are turned round instead (antennas swapped),
+// the rest kept, and the keyword is false.
+struct Orientation {
+  bool flip_conj = false;
+  bool swap = false;
+  std::vector<std::uint8_t> conj;  ///< per row
+};
+Orientation orientation(const Uvh5Output& h) {
+  Orientation o;
+  const auto n = static_cast<std::size_t>(h.nblts);
+  bool all_le = true;
+  for (std::size_t r = 0; r < n; ++r)
+    all_le = all_le && h.ant_1_array[r] <= h.ant_2_array[r];
+  o.flip_conj = all_le;
+  o.swap = !all_le;
+  o.conj.resize(n);
+  for (std::size_t r = 0; r < n; ++r)
+    o.conj[r] = all_le || h.ant_1_array[r] < h.ant_2_array[r];
+  return o;
+}
+
 // MAIN's columns other than DATA and FLAG, all rows at once.
-void write_rows(cc::MSColumns& cols, const Uvh5Output& h) {
+void write_rows(cc::MSColumns& cols, const Uvh5Output& h, const Orientation& o) {
   const auto nrow = static_cast<cc::rownr_t>(h.nblts);
   const auto npol = static_cast<Index>(h.npols);
   std::map<std::int64_t, int> index;
@@ -216,6 +244,8 @@ void write_rows(cc::MSColumns& cols, const Uvh5Output& h) {
   for (cc::rownr_t r = 0; r < nrow; ++r) {
     a1[r] = index.at(h.ant_1_array[r]);
     a2[r] = index.at(h.ant_2_array[r]);
+    if (o.swap && o.conj[r] != 0)
+      std::swap(a1[r], a2[r]);
     time[r] = mjd_seconds(h.time_array[r]);
     interval[r] = h.integration_time[r];
   }
@@ -234,6 +264,12 @@ void write_rows(cc::MSColumns& cols, const Uvh5Output& h) {
   cols.feed2().putColumn(zeros);
   cols.flagRow().putColumn(flag_row);
   std::vector<double> uvw(h.uvw_array);
+  for (std::size_t r = 0; r < static_cast<std::size_t>(nrow); ++r) {
+    if (o.conj[r] != 0) {
+      for (std::size_t k = 0; k < 3; ++k)
+        uvw[3 * r + k] = -uvw[3 * r + k];
+    }
+  }
   cols.uvw().putColumn(
       cc::Array<double>(cc::IPosition(2, 3, static_cast<Index>(nrow)), uvw.data(), cc::SHARE));
   cc::Array<float> ones(cc::IPosition(2, npol, static_cast<Index>(nrow)), 1.0f);
@@ -247,6 +283,7 @@ struct MsWriter::Impl {
   cc::MeasurementSet ms;
   std::unique_ptr<cc::MSColumns> cols;
   std::int64_t nrow = 0, nchan = 0, npol = 0;
+  Orientation orient;
 };
 
 MsWriter::MsWriter(const std::filesystem::path& path, const Uvh5Output& h,
@@ -281,11 +318,12 @@ MsWriter::MsWriter(const std::filesystem::path& path, const Uvh5Output& h,
     setup.bindColumn("FLAG", flag_sm);
     impl_ =
         std::make_unique<Impl>(Impl{cc::MeasurementSet(setup, static_cast<cc::rownr_t>(h.nblts)),
-                                    nullptr, h.nblts, h.nfreqs, h.npols});
+                                    nullptr, h.nblts, h.nfreqs, h.npols, orientation(h)});
     impl_->ms.createDefaultSubtables(cc::Table::New);
     impl_->cols = std::make_unique<cc::MSColumns>(impl_->ms);
     write_subtables(impl_->ms, *impl_->cols, h, path.string());
-    write_rows(*impl_->cols, h);
+    write_rows(*impl_->cols, h, impl_->orient);
+    impl_->ms.rwKeywordSet().define("pyuvdata_flip_conj", impl_->orient.flip_conj);
   } catch (const cc::AipsError& e) {
     throw IoError(std::string("casacore: ") + e.what(), path.string());
   }
@@ -293,8 +331,8 @@ MsWriter::MsWriter(const std::filesystem::path& path, const Uvh5Output& h,
 
 MsWriter::~MsWriter() = default;
 
-void MsWriter::write_channels(std::uint64_t first, std::uint64_t nchan,
-                              const std::complex<float>* vis, const std::uint8_t* flags) {
+void MsWriter::write_channels(std::uint64_t first, std::uint64_t nchan, std::complex<float>* vis,
+                              const std::uint8_t* flags) {
   if (!impl_)
     throw IoError("Measurement Set already closed", path_.string());
   if (nchan == 0)
@@ -310,9 +348,16 @@ void MsWriter::write_channels(std::uint64_t first, std::uint64_t nchan,
     const cc::Slicer rows(cc::IPosition(1, 0), cc::IPosition(1, nrow));
     const cc::Slicer section(cc::IPosition(2, 0, static_cast<Index>(first)),
                              cc::IPosition(2, npol, n));
-    // casacore's Array does not write through a const pointer with SHARE;
-    // the data is only read.
-    auto* v = const_cast<cc::Complex*>(reinterpret_cast<const cc::Complex*>(vis));
+    // The MS orientation (see Orientation), in place: the caller's subband
+    // is not used after it is handed over.
+    const std::size_t per_row = static_cast<std::size_t>(npol) * nchan;
+    for (std::size_t r = 0; r < static_cast<std::size_t>(nrow); ++r) {
+      if (impl_->orient.conj[r] != 0) {
+        for (std::size_t k = 0; k < per_row; ++k)
+          vis[r * per_row + k] = std::conj(vis[r * per_row + k]);
+      }
+    }
+    auto* v = reinterpret_cast<cc::Complex*>(vis);
     impl_->cols->data().putColumnRange(rows, section, cc::Array<cc::Complex>(shape, v, cc::SHARE));
     cc::Array<bool> fl(shape);
     std::transform(flags, flags + fl.nelements(), fl.begin(),

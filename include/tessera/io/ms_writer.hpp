@@ -8,8 +8,9 @@
 // Layout (the MS definition, Kemball & Wieringa, MS v2.0, 2000):
 //   MAIN: one row per UVH5 baseline-time row, in the UVH5 order; DATA
 //     (complex, [ncorr, nchan] per row: the same memory layout as UVH5's
-//     (Nfreqs, Npols) row), FLAG, WEIGHT and SIGMA ([ncorr], 1), UVW (the
-//     UVH5 uvw_array, pos(ANTENNA2) - pos(ANTENNA1)), TIME and TIME_CENTROID
+//     (Nfreqs, Npols) row; conjugated, see Orientation below), FLAG, WEIGHT
+//     and SIGMA ([ncorr], 1), UVW (the UVH5 uvw_array, negated as DATA is
+//     conjugated), TIME and TIME_CENTROID
 //     (UTC MJD seconds of the UVH5 time_array), INTERVAL and EXPOSURE
 //     (integration_time), ANTENNA1/2 (indices into ANTENNA), SCAN_NUMBER 1,
 //     FIELD_ID, DATA_DESC_ID, OBSERVATION_ID, ARRAY_ID, PROCESSOR_ID 0,
@@ -19,6 +20,13 @@
 //   SPECTRAL_WINDOW: the ascending channels, TOPO; POLARIZATION: CORR_TYPE
 //     from the UVH5 polarization codes; FIELD: the phase centre (ICRS);
 //   DATA_DESCRIPTION, OBSERVATION (telescope, time range), HISTORY.
+// Orientation: as pyuvdata's write_ms (3.x, flip_conj), so CASA sees the
+// same MS as from the DSA-110 operators' pyuvdata route: with every row
+// ant_1 <= ant_2, DATA = conj(UVH5 visdata), UVW = -uvw_array
+// (pos(ANTENNA1) - pos(ANTENNA2)), ANTENNA1/2 as in UVH5, and the MAIN
+// keyword pyuvdata_flip_conj = True (pyuvdata's reader turns it back); with
+// a mix, rows with ant_1 < ant_2 are stored turned round (antennas swapped,
+// DATA conjugated, UVW negated) and the keyword is False.
 // DATA and FLAG are tiled [ncorr, one subband's channels, rows]: a subband
 // fills whole tiles, so no tile is read back and rewritten.
 #pragma once
@@ -44,8 +52,9 @@ class MsWriter {
   MsWriter& operator=(const MsWriter&) = delete;
 
   /// Channels [first, first + nchan) of every row; `vis` and `flags` are
-  /// (Nblts, nchan, Npols), row-major, as UVH5 holds them.
-  void write_channels(std::uint64_t first, std::uint64_t nchan, const std::complex<float>* vis,
+  /// (Nblts, nchan, Npols), row-major, as UVH5 holds them. `vis` is
+  /// conjugated in place where the MS orientation needs it (below).
+  void write_channels(std::uint64_t first, std::uint64_t nchan, std::complex<float>* vis,
                       const std::uint8_t* flags);
   /// Flushes the tables to disk; the writer is unusable afterwards.
   void close();

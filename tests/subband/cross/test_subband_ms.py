@@ -1,7 +1,8 @@
 """subband convert --format ms|both read back with python-casacore: the MS
 structure (MAIN and the ANTENNA, SPECTRAL_WINDOW, POLARIZATION, FIELD,
 DATA_DESCRIPTION, OBSERVATION, HISTORY subtables), column shapes and types,
-DATA/FLAG/UVW/TIME equal to the UVH5 output of the same run, ascending
+DATA/FLAG/UVW/TIME equal to the UVH5 output of the same run (DATA
+conjugated and UVW negated as pyuvdata's write_ms stores them), ascending
 frequencies, FIELD = the meridian phase centre in ICRS, antenna positions in
 ITRF; identical at 1, 2 and 4 ranks; --format ms leaves only the MS; a failed
 MS write leaves nothing under the final name."""
@@ -67,15 +68,24 @@ if outs[1]:
     t.check(data.shape == (nblts, nfreqs, npols) and data.dtype == np.complex64,
             "DATA (rows, channels, correlations) complex64", (data.shape, data.dtype))
     vis = f["Data/visdata"][()]
-    t.check(np.array_equal(data, vis), "DATA = the UVH5 visdata, same order")
+    # pyuvdata's write_ms (3.x, flip_conj): with every row ant_1 <= ant_2 it
+    # stores conj(visibilities) and -uvw under the same antennas, and says so
+    # in the keyword pyuvdata_flip_conj; Tessera's MS must read the same.
+    a1, a2 = H["ant_1_array"][()], H["ant_2_array"][()]
+    t.check(bool(np.all(a1 <= a2)), "the synthetic group has ant_1 <= ant_2 throughout")
+    t.check(main.getkeyword("pyuvdata_flip_conj") is True or
+            main.getkeyword("pyuvdata_flip_conj") == True,  # noqa: E712 (numpy bool)
+            "MAIN keyword pyuvdata_flip_conj = True", main.getkeyword("pyuvdata_flip_conj"))
+    t.check(np.array_equal(data, np.conj(vis)),
+            "DATA = conj(UVH5 visdata), same order (pyuvdata's MS orientation)")
     flag = main.getcol("FLAG")
     t.check(flag.dtype == np.bool_ and np.array_equal(flag, f["Data/flags"][()]), "FLAG = UVH5 flags")
     for c in ("WEIGHT", "SIGMA"):
         w = main.getcol(c)
         t.check(w.shape == (nblts, npols) and w.dtype == np.float32, f"{c} (rows, corr) float32")
     uvw = main.getcol("UVW")
-    t.check(uvw.dtype == np.float64 and np.array_equal(uvw, H["uvw_array"][()]),
-            "UVW = UVH5 uvw_array (pos(ANTENNA2) - pos(ANTENNA1))")
+    t.check(uvw.dtype == np.float64 and np.array_equal(uvw, -H["uvw_array"][()]),
+            "UVW = -UVH5 uvw_array (pos(ANTENNA1) - pos(ANTENNA2), as DATA is conjugated)")
     tm = main.getcol("TIME")
     t.check(np.allclose(tm, (H["time_array"][()] - 2400000.5) * 86400.0, rtol=0, atol=1e-6),
             "TIME = UTC MJD seconds of time_array")
