@@ -502,7 +502,7 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
     fp.add("dut1", fmt::format("{}", *opt.dut1_override));
   fp.add("format", "uvh5-1.1/v1");
   if (opt.format != OutputFormat::kUvh5)
-    fp.add("ms", "ms-v2/v1");
+    fp.add("ms", "ms-v2/v2");  // v2: pyuvdata orientation (conjugated DATA, negated UVW)
   std::int64_t up_to_date = 0;
   if (comm.is_root() && !opt.clobber) {
     const bool uvh5_ok = opt.format == OutputFormat::kMs || is_up_to_date(result.output, fp);
