@@ -13,7 +13,7 @@ PACKAGES=(
   hdf5-plugin-lzf
   # science libraries
   libcfitsio-dev libhealpix-cxx-dev libnanoflann-dev libeigen3-dev libgdal-dev gdal-bin liberfa-dev
-  libtiff-dev libdeflate-dev casacore-dev
+  libtiff-dev libdeflate-dev libisal-dev casacore-dev
   # general libraries
   libboost-program-options-dev catch2 libsqlite3-dev nlohmann-json3-dev libfmt-dev
   # independent cross-check tools (tests and perf references)

@@ -11,8 +11,9 @@ void add_nc_layout_options(po::options_description& d) {
   d.add_options()("format", po::value<std::string>()->default_value("netcdf4"),
                   "netcdf4 (HDF5, zlib-compressed, chunked by day x tile) or cdf5 (PnetCDF, "
                   "uncompressed, fastest)");
-  d.add_options()("deflate", po::value<int>()->default_value(3),
-                  "NetCDF-4 zlib level, 0 (none) to 9");
+  d.add_options()("deflate", po::value<int>()->default_value(1),
+                  "NetCDF-4 deflate level, 0 (none) to 9: 1 compresses with ISA-L's igzip "
+                  "(fastest), 2-9 with libdeflate (smaller, slower); any inflate reads them");
   d.add_options()("shuffle", po::bool_switch()->default_value(false),
                   "NetCDF-4: byte-shuffle filter before deflate (larger files for gridded "
                   "cluster values)");

@@ -1,7 +1,8 @@
 // The library behind an io::NcFile (internal to io/; see
 // include/tessera/io/nc_file.hpp). One implementation per library:
-// nc_pnetcdf.cpp (CDF-5 through PnetCDF) and nc_netcdf4.cpp (NetCDF-4
-// through netcdf-c's parallel API). Each keeps its library's headers to
+// nc_pnetcdf.cpp (CDF-5 through PnetCDF), nc_netcdf4.cpp (NetCDF-4
+// through netcdf-c's parallel API) and nc_netcdf4_chunks.cpp (NetCDF-4 from
+// chunks compressed on every rank, written by rank 0). Each keeps its library's headers to
 // itself: pnetcdf.h and netcdf.h define the same names and cannot meet in
 // one translation unit.
 #pragma once
@@ -61,6 +62,10 @@ std::unique_ptr<NcBackend> pnetcdf_create(MPI_Comm comm, const std::filesystem::
 std::unique_ptr<NcBackend> pnetcdf_open(MPI_Comm comm, const std::filesystem::path& path);
 std::unique_ptr<NcBackend> netcdf4_create(MPI_Comm comm, const std::filesystem::path& path,
                                           const NcCreateOptions& options);
+/// NetCDF-4 written from whole chunks compressed on every rank, by rank 0
+/// (nc_netcdf4_chunks.cpp).
+std::unique_ptr<NcBackend> netcdf4_create_chunked(MPI_Comm comm, const std::filesystem::path& path,
+                                                  const NcCreateOptions& options);
 std::unique_ptr<NcBackend> netcdf4_open(MPI_Comm comm, const std::filesystem::path& path);
 
 }  // namespace tessera::io

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <utility>
 
 #include "nc_backend.hpp"
@@ -71,8 +72,13 @@ NcFile NcFile::create(MPI_Comm comm, const std::filesystem::path& path,
                       const NcCreateOptions& options) {
   if (options.deflate_level < 0 || options.deflate_level > 9)
     throw UsageError("--deflate must be 0..9, not " + std::to_string(options.deflate_level));
-  auto impl = options.format == NcFormat::kNetcdf4 ? netcdf4_create(comm, path, options)
-                                                   : pnetcdf_create(comm, path);
+  std::unique_ptr<NcBackend> impl;
+  if (options.format == NcFormat::kCdf5)
+    impl = pnetcdf_create(comm, path);
+  else if (options.whole_chunks)
+    impl = netcdf4_create_chunked(comm, path, options);
+  else
+    impl = netcdf4_create(comm, path, options);
   return NcFile(std::move(impl), path.string());
 }
 

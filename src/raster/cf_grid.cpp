@@ -60,7 +60,10 @@ io::NcFile create_cf_grid(MPI_Comm comm, const std::filesystem::path& path, cons
   const auto& g = axes.grid;
   const io::CfGridMapping gm = io::cf_grid_mapping(axes.crs_wkt);
   const int epsg = io::epsg_of(axes.crs_wkt);
-  io::NcFile f = io::NcFile::create(comm, path, layout.file);
+  // grid and reproject put whole days of the whole grid: whole chunks.
+  io::NcCreateOptions file = layout.file;
+  file.whole_chunks = true;
+  io::NcFile f = io::NcFile::create(comm, path, file);
   const int dt = f.def_dim("time", axes.days);
   const int dy = f.def_dim("y", g.height);
   const int dx = f.def_dim("x", g.width);

@@ -49,15 +49,24 @@ inline constexpr int kNcGlobal = -1;
 /// has neither.
 struct NcCreateOptions {
   NcFormat format = NcFormat::kNetcdf4;
-  /// 0 = no deflate filter, 1..9 zlib levels. 3: on the medium synthetic
-  /// grid 69.6 MB against 82.9 MB at level 1 and 45.7 MB at 5, for 7 %
-  /// more CPU than level 1 and 30 % less than 5 (docs/pipelines/raster.md).
-  int deflate_level = 3;
+  /// 0 = no deflate filter, 1..9 deflate levels. Level 1: the writer of
+  /// whole chunks compresses with igzip, 4 to 8 times faster than zlib's
+  /// level 1 for about the same size (io/deflate_stream.hpp); through
+  /// HDF5's filter (netcdf-c's parallel writer) every level is zlib's.
+  int deflate_level = 1;
   /// Byte shuffle before deflate. Off by default: gridded cluster values
   /// repeat whole floats along a row, which deflate matches as they are;
   /// shuffled into byte planes the same days came out 2x larger (0.058 of
   /// the raw size against 0.028 at level 5).
   bool shuffle = false;
+  /// The writer promises that every put covers whole chunks (it starts and
+  /// ends on chunk boundaries or the array's end), and NetCDF-4 is asked for:
+  /// then each rank compresses the chunks of its own puts (deflate_stream.hpp,
+  /// its OpenMP threads side by side) and rank 0 writes the finished chunks
+  /// with HDF5's direct chunk write (src/io/nc_netcdf4_chunks.cpp says why).
+  /// A put that is not chunk-aligned fails naming the variable. Otherwise
+  /// netcdf-c's collective parallel writes, with HDF5's zlib filter.
+  bool whole_chunks = false;
 };
 
 /// How one variable is stored (NetCDF-4 only; ignored for CDF-5).

@@ -67,6 +67,7 @@ class Tessera(CMakePackage):
     # by rank 0 (libtiff's TIFFOpenExt, 4.5 and later).
     depends_on("libtiff@4.5:")
     depends_on("libdeflate")
+    depends_on("isa-l")  # igzip: deflate level 1 of raster grid's NetCDF-4 chunks
     depends_on("erfa")
     depends_on("casacore")  # Measurement Set output of subband convert
     depends_on("sqlite@3:")

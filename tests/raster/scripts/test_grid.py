@@ -68,8 +68,8 @@ for var in VARS:
         h, w = v.shape[1], v.shape[2]
         t.check(nc.data_model == "NETCDF4", f"{var}: default output is NetCDF-4", nc.data_model)
         filt = v.filters()
-        t.check(filt.get("zlib") and not filt.get("shuffle") and filt.get("complevel") == 3,
-                f"{var}: deflate level 3, no shuffle filter", filt)
+        t.check(filt.get("zlib") and not filt.get("shuffle") and filt.get("complevel") == 1,
+                f"{var}: deflate level 1, no shuffle filter", filt)
         t.check(v.chunking() == [1, min(512, h), min(512, w)],
                 f"{var}: chunks of 1 day x the (clipped) 512 tile", v.chunking())
         t.check(nc.variables["x"].chunking() == "contiguous", "coordinates are contiguous")
@@ -84,11 +84,11 @@ for var in VARS:
 
 r = subprocess.run(["ncdump", "-hs", grid_file(outs[4], "swe")], capture_output=True, text=True)
 t.check(r.returncode == 0 and '_Format = "netCDF-4"' in r.stdout
-        and re.search(r"swe:_DeflateLevel = 3 ;", r.stdout)
+        and re.search(r"swe:_DeflateLevel = 1 ;", r.stdout)
         and not re.search(r'swe:_Shuffle = "true" ;', r.stdout)
         and re.search(r"swe:_ChunkSizes = 1, \d+, \d+ ;", r.stdout)
         and re.search(r'swe:_Storage = "chunked" ;', r.stdout),
-        "ncdump -hs: netCDF-4, chunked, deflate 3, no shuffle", r.stdout[-1500:])
+        "ncdump -hs: netCDF-4, chunked, deflate 1, no shuffle", r.stdout[-1500:])
 
 table, first = read_fsm_table(fsm)
 with rasterio.open(lf) as src:
