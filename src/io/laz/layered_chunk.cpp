@@ -7,6 +7,7 @@
 #include "tessera/io/laz/byte14_v3.hpp"
 #include "tessera/io/laz/point14_v3.hpp"
 #include "tessera/io/laz/rgb14_v3.hpp"
+#include "tessera/io/laz/wavepacket14_v3.hpp"
 
 namespace tessera::io::laz {
 
@@ -26,6 +27,9 @@ LayeredChunkDecoder::LayeredChunkDecoder(const std::vector<Item>& items) {
         break;
       case ItemType::kByte14:
         items_.push_back(std::make_unique<Byte14V3Decoder>(it.size));
+        break;
+      case ItemType::kWavepacket14:
+        items_.push_back(std::make_unique<WavePacket14V3Decoder>());
         break;
       default:
         throw FormatError("LAZ: item " + item_name(it.type) + " has no layered decoder");
@@ -138,6 +142,9 @@ LayeredChunkEncoder::LayeredChunkEncoder(const std::vector<Item>& items) {
         break;
       case ItemType::kByte14:
         items_.push_back(std::make_unique<Byte14V3Encoder>(it.size));
+        break;
+      case ItemType::kWavepacket14:
+        items_.push_back(std::make_unique<WavePacket14V3Encoder>());
         break;
       default:
         throw UsageError("LAZ: item " + item_name(it.type) + " has no layered encoder");

@@ -8,6 +8,7 @@
 #include "tessera/io/laz/gpstime11_v2.hpp"
 #include "tessera/io/laz/point10_v2.hpp"
 #include "tessera/io/laz/rgb12_v2.hpp"
+#include "tessera/io/laz/wavepacket.hpp"
 
 namespace tessera::io::laz {
 
@@ -37,6 +38,9 @@ PointwiseChunkDecoder::PointwiseChunkDecoder(const std::vector<Item>& items) {
         break;
       case ItemType::kByte:
         items_.push_back(std::make_unique<ByteV2Decoder>(it.size));
+        break;
+      case ItemType::kWavepacket13:
+        items_.push_back(std::make_unique<WavePacket13V1Decoder>());
         break;
       default:
         throw FormatError("LAZ: item " + item_name(it.type) + " has no point-wise decoder");
@@ -98,6 +102,9 @@ PointwiseChunkEncoder::PointwiseChunkEncoder(const std::vector<Item>& items) {
         break;
       case ItemType::kByte:
         items_.push_back(std::make_unique<ByteV2Encoder>(it.size));
+        break;
+      case ItemType::kWavepacket13:
+        items_.push_back(std::make_unique<WavePacket13V1Encoder>());
         break;
       default:
         throw UsageError("LAZ: item " + item_name(it.type) + " has no point-wise encoder");
