@@ -37,6 +37,20 @@ LazPoints::LazPoints(int fd, std::uint64_t file_size, const LasHeader& h, std::s
   }
   vlr_ = parse_laszip_vlr(raw->data, file_);
   require_decodable(vlr_, h.point_format, h.record_length, file_);
+  if (vlr_.compressor == kCompressorPointwise) {
+    // Compressor 1 (point-wise, not chunked): no chunk table offset, no
+    // table; the raw first record and one coder stream hold every point,
+    // up to the EVLRs (or internal waveforms) or the end of the file.
+    std::uint64_t end = file_size;
+    for (std::uint64_t at : {h.evlr_start, h.waveform_start}) {
+      if (at > points_offset_ && at < end)
+        end = at;
+    }
+    if (h.point_count > 0)
+      chunks_.push_back({0, h.point_count, points_offset_, end - points_offset_});
+    table_end_ = end;
+    return;
+  }
 
   // The i64 before the chunks: where the table is (-1: in the last 8 bytes).
   if (points_offset_ + 8 > file_size) {

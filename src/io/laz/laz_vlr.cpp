@@ -138,9 +138,14 @@ struct ItemRule {
 };
 
 /// The version an item must have: the rule's, but WAVEPACKET13, which has
-/// only version 1 (LASzip writes it so beside version-2 items).
-int required_version(std::uint16_t type, const ItemRule& rule) {
-  return type == static_cast<std::uint16_t>(ItemType::kWavepacket13) ? 1 : rule.version;
+/// only version 1 (LASzip writes it so beside version-2 items); POINT10 is
+/// also decoded in version 1 (LASzip 1.x, compressor 1 files).
+bool version_decoded(const Item& it, const ItemRule& rule) {
+  if (it.type == static_cast<std::uint16_t>(ItemType::kWavepacket13))
+    return it.version == 1;
+  if (it.type == static_cast<std::uint16_t>(ItemType::kPoint10) && rule.version == 2)
+    return it.version == 1 || it.version == 2;
+  return it.version == rule.version;
 }
 
 /// The laszip VLR's items are `want` in order, of the standard `sizes`
@@ -161,7 +166,7 @@ void require_items(const LaszipVlr& v, int format, const std::vector<ItemType>& 
       refuse("item " + name + " after the point's fields is not supported (one " + byte_name +
              " item is)");
     }
-    if (it.version != required_version(it.type, rule)) {
+    if (!version_decoded(it, rule)) {
       refuse("item " + name + " is not supported (Tessera decodes " +
              (it.type == static_cast<std::uint16_t>(ItemType::kWavepacket13) ? "version 1"
                                                                              : rule.decoded) +
@@ -224,10 +229,11 @@ LaszipVlr layered_vlr(int format, int extra, std::uint32_t chunk_size) {
 
 void require_decodable(const LaszipVlr& v, int format, int record_length, const std::string& file) {
   auto refuse = [&](const std::string& what) { throw FormatError("LAZ: " + what, file, kObject); };
-  if (v.compressor != kCompressorPointwiseChunked && v.compressor != kCompressorLayeredChunked) {
+  if (v.compressor != kCompressorPointwise && v.compressor != kCompressorPointwiseChunked &&
+      v.compressor != kCompressorLayeredChunked) {
     refuse("compressor " + compressor_name(v.compressor) +
-           " is not supported (Tessera decodes compressors 2, point-wise chunked, and 3, layered "
-           "chunked)");
+           " is not supported (Tessera decodes compressors 1, point-wise, 2, point-wise chunked, "
+           "and 3, layered chunked)");
   }
   if (v.coder != 0)
     refuse("coder " + std::to_string(v.coder) + " is not supported (0, arithmetic, is)");
@@ -242,8 +248,8 @@ void require_decodable(const LaszipVlr& v, int format, int record_length, const 
     return;
   }
   if (format < 0 || format > 5) {
-    refuse("point format " + std::to_string(format) +
-           " with compressor 2 is not supported (Tessera decodes formats 0-5)");
+    refuse("point format " + std::to_string(format) + " with compressor " +
+           std::to_string(v.compressor) + " is not supported (Tessera decodes formats 0-5)");
   }
   // The items each format has, in record order (LAS Tables 7-12).
   std::vector<ItemType> want = {ItemType::kPoint10};

@@ -6,6 +6,7 @@
 #include "tessera/core/error.hpp"
 #include "tessera/io/laz/byte_v2.hpp"
 #include "tessera/io/laz/gpstime11_v2.hpp"
+#include "tessera/io/laz/point10_v1.hpp"
 #include "tessera/io/laz/point10_v2.hpp"
 #include "tessera/io/laz/rgb12_v2.hpp"
 #include "tessera/io/laz/wavepacket.hpp"
@@ -28,7 +29,10 @@ PointwiseChunkDecoder::PointwiseChunkDecoder(const std::vector<Item>& items) {
     record_length_ += it.size;
     switch (static_cast<ItemType>(it.type)) {
       case ItemType::kPoint10:
-        items_.push_back(std::make_unique<Point10V2Decoder>());
+        if (it.version == 1)
+          items_.push_back(std::make_unique<Point10V1Decoder>());
+        else
+          items_.push_back(std::make_unique<Point10V2Decoder>());
         break;
       case ItemType::kGpsTime11:
         items_.push_back(std::make_unique<GpsTime11V2Decoder>());
