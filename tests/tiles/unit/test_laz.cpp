@@ -108,6 +108,13 @@ TEST_CASE("laz-rs's compressor-1 file (LASzip 1.x, POINT10 v1) decodes to its LA
   cut.resize(cut.size() - 5000);
   spit(dir / "cut1.laz", cut);
   CHECK_THAT(open_error(dir / "cut1.laz"), Contains("cut1.laz") && Contains("chunk 0"));
+  // A point count no stream of its size holds: refused at open, before
+  // anything is allocated for it.
+  auto many = slurp(test::test_data("laz-rs/point-version-1-point-wise.laz"));
+  poke<std::uint32_t>(many, 107, 0x80000000u);
+  spit(dir / "many1.laz", many);
+  CHECK_THAT(open_error(dir / "many1.laz"),
+             Contains("many1.laz") && Contains("2147483648 points cannot be in"));
 }
 
 TEST_CASE("LAZ that Tessera cannot decode is refused by name", "[tiles][laz][bad]") {
