@@ -260,6 +260,25 @@ for fmt in (4, 5, 9, 10):
         hb, hs = header(back), header(files[fmt])
         t.check(records(hb).tobytes() == records(hs).tobytes(),
                 f"format {fmt} through LAZ and back: every record byte for byte")
+# A format-4 file holding its waveforms (global encoding bit 1, the
+# waveform data packet record after the points): the LAZ keeps every
+# descriptor but says no waveform data is in the file.
+d = bytearray(open(files[4], "rb").read())
+struct.pack_into("<H", d, 6, 0x2)
+struct.pack_into("<Q", d, 227, len(d))
+waves = os.path.join(work, "f4_internal_waves.las")
+open(waves, "wb").write(bytes(d) + bytes(60) + b"\x07" * 500)
+laz = os.path.join(work, "f4_internal_waves.laz")
+r = tessera(["tiles", "convert", waves, laz, "--no-progress"])
+if t.check(r.returncode == 0, "convert a format-4 file with internal waveforms -> LAZ", r):
+    d = open(laz, "rb").read()
+    t.check(struct.unpack_from("<H", d, 6)[0] & 0x2 == 0 and struct.unpack_from("<Q", d, 227)[0] == 0,
+            "its LAZ claims no waveform data in the file (bit 1 clear, waveform start 0)",
+            (struct.unpack_from("<H", d, 6)[0], struct.unpack_from("<Q", d, 227)[0]))
+    back = os.path.join(work, "f4_internal_waves_back.las")
+    r = tessera(["tiles", "convert", laz, back, "--no-progress"])
+    t.check(r.returncode == 0 and records(header(back)).tobytes() == records(header(files[4])).tobytes(),
+            "and converts back to every record", r)
 if 4 in lazs and 10 in lazs:
     out = os.path.join(work, "f10_f4_laz_c2c.las")
     las_out = os.path.join(work, "f10_f4_c2c_n1.las")  # check_c2c's, on the LAS pair
