@@ -56,7 +56,7 @@ void run(StepContext& ctx) {
 const CommandRegistrar kConvert{Command{
     "tiles",
     "convert",
-    "LAS <-> LAZ (LAZ: compressor 2 for point formats 0-3, 3 for 6-8), by the output's extension",
+    "LAS <-> LAZ (LAZ: compressor 2 for point formats 0-5, 3 for 6-10), by the output's extension",
     [](po::options_description& d, po::positional_options_description& pos) {
       d.add_options()("files", po::value<std::vector<std::string>>(), "IN OUT")(
           "chunk-size", po::value<int>()->default_value(50000), "points per LAZ chunk written")(

@@ -58,8 +58,14 @@ nlohmann::json run_convert(const Comm& comm, const ConvertOptions& o) {
     return v.is(io::laz::kLaszipUserId, io::laz::kLaszipRecordId);
   });
   header.format_byte = header.point_format;
+  // EVLRs and waveform data held in the file (global encoding bit 1, at
+  // waveform_start) are not carried over; the wave packet descriptors stay
+  // in the records, and an external .wdp (bit 2) is still the file they
+  // point into.
   header.evlr_count = 0;
   header.evlr_start = 0;
+  header.global_encoding = static_cast<std::uint16_t>(header.global_encoding & ~0x2u);
+  header.waveform_start = 0;
   const std::uint64_t las_bytes =
       io::las_points_offset(header) + header.point_count * header.record_length;
   if (to_laz)

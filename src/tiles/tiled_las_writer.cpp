@@ -48,8 +48,8 @@ TiledLasWriter::TiledLasWriter(const Comm& comm, std::filesystem::path out, io::
   for (std::size_t t = 0; t < counts.size(); ++t)
     first_[t + 1] = first_[t] + static_cast<std::uint64_t>(counts[t]);
   if (is_laz_output(out)) {
-    // Refused before any work when LAZ cannot hold the format (4, 5, 9, 10),
-    // and when the output exists without --clobber.
+    // Refused before any work when LAZ cannot hold the format, and when the
+    // output exists without --clobber.
     io::laz::vlr_for(header_);
     { CollectiveAtomicFile check(comm_, out, clobber); }
     laz_out_ = out;
@@ -164,7 +164,7 @@ void write_block_las(const Comm& comm, const std::filesystem::path& out, io::Las
   // LAZ output: staged as LAS beside it, then compressed (tiled_las_writer.hpp).
   const bool laz = is_laz_output(out);
   if (laz) {
-    io::laz::vlr_for(header);  // formats 4, 5, 9, 10: UsageError on every rank
+    io::laz::vlr_for(header);  // a format LAZ cannot hold: UsageError on every rank
     CollectiveAtomicFile check(comm, out, clobber);
   }
   CollectiveAtomicFile file(comm, laz ? laz_staging_path(out) : out, laz || clobber);

@@ -1,8 +1,8 @@
 """Tessera's LAZ files read by an independent decoder: laz-perf (npm, run
 under nodejs) decodes what `tiles convert` wrote -- point formats 0 to 3
-(compressor 2) and 6 to 8 (compressor 3, layered), with and without extra bytes, one chunk and many -- to exactly the
-records of the LAS files converted (several scanner channels: format 6
-without extra bytes only, see below); and LASzip's own simple.laz and
+(compressor 2) and 6 to 8 (compressor 3, layered), with and without extra bytes, one chunk and many,
+one scanner channel and several -- to exactly the records of the LAS files
+converted; and LASzip's own simple.laz and
 1_4_w_evlr.laz to their LAS twins' records. laz-perf is installed by this test into the
 build tree (npm install --prefix), once."""
 import os
@@ -146,14 +146,12 @@ def las14_of_format(path, fmt, n, extra, seed, channels):
 
 
 # Layered (compressor 3): formats 6-8, with and without extra bytes, one
-# scanner channel; format 6 also with four channels switching; 12001 points
-# in chunks of 1000 (the last holds one point). Not cross-checked: several
-# channels with RGB14/RGBNIR14/BYTE14 items, where LASzip's v3 coder has
-# known context quirks (LASzip issue #74, LAStools issue #43) that Tessera
-# follows and laz-perf 0.0.7 decodes otherwise (docs/pipelines/tiles.md).
+# scanner channel and four switching (RGB14/RGBNIR14/BYTE14 follow LASzip's
+# per-point channel rule, layered_item.hpp, as laz-perf does); 12001 points
+# in chunks of 1000 (the last holds one point).
 for fmt in (6, 7, 8):
     for extra in (0, 5):
-        for channels in ((1, 4) if fmt == 6 and extra == 0 else (1,)):
+        for channels in (1, 4):
             name = f"fmt{fmt}_x{extra}_ch{channels}"
             las = os.path.join(work, name + ".las")
             las14_of_format(las, fmt, 12001, extra, fmt * 10 + extra + channels, channels)

@@ -49,15 +49,15 @@ FormatTraits las_traits() {
   return t;
 }
 
-const TargetRegistrar kLas{
-    Target{"las",
-           ".las",
-           las_traits(),
-           {test_data("pdal/100-points.las"), test_data("laspy/autzen_geo_proj.las"),
-            test_data("laspy/test1_4.las"), test_data("laspy/1_4_w_evlr.las"),
-            test_data("laspy/simple.laz"), test_data("laspy/extra.laz"),
-            test_data("laspy/1_4_w_evlr.laz")},
-           read_las}};
+const TargetRegistrar kLas{Target{
+    "las",
+    ".las",
+    las_traits(),
+    {test_data("pdal/100-points.las"), test_data("laspy/autzen_geo_proj.las"),
+     test_data("laspy/test1_4.las"), test_data("laspy/1_4_w_evlr.las"),
+     test_data("laspy/simple.laz"), test_data("laspy/extra.laz"), test_data("laspy/1_4_w_evlr.laz"),
+     test_data("laspy/fullwave.laz"), test_data("laz-rs/point-version-1-point-wise.laz")},
+    read_las}};
 
 }  // namespace
 }  // namespace tessera::fuzz

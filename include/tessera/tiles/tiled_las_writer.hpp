@@ -18,8 +18,7 @@
 //
 // An output named *.laz is staged as LAS beside it (`<out>.records.las`,
 // under a temporary name) and compressed by finish() with run_convert: LAZ
-// compressor 2 for point formats 0-3, 3 (layered) for 6-8; formats 4, 5,
-// 9 and 10 are refused by the constructor (UsageError).
+// compressor 2 for point formats 0-5, 3 (layered) for 6-10.
 //
 // Collective: the constructor and finish(). write_tile() is local (a pwrite),
 // so ranks may hand over different numbers of tiles per round.

@@ -7,6 +7,7 @@
 #include "tessera/io/laz/byte14_v3.hpp"
 #include "tessera/io/laz/point14_v3.hpp"
 #include "tessera/io/laz/rgb14_v3.hpp"
+#include "tessera/io/laz/wavepacket14_v3.hpp"
 
 namespace tessera::io::laz {
 
@@ -26,6 +27,9 @@ LayeredChunkDecoder::LayeredChunkDecoder(const std::vector<Item>& items) {
         break;
       case ItemType::kByte14:
         items_.push_back(std::make_unique<Byte14V3Decoder>(it.size));
+        break;
+      case ItemType::kWavepacket14:
+        items_.push_back(std::make_unique<WavePacket14V3Decoder>());
         break;
       default:
         throw FormatError("LAZ: item " + item_name(it.type) + " has no layered decoder");
@@ -85,6 +89,9 @@ void LayeredChunkDecoder::decode(const std::uint8_t* data, std::size_t size, std
   }
   if (points > 1 && ptr[0] == nullptr)
     fail("the XY layer is empty but the chunk holds " + std::to_string(points) + " points");
+  // The scanner channel POINT14 hands the items after it (the channel rule
+  // of layered_item.hpp): the first point's at the chunk's start, then for
+  // each point 0 unless its channel changed.
   unsigned context = 0;
   std::size_t layer = 0;
   for (std::size_t i = 0; i < items_.size(); ++i) {
@@ -93,6 +100,7 @@ void LayeredChunkDecoder::decode(const std::uint8_t* data, std::size_t size, std
   }
   for (std::uint64_t p = 1; p < points; ++p) {
     std::uint8_t* rec = out + p * record_length_;
+    context = 0;
     for (std::size_t i = 0; i < items_.size(); ++i)
       items_[i]->decode(rec + offsets_[i], context);
     if (ptr[0]->overrun() > 0) {
@@ -135,6 +143,9 @@ LayeredChunkEncoder::LayeredChunkEncoder(const std::vector<Item>& items) {
       case ItemType::kByte14:
         items_.push_back(std::make_unique<Byte14V3Encoder>(it.size));
         break;
+      case ItemType::kWavepacket14:
+        items_.push_back(std::make_unique<WavePacket14V3Encoder>());
+        break;
       default:
         throw UsageError("LAZ: item " + item_name(it.type) + " has no layered encoder");
     }
@@ -148,11 +159,12 @@ void LayeredChunkEncoder::encode(const std::uint8_t* records, std::uint64_t poin
   if (points == 0)
     return;
   out.insert(out.end(), records, records + record_length_);
-  unsigned context = 0;
+  unsigned context = 0;  // as the decoder hands it over
   for (std::size_t i = 0; i < items_.size(); ++i)
     items_[i]->start(records + offsets_[i], context);
   for (std::uint64_t p = 1; p < points; ++p) {
     const std::uint8_t* rec = records + p * record_length_;
+    context = 0;
     for (std::size_t i = 0; i < items_.size(); ++i)
       items_[i]->encode(rec + offsets_[i], context);
   }

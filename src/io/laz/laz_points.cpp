@@ -37,6 +37,32 @@ LazPoints::LazPoints(int fd, std::uint64_t file_size, const LasHeader& h, std::s
   }
   vlr_ = parse_laszip_vlr(raw->data, file_);
   require_decodable(vlr_, h.point_format, h.record_length, file_);
+  if (vlr_.compressor == kCompressorPointwise) {
+    // Compressor 1 (point-wise, not chunked): no chunk table offset, no
+    // table; the raw first record and one coder stream hold every point,
+    // up to the EVLRs (or internal waveforms) or the end of the file.
+    std::uint64_t end = file_size;
+    for (std::uint64_t at : {h.evlr_start, h.waveform_start}) {
+      if (at > points_offset_ && at < end)
+        end = at;
+    }
+    // Without a table nothing bounds the header's count but the stream's
+    // size: more than 1000 times compression (real files reach 5-15) is
+    // taken as a corrupt count, before anything is allocated for it.
+    const std::uint64_t bytes = end - points_offset_;
+    const std::uint64_t most = 1 + bytes * 1000 / static_cast<std::uint64_t>(h.record_length);
+    if (h.point_count > most) {
+      throw FormatError("LAZ: compressor 1: the header's " + std::to_string(h.point_count) +
+                            " points cannot be in " + std::to_string(bytes) +
+                            " bytes of point data (more than 1000 times compression; point "
+                            "count corrupt?)",
+                        file_, "point data");
+    }
+    if (h.point_count > 0)
+      chunks_.push_back({0, h.point_count, points_offset_, bytes});
+    table_end_ = end;
+    return;
+  }
 
   // The i64 before the chunks: where the table is (-1: in the last 8 bytes).
   if (points_offset_ + 8 > file_size) {

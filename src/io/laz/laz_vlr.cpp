@@ -114,10 +114,13 @@ LaszipVlr pointwise_vlr(int format, int extra, std::uint32_t chunk_size) {
   LaszipVlr v;
   v.chunk_size = chunk_size;
   v.items.push_back({static_cast<std::uint16_t>(ItemType::kPoint10), 20, 2});
-  if (format == 1 || format == 3)
+  if (format == 1 || format >= 3)
     v.items.push_back({static_cast<std::uint16_t>(ItemType::kGpsTime11), 8, 2});
-  if (format == 2 || format == 3)
+  if (format == 2 || format == 3 || format == 5)
     v.items.push_back({static_cast<std::uint16_t>(ItemType::kRgb12), 6, 2});
+  // WAVEPACKET13 has no version 2: LASzip writes version 1 under compressor 2.
+  if (format == 4 || format == 5)
+    v.items.push_back({static_cast<std::uint16_t>(ItemType::kWavepacket13), 29, 1});
   if (extra > 0)
     v.items.push_back(
         {static_cast<std::uint16_t>(ItemType::kByte), static_cast<std::uint16_t>(extra), 2});
@@ -133,6 +136,17 @@ struct ItemRule {
   int version;
   const char* decoded;  ///< "version 2", ... for the message
 };
+
+/// The version an item must have: the rule's, but WAVEPACKET13, which has
+/// only version 1 (LASzip writes it so beside version-2 items); POINT10 is
+/// also decoded in version 1 (LASzip 1.x, compressor 1 files).
+bool version_decoded(const Item& it, const ItemRule& rule) {
+  if (it.type == static_cast<std::uint16_t>(ItemType::kWavepacket13))
+    return it.version == 1;
+  if (it.type == static_cast<std::uint16_t>(ItemType::kPoint10) && rule.version == 2)
+    return it.version == 1 || it.version == 2;
+  return it.version == rule.version;
+}
 
 /// The laszip VLR's items are `want` in order, of the standard `sizes`
 /// (indexed by item type), then at most one byte item, all of one version.
@@ -152,8 +166,12 @@ void require_items(const LaszipVlr& v, int format, const std::vector<ItemType>& 
       refuse("item " + name + " after the point's fields is not supported (one " + byte_name +
              " item is)");
     }
-    if (it.version != rule.version)
-      refuse("item " + name + " is not supported (Tessera decodes " + rule.decoded + ")");
+    if (!version_decoded(it, rule)) {
+      refuse("item " + name + " is not supported (Tessera decodes " +
+             (it.type == static_cast<std::uint16_t>(ItemType::kWavepacket13) ? "version 1"
+                                                                             : rule.decoded) +
+             ")");
+    }
     if (standard && (it.type >= N || it.size != sizes[it.type]))
       refuse("item " + item_name(it.type) + " of " + std::to_string(it.size) + " bytes (expected " +
              std::to_string(it.type < N ? sizes[it.type] : 0) + ")");
@@ -166,22 +184,23 @@ void require_items(const LaszipVlr& v, int format, const std::vector<ItemType>& 
   }
 }
 
-/// Compressor 3: POINT14 then RGB14 (format 7) or RGBNIR14 (format 8), then
-/// at most one BYTE14, all version 3.
+/// Compressor 3: POINT14 then RGB14 (format 7) or RGBNIR14 (formats 8, 10),
+/// then WAVEPACKET14 (formats 9, 10), then at most one BYTE14, all version 3.
 void require_layered(const LaszipVlr& v, int format, const std::string& file) {
   auto refuse = [&](const std::string& what) { throw FormatError("LAZ: " + what, file, kObject); };
-  if (format < 6 || format > 8) {
+  if (format < 6 || format > 10) {
     refuse("point format " + std::to_string(format) +
-           " with compressor 3 is not supported (Tessera decodes formats 6-8; formats 9 and 10 "
-           "need the WAVEPACKET14 item)");
+           " with compressor 3 is not supported (Tessera decodes formats 6-10)");
   }
   std::vector<ItemType> want = {ItemType::kPoint14};
   if (format == 7)
     want.push_back(ItemType::kRgb14);
-  if (format == 8)
+  if (format == 8 || format == 10)
     want.push_back(ItemType::kRgbNir14);
+  if (format == 9 || format == 10)
+    want.push_back(ItemType::kWavepacket14);
   // Standard sizes by item type (LASzip's item list, in the LAZ specification).
-  static const int sizes[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 30, 6, 8, 0, 0};
+  static const int sizes[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 30, 6, 8, 29, 0};
   require_items(v, format, want, {ItemType::kByte14, 3, "version 3 with compressor 3"}, sizes,
                 refuse);
 }
@@ -198,8 +217,10 @@ LaszipVlr layered_vlr(int format, int extra, std::uint32_t chunk_size) {
   v.items.push_back({static_cast<std::uint16_t>(ItemType::kPoint14), 30, 3});
   if (format == 7)
     v.items.push_back({static_cast<std::uint16_t>(ItemType::kRgb14), 6, 3});
-  if (format == 8)
+  if (format == 8 || format == 10)
     v.items.push_back({static_cast<std::uint16_t>(ItemType::kRgbNir14), 8, 3});
+  if (format == 9 || format == 10)
+    v.items.push_back({static_cast<std::uint16_t>(ItemType::kWavepacket14), 29, 3});
   if (extra > 0)
     v.items.push_back(
         {static_cast<std::uint16_t>(ItemType::kByte14), static_cast<std::uint16_t>(extra), 3});
@@ -208,10 +229,11 @@ LaszipVlr layered_vlr(int format, int extra, std::uint32_t chunk_size) {
 
 void require_decodable(const LaszipVlr& v, int format, int record_length, const std::string& file) {
   auto refuse = [&](const std::string& what) { throw FormatError("LAZ: " + what, file, kObject); };
-  if (v.compressor != kCompressorPointwiseChunked && v.compressor != kCompressorLayeredChunked) {
+  if (v.compressor != kCompressorPointwise && v.compressor != kCompressorPointwiseChunked &&
+      v.compressor != kCompressorLayeredChunked) {
     refuse("compressor " + compressor_name(v.compressor) +
-           " is not supported (Tessera decodes compressors 2, point-wise chunked, and 3, layered "
-           "chunked)");
+           " is not supported (Tessera decodes compressors 1, point-wise, 2, point-wise chunked, "
+           "and 3, layered chunked)");
   }
   if (v.coder != 0)
     refuse("coder " + std::to_string(v.coder) + " is not supported (0, arithmetic, is)");
@@ -225,17 +247,19 @@ void require_decodable(const LaszipVlr& v, int format, int record_length, const 
     }
     return;
   }
-  if (format < 0 || format > 3) {
-    refuse("point format " + std::to_string(format) +
-           " with compressor 2 is not supported (Tessera decodes formats 0-3)");
+  if (format < 0 || format > 5) {
+    refuse("point format " + std::to_string(format) + " with compressor " +
+           std::to_string(v.compressor) + " is not supported (Tessera decodes formats 0-5)");
   }
-  // The items each format has, in record order (LAS Tables 7-10).
+  // The items each format has, in record order (LAS Tables 7-12).
   std::vector<ItemType> want = {ItemType::kPoint10};
-  if (format == 1 || format == 3)
+  if (format == 1 || format >= 3)
     want.push_back(ItemType::kGpsTime11);
-  if (format == 2 || format == 3)
+  if (format == 2 || format == 3 || format == 5)
     want.push_back(ItemType::kRgb12);
-  static const int sizes[] = {1, 2, 4, 8, 4, 8, 20, 8, 6};
+  if (format == 4 || format == 5)
+    want.push_back(ItemType::kWavepacket13);
+  static const int sizes[] = {1, 2, 4, 8, 4, 8, 20, 8, 6, 29};
   require_items(v, format, want, {ItemType::kByte, 2, "version 2"}, sizes, refuse);
   if (v.record_length() != record_length) {
     refuse("items add up to " + std::to_string(v.record_length()) +

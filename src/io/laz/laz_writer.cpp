@@ -17,9 +17,9 @@
 namespace tessera::io::laz {
 
 LaszipVlr vlr_for(const LasHeader& h, std::uint32_t chunk_size) {
-  if (h.point_format > 3 && (h.point_format < 6 || h.point_format > 8)) {
+  if (h.point_format > 10) {
     throw UsageError("LAZ output of point format " + std::to_string(h.point_format) +
-                     " is not supported (Tessera writes LAZ for point formats 0-3 and 6-8)");
+                     " is not supported (Tessera writes LAZ for point formats 0-10)");
   }
   if (chunk_size == 0)
     throw UsageError("LAZ chunk size must be at least 1");

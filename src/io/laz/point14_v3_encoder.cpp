@@ -31,10 +31,9 @@ void Point14V3Encoder::start(const std::uint8_t* first, unsigned& context) {
   used_.fill(false);
   const Point14 p = Point14::unpack(first);
   current_ = p.channel;
-  // `context` (what the items after POINT14 see) stays 0 until the channel
-  // first changes: LASzip's v3 coder publishes it only on a change
-  // (LASzip issue #74), and files are written so.
-  (void)context;
+  // The items after POINT14 start the chunk in the first point's channel
+  // (layered_chunk.cpp: later points hand them a channel only on a change).
+  context = current_;
   open(current_, p);
 }
 

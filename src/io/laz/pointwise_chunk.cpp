@@ -6,8 +6,10 @@
 #include "tessera/core/error.hpp"
 #include "tessera/io/laz/byte_v2.hpp"
 #include "tessera/io/laz/gpstime11_v2.hpp"
+#include "tessera/io/laz/point10_v1.hpp"
 #include "tessera/io/laz/point10_v2.hpp"
 #include "tessera/io/laz/rgb12_v2.hpp"
+#include "tessera/io/laz/wavepacket.hpp"
 
 namespace tessera::io::laz {
 
@@ -27,7 +29,10 @@ PointwiseChunkDecoder::PointwiseChunkDecoder(const std::vector<Item>& items) {
     record_length_ += it.size;
     switch (static_cast<ItemType>(it.type)) {
       case ItemType::kPoint10:
-        items_.push_back(std::make_unique<Point10V2Decoder>());
+        if (it.version == 1)
+          items_.push_back(std::make_unique<Point10V1Decoder>());
+        else
+          items_.push_back(std::make_unique<Point10V2Decoder>());
         break;
       case ItemType::kGpsTime11:
         items_.push_back(std::make_unique<GpsTime11V2Decoder>());
@@ -37,6 +42,9 @@ PointwiseChunkDecoder::PointwiseChunkDecoder(const std::vector<Item>& items) {
         break;
       case ItemType::kByte:
         items_.push_back(std::make_unique<ByteV2Decoder>(it.size));
+        break;
+      case ItemType::kWavepacket13:
+        items_.push_back(std::make_unique<WavePacket13V1Decoder>());
         break;
       default:
         throw FormatError("LAZ: item " + item_name(it.type) + " has no point-wise decoder");
@@ -98,6 +106,9 @@ PointwiseChunkEncoder::PointwiseChunkEncoder(const std::vector<Item>& items) {
         break;
       case ItemType::kByte:
         items_.push_back(std::make_unique<ByteV2Encoder>(it.size));
+        break;
+      case ItemType::kWavepacket13:
+        items_.push_back(std::make_unique<WavePacket13V1Encoder>());
         break;
       default:
         throw UsageError("LAZ: item " + item_name(it.type) + " has no point-wise encoder");

@@ -86,26 +86,64 @@ TEST_CASE("A LAZ file without a LAS twin decodes to plausible records", "[tiles]
   CHECK(outside == 0);
 }
 
+TEST_CASE("laz-rs's compressor-1 file (LASzip 1.x, POINT10 v1) decodes to its LAS twin",
+          "[tiles][laz]") {
+  // Point-wise, not chunked: no chunk table, one coder stream for all
+  // 11781 points; item POINT10 version 1.
+  io::LasReader laz(test::test_data("laz-rs/point-version-1-point-wise.laz"));
+  io::LasReader las(test::test_data("laz-rs/point-version-1-point-wise.las"));
+  REQUIRE(laz.compressed());
+  REQUIRE(laz.laz()->vlr().compressor == 1);
+  REQUIRE(laz.laz()->vlr().items.at(0).version == 1);
+  REQUIRE(laz.point_count() == las.point_count());
+  REQUIRE(laz.laz()->chunks().size() == 1);
+  const auto b = las.read_records(0, las.point_count());
+  CHECK(laz.read_records(0, laz.point_count()) == b);
+  const std::size_t len = las.header().record_length;
+  const auto mid = laz.read_records(5000, 17);
+  CHECK(std::equal(mid.begin(), mid.end(), b.begin() + static_cast<std::ptrdiff_t>(5000 * len)));
+  // The same file cut short: refused naming the file and its one chunk.
+  const auto dir = test::scratch_dir("laz_compressor1");
+  auto cut = slurp(test::test_data("laz-rs/point-version-1-point-wise.laz"));
+  cut.resize(cut.size() - 5000);
+  spit(dir / "cut1.laz", cut);
+  CHECK_THAT(open_error(dir / "cut1.laz"), Contains("cut1.laz") && Contains("chunk 0"));
+  // A point count no stream of its size holds: refused at open, before
+  // anything is allocated for it.
+  auto many = slurp(test::test_data("laz-rs/point-version-1-point-wise.laz"));
+  poke<std::uint32_t>(many, 107, 0x80000000u);
+  spit(dir / "many1.laz", many);
+  CHECK_THAT(open_error(dir / "many1.laz"),
+             Contains("many1.laz") && Contains("2147483648 points cannot be in"));
+}
+
 TEST_CASE("LAZ that Tessera cannot decode is refused by name", "[tiles][laz][bad]") {
-  // Compressor 3 is decoded (test_laz_layered.cpp); compressor 1 is not.
+  // Compressor 3 is decoded (test_laz_layered.cpp), compressor 1 too (above).
   const auto dir = test::scratch_dir("laz_refused");
   const auto good = slurp(test::test_data("laspy/simple.laz"));
   const std::size_t vlr = laszip_payload(good);
   auto b = good;
+  // A chunked file relabelled compressor 1: its chunk table offset read as
+  // the first record, the stream then fails.
   poke<std::uint16_t>(b, vlr, 1);
   spit(dir / "compressor1.laz", b);
   CHECK_THAT(open_error(dir / "compressor1.laz"),
-             Contains("compressor1.laz") && Contains("compressor 1 (point-wise)"));
+             Contains("compressor1.laz") && Contains("chunk 0"));
   b = good;
   poke<std::uint16_t>(b, vlr, 7);
   spit(dir / "compressor7.laz", b);
   CHECK_THAT(open_error(dir / "compressor7.laz"),
              Contains("compressor7.laz") && Contains("compressor 7 (unknown)"));
   b = good;
-  poke<std::uint16_t>(b, vlr + 34 + 4, 1);  // POINT10 version 1
-  spit(dir / "point10v1.laz", b);
-  CHECK_THAT(open_error(dir / "point10v1.laz"),
-             Contains("item POINT10 version 1 is not supported"));
+  poke<std::uint16_t>(b, vlr + 34 + 6 + 4, 1);  // GPSTIME11 version 1
+  spit(dir / "gps11v1.laz", b);
+  CHECK_THAT(open_error(dir / "gps11v1.laz"),
+             Contains("item GPSTIME11 version 1 is not supported"));
+  b = good;
+  poke<std::uint16_t>(b, vlr + 34 + 4, 3);  // POINT10 version 3
+  spit(dir / "point10v3.laz", b);
+  CHECK_THAT(open_error(dir / "point10v3.laz"),
+             Contains("item POINT10 version 3 is not supported"));
   b = good;
   poke<std::uint16_t>(b, vlr + 34 + 6 + 6, 11);  // RGB12 -> RGB14
   spit(dir / "rgb14.laz", b);

@@ -1,7 +1,7 @@
 // LAZ item BYTE14 version 3 (compressor 3): the extra bytes of a layered
 // record, each byte in a layer of its own, coded as its difference (mod
 // 256) from the same byte of the last point of the scanner channel. The
-// channel switch follows RGB14 v3's rule (rgb14_v3.hpp). (LASzip
+// channel switch follows the rule of layered_item.hpp. (LASzip
 // specification for LAS 1.4, "Extra Bytes layer(s)".)
 #pragma once
 

@@ -1,10 +1,11 @@
-// One chunk of compressor 3 (layered chunked: point formats 6-8), laid out
+// One chunk of compressor 3 (layered chunked: point formats 6-10), laid out
 // as (LASzip specification for LAS 1.4, "Chunk Layout"):
 //
 //   the chunk's first record, raw;
 //   u32 the number of points in the chunk (the raw one included);
 //   u32 byte count of every layer, item by item in record order (POINT14:
-//   9 layers; RGB14: 1; RGBNIR14: 2; BYTE14: one per byte);
+//   9 layers; RGB14: 1; RGBNIR14: 2; WAVEPACKET14: 1; BYTE14: one per
+//   byte);
 //   the layers' bytes in the same order, each a coder stream of its own.
 //
 // A layer of 0 bytes is a field that never changes in the chunk. Errors

@@ -8,6 +8,19 @@
 // Every item keeps its state per scanner channel (4 "contexts"); the
 // POINT14 item decodes the channel first and hands it to the items after
 // it through `context`. (LASzip specification for LAS 1.4, "Chunk Layout".)
+//
+// The channel rule of LASzip's v3 coder, which every file written by it
+// (and by laz-perf) follows, so Tessera reads and writes the same way: at a
+// chunk's start the items get the first point's channel; for every later
+// point `context` starts at 0 and POINT14 sets it only when the point's
+// channel differs from the one before (the per-point variable of LASzip's
+// LASreadPoint::read / LASwritePoint::write; LAStools issue #43, LASzip
+// issue #74). So RGB14, RGBNIR14, BYTE14 and WAVEPACKET14 switch to the new
+// channel at a change and back to context 0 on the next point. An item
+// switching to a context not yet used in the chunk starts it from the last
+// values of the context it leaves; switching to one already used, that one
+// point is still predicted from (and stored as) the left context's last
+// values, with the new context's models.
 #pragma once
 
 #include <cstddef>

@@ -74,22 +74,23 @@ struct LaszipVlr {
 LaszipVlr parse_laszip_vlr(const std::vector<std::uint8_t>& data, const std::string& file);
 /// The VLR payload of `v` (for writers).
 std::vector<std::uint8_t> encode_laszip_vlr(const LaszipVlr& v);
-/// The laszip VLR Tessera writes for point format `format` with `extra`
-/// extra bytes: compressor 2, items POINT10 [GPSTIME11] [RGB12] [BYTE] v2.
+/// The laszip VLR Tessera writes for point format `format` (0-5) with
+/// `extra` extra bytes: compressor 2, items POINT10 [GPSTIME11] [RGB12] v2
+/// [WAVEPACKET13 v1] [BYTE v2], as LASzip writes them.
 LaszipVlr pointwise_vlr(int format, int extra, std::uint32_t chunk_size);
 
-/// The laszip VLR Tessera writes for point format `format` (6-8) with
+/// The laszip VLR Tessera writes for point format `format` (6-10) with
 /// `extra` extra bytes: compressor 3, items POINT14 [RGB14|RGBNIR14]
-/// [BYTE14] v3.
+/// [WAVEPACKET14] [BYTE14] v3.
 LaszipVlr layered_vlr(int format, int extra, std::uint32_t chunk_size);
 
 /// Throws FormatError naming `file` and what is refused unless Tessera can
 /// decode the points: the arithmetic coder and either compressor 2 with
-/// items POINT10 v2 then GPSTIME11 v2 / RGB12 v2 as point format `format`
-/// (0-3) has them, then at most one BYTE v2; or compressor 3 with items
-/// POINT14 v3 then RGB14 v3 (format 7) or RGBNIR14 v3 (format 8), then at
-/// most one BYTE14 v3 (formats 6-8); the sizes adding up to
-/// `record_length`.
+/// items POINT10 v2 then GPSTIME11 v2 / RGB12 v2 / WAVEPACKET13 v1 as point
+/// format `format` (0-5) has them, then at most one BYTE v2; or compressor
+/// 3 with items POINT14 v3 then RGB14 v3 (format 7) or RGBNIR14 v3
+/// (formats 8, 10), WAVEPACKET14 v3 (formats 9, 10), then at most one
+/// BYTE14 v3 (formats 6-10); the sizes adding up to `record_length`.
 void require_decodable(const LaszipVlr& v, int format, int record_length, const std::string& file);
 
 }  // namespace tessera::io::laz

@@ -1,5 +1,5 @@
-// Writing LAZ (compressor 2, point-wise chunked, for point formats 0-3; 3,
-// layered chunked, for 6-8: layered_chunk.hpp): the LAS header with bit 7
+// Writing LAZ (compressor 2, point-wise chunked, for point formats 0-5; 3,
+// layered chunked, for 6-10: layered_chunk.hpp): the LAS header with bit 7
 // of the point-format byte set and the laszip VLR added, then at the points
 // offset the i64 offset of the chunk table, the chunks, and the table.
 //
@@ -21,7 +21,7 @@ namespace tessera::io::laz {
 inline constexpr std::uint32_t kDefaultChunkSize = 50000;
 
 /// The laszip VLR for `h`'s point format and extra bytes; throws UsageError
-/// naming the format when Tessera cannot write it as LAZ (formats 4, 5, 9, 10).
+/// naming the format when it is not a LAS point format (0-10).
 LaszipVlr vlr_for(const LasHeader& h, std::uint32_t chunk_size = kDefaultChunkSize);
 /// `h` as a LAZ header: compression bit set, the laszip VLR `v` added (a
 /// laszip VLR already there replaced).

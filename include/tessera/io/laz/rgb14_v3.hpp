@@ -3,13 +3,9 @@
 // for RGBNIR14 the near infrared u16 in a second layer: a 4-symbol mask of
 // its changed bytes, then each changed byte's difference (mod 256).
 //
-// The models and the last colour are kept per scanner channel (the context
-// POINT14 hands over: 0 at a chunk's start, the channel once it changes).
-// As LASzip's v3 coder does, a channel first seen in the chunk starts from
-// the last colour of the channel before it; on a switch back to a channel
-// already seen, that one point is still predicted from (and stored as) the
-// previous channel's last colour, with the new channel's models (LAStools
-// issue #43, LASzip issue #74: kept in v3, files depend on it).
+// The models and the last colour are kept per context (the scanner channel
+// POINT14 hands over, switched as layered_item.hpp's channel rule says:
+// the first point's channel at a chunk's start, then 0 but at a change).
 // (LASzip specification for LAS 1.4, "RGB layer", "NIR layer".)
 #pragma once
 
