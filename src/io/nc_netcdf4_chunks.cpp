@@ -74,10 +74,12 @@ hid_t to_h5(NcType t) {
 // One piece of a put as shipped to rank 0: a finished chunk (its element
 // origin) or a raw hyperslab of a contiguous variable.
 struct PieceHeader {
-  std::int32_t varid;
+  std::int32_t varid;  ///< kErrorRecord: the bytes are a rank's error text
   std::int32_t is_chunk;
   std::int64_t bytes;
 };
+
+constexpr std::int32_t kErrorRecord = -1;
 
 void append(std::vector<std::uint8_t>& buf, const void* data, std::size_t n) {
   const auto* p = static_cast<const std::uint8_t*>(data);
@@ -214,30 +216,29 @@ class Netcdf4ChunkBackend final : public NcBackend {
     std::vector<Put> queued = std::move(queued_);
     queued_.clear();
     std::vector<std::uint8_t> packed;
-    std::string error;
     try {
       perf::Region r("deflate");
       for (const auto& p : queued)
         pack(p, packed);
     } catch (const std::exception& e) {
-      error = e.what();
+      // A rank that failed ships its reason instead of its pieces, so that
+      // every rank still takes part in the gather and hears the verdict.
+      const std::string error = e.what();
       packed.clear();
-    }
-    // Every rank's error (the first one wins), then every rank's pieces.
-    std::string first;
-    for (auto& e : comm_.gather_strings(error)) {
-      if (first.empty() && !e.empty())
-        first = std::move(e);
+      PieceHeader h{kErrorRecord, 0, static_cast<std::int64_t>(error.size())};
+      append(packed, &h, sizeof h);
+      append(packed, error.data(), error.size());
     }
     std::vector<std::uint8_t> all;
     {
       perf::Region r("funnel");
       all = comm_.gatherv(packed);
     }
-    if (comm_.is_root() && first.empty()) {
+    std::string first;
+    if (comm_.is_root()) {
       perf::Region r("write");
       try {
-        write_pieces(all);
+        first = write_pieces(all);
       } catch (const std::exception& e) {
         first = e.what();
       }
@@ -439,10 +440,18 @@ class Netcdf4ChunkBackend final : public NcBackend {
     return d.id();
   }
 
-  void write_pieces(const std::vector<std::uint8_t>& all) {
+  // Stores every piece, in rank order; stops at a rank's error record and
+  // returns its text (the file is then discarded, so what was stored before
+  // it does not matter).
+  std::string write_pieces(const std::vector<std::uint8_t>& all) {
     std::size_t at = 0;
     while (at < all.size()) {
       const auto h = take<PieceHeader>(all, at);
+      if (h.varid == kErrorRecord) {
+        if (h.bytes < 0 || at + static_cast<std::size_t>(h.bytes) > all.size())
+          throw IoError("internal: a shipped error is cut short");
+        return {reinterpret_cast<const char*>(all.data() + at), static_cast<std::size_t>(h.bytes)};
+      }
       if (h.varid < 0 || h.varid >= static_cast<int>(vars_.size()))
         throw IoError("internal: a shipped chunk names no variable");
       const Var& v = vars_[static_cast<std::size_t>(h.varid)];
@@ -480,6 +489,7 @@ class Netcdf4ChunkBackend final : public NcBackend {
       h5check(H5Dwrite(did, to_h5(v.type), mem_space.id(), file_space.id(), H5P_DEFAULT, bytes),
               "H5Dwrite", path_, v.name);
     }
+    return {};
   }
 
   Comm comm_;
