@@ -275,6 +275,7 @@ AppendSummary run_append(const Comm& comm, const AppendOptions& o, FailureLog& f
                                             s.unmatched_bal_rows, o.catalog.string()));
     }
   });
+  s.written = true;
   return s;
 }
 

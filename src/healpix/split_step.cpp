@@ -282,6 +282,7 @@ SplitSummary run_split(const Comm& comm, const SplitOptions& o, FailureLog& fail
               s.rows_written == s.catalog_rows ? ", row totals agree" : "");
   }
   const std::int64_t failed = comm.allreduce_sum(static_cast<std::int64_t>(failures.size()));
+  s.pixels_failed = failed;
   if (s.rows_written != s.catalog_rows && failed == 0) {
     throw ParallelError(
         fmt::format("split wrote {} rows for {} catalog rows", s.rows_written, s.catalog_rows),
