@@ -9,10 +9,11 @@ import json
 import os
 
 import healpy
+import jsonschema
 import numpy as np
 from astropy.io import fits
 
-from tessera_test import TestRun, mpirun_tessera, scratch, synth_tiny
+from tessera_test import SOURCE_DIR, TestRun, mpirun_tessera, scratch, synth_tiny
 
 t = TestRun("step_results")
 work = scratch("step_results")
@@ -20,6 +21,8 @@ hp = synth_tiny(t, work, "healpix")
 rs = synth_tiny(t, work, "raster")
 sb = synth_tiny(t, work, "subband")
 tl = synth_tiny(t, work, "tiles")
+VALIDATOR = jsonschema.Draft7Validator(
+    json.load(open(os.path.join(SOURCE_DIR, "docs", "perf-report.schema.json"))))
 KEYS = {"unit", "done", "skipped", "failed", "outputs", "figures"}
 
 
@@ -29,7 +32,10 @@ def step(ranks, args, name):
     r = mpirun_tessera(ranks, args + ["--no-progress", "--perf-report", rep])
     if not t.check(r.returncode == 0 and os.path.exists(rep), f"{name} on {ranks} rank(s) runs", r):
         return None
-    res = json.load(open(rep)).get("result")
+    report = json.load(open(rep))
+    errors = [e.message for e in VALIDATOR.iter_errors(report)]
+    t.check(not errors, f"{name}: the report validates against the schema", errors[:3])
+    res = report.get("result")
     if not t.check(isinstance(res, dict) and set(res) == KEYS, f"{name}: the result has {sorted(KEYS)}", res):
         return None
     line = (f"{' '.join(args[:2])}: {res['done']} {res['unit']} done, {res['skipped']} skipped, "
