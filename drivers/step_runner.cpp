@@ -141,7 +141,10 @@ int run_step(const Command& command, const std::vector<std::string>& args) {
   const double wall = perf::now() - t0;
 
   const std::int64_t failed = failures.report(world, words);
-  if (code == 0 && (failed > 0 || (result && result->failed > 0)))
+  // A result is rank 0's view: its failed count decides on every rank.
+  const std::int64_t result_failed =
+      world.allreduce_max(world.is_root() && result ? result->failed : std::int64_t{0});
+  if (code == 0 && (failed > 0 || result_failed > 0))
     code = static_cast<int>(ExitCode::kItemsFailed);
 
   // One summary of every step: the same StepResult gives the log line, the

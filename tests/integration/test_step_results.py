@@ -121,6 +121,8 @@ grid = results.get(("grid", 2))
 stats = results.get(("stats", 2))
 if grid and stats:
     t.check(stats["done"] == grid["figures"]["days"] > 0, "stats: one item per gridded day", stats)
+    tables = glob.glob(os.path.join(work, "r2", "stats", "*.csv"))
+    t.check(stats["outputs"] == len(tables) > 1, f"stats: outputs = the {len(tables)} tables", stats)
 # Counts and integer figures are the same at 1, 2 and 4 ranks (floating sums
 # such as c2c's mean may differ in the last bits with the summation order).
 RANK_DEPENDENT = {"rounds", "round_budget_points", "max_round_points", "bytes_read"}
