@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "tessera/core/failures.hpp"
 #include "tessera/core/mpi.hpp"
 #include "tessera/core/perf_report.hpp"
+#include "tessera/core/step_result.hpp"
 
 namespace tessera::driver {
 
@@ -29,6 +31,10 @@ struct StepContext {
   const po::variables_map& vm;
   perf::RunInfo& info;   ///< add input sizes / options for the report
   FailureLog& failures;  ///< per-item failures (exit code 1)
+  /// What the step did (core/step_result.hpp), set by every pipeline step;
+  /// run_step() logs its summary line, puts it in the perf report and exits
+  /// 1 if it counts failed items. Tools (synth, check, listings) leave it.
+  std::optional<StepResult> result = std::nullopt;
 };
 
 struct Command {
@@ -61,7 +67,8 @@ struct DemoRow {
   std::string step;
   int exit_code = 0;
   double seconds = 0.0;
-  std::string result;  ///< short outcome ("1024 rows in 37 pixels")
+  std::string result;  ///< the step's counts (StepResult::counts_text) or what it does
+  std::optional<StepResult> step_result;  ///< as the step returned it, if it has one
 };
 
 struct DemoStage {

@@ -34,6 +34,10 @@ DemoRow run_command_words(const std::vector<std::string>& words, const std::stri
   std::vector<std::string> args(words.begin() + 2, words.end());
   row.exit_code = found->raw ? found->raw(args) : run_step(*found, args);
   row.seconds = perf::now() - t0;
+  if (!found->raw && last_step_result()) {
+    row.step_result = last_step_result();
+    row.result = row.step_result->counts_text();
+  }
   return row;
 }
 
@@ -95,7 +99,7 @@ int run_demo(const std::vector<std::string>& args) {
   }
   set_quiet_step_reports(false);
   const double wall = perf::now() - t0;
-  const auto report = perf::reduce_report(world, info, wall);
+  auto report = perf::reduce_report(world, info, wall);
 
   int code = 0;
   for (const auto& r : rows)
@@ -105,10 +109,16 @@ int run_demo(const std::vector<std::string>& args) {
     std::cout << fmt::format("tessera demo: {} rank(s), {:.2f} s\n\n", world.size(), wall);
     std::cout << fmt::format("{:<10} {:<12} {:>5} {:>9}  {}\n", "pipeline", "step", "exit",
                              "seconds", "result");
+    nlohmann::json steps = nlohmann::json::array();
     for (const auto& r : rows) {
       std::cout << fmt::format("{:<10} {:<12} {:>5} {:>9.3f}  {}\n", r.pipeline, r.step,
                                r.exit_code, r.seconds, r.result);
+      nlohmann::json s = {{"pipeline", r.pipeline}, {"step", r.step}, {"exit_code", r.exit_code}};
+      if (r.step_result)
+        s["result"] = r.step_result->to_json();
+      steps.push_back(std::move(s));
     }
+    report["steps"] = std::move(steps);
     const auto report_path =
         common.perf_report.empty() ? workdir / "demo-perf.json" : fs::path(common.perf_report);
     write_file_atomically(report_path, report.dump(2) + "\n");

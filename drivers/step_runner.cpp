@@ -21,6 +21,7 @@ namespace tessera::driver {
 
 namespace {
 bool g_quiet_reports = false;
+std::optional<StepResult> g_last_result;
 
 // Option values as text for the report metadata.
 std::string value_text(const boost::any& v) {
@@ -49,6 +50,10 @@ std::string value_text(const boost::any& v) {
 
 void set_quiet_step_reports(bool quiet) {
   g_quiet_reports = quiet;
+}
+
+const std::optional<StepResult>& last_step_result() {
+  return g_last_result;
 }
 
 std::string step_section(const Command& command) {
@@ -114,6 +119,8 @@ int run_step(const Command& command, const std::vector<std::string>& args) {
   }
 
   FailureLog failures;
+  std::optional<StepResult> result;
+  g_last_result.reset();
   int code = 0;
   const double t0 = perf::now();
   {
@@ -123,6 +130,7 @@ int run_step(const Command& command, const std::vector<std::string>& args) {
         perf::Region region(section);
         StepContext ctx{world, common, vm, info, failures};
         command.run(ctx);
+        result = std::move(ctx.result);
       });
     } catch (const std::exception& e) {
       if (world.is_root())
@@ -133,10 +141,21 @@ int run_step(const Command& command, const std::vector<std::string>& args) {
   const double wall = perf::now() - t0;
 
   const std::int64_t failed = failures.report(world, words);
-  if (code == 0 && failed > 0)
+  // A result is rank 0's view: its failed count decides on every rank.
+  const std::int64_t result_failed =
+      world.allreduce_max(world.is_root() && result ? result->failed : std::int64_t{0});
+  if (code == 0 && (failed > 0 || result_failed > 0))
     code = static_cast<int>(ExitCode::kItemsFailed);
 
-  const auto report = perf::reduce_report(world, info, wall);
+  // One summary of every step: the same StepResult gives the log line, the
+  // report's "result" object and the demo's row.
+  auto report = perf::reduce_report(world, info, wall);
+  if (world.is_root() && result) {
+    log::info("{}", result->summary_line(words));
+    report["result"] = result->to_json();
+  }
+  g_last_result = code == 0 || code == static_cast<int>(ExitCode::kItemsFailed) ? std::move(result)
+                                                                                : std::nullopt;
   if (world.is_root()) {
     if (!g_quiet_reports && log::enabled(log::Level::kInfo)) {
       std::cerr << perf::format_table(report);

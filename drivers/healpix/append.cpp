@@ -14,7 +14,7 @@ void run(StepContext& ctx) {
   o.clobber = ctx.common.clobber;
   o.dry_run = ctx.common.dry_run;
   ctx.info.options["catalog"] = o.catalog.string();
-  healpix::run_append(ctx.comm, o, ctx.failures);
+  ctx.result = healpix::to_result(healpix::run_append(ctx.comm, o, ctx.failures), o.dry_run);
 }
 
 const CommandRegistrar kAppend{Command{

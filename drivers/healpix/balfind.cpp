@@ -33,7 +33,7 @@ void run(StepContext& ctx) {
   ctx.info.options["templates"] = o.templates.string();
   ctx.info.options["altzdir"] = o.altzdir.string();
   ctx.info.options["masked-pixels"] = healpix::to_string(o.masked_pixels);
-  healpix::run_balfind(ctx.comm, o, ctx.failures);
+  ctx.result = healpix::to_result(healpix::run_balfind(ctx.comm, o, ctx.failures), o.dry_run);
 }
 
 const CommandRegistrar kBalfind{Command{

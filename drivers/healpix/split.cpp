@@ -23,7 +23,7 @@ void run(StepContext& ctx) {
   const auto size = std::filesystem::file_size(o.catalog, ec);
   if (!ec)
     ctx.info.input_bytes["catalog"] = static_cast<std::int64_t>(size);
-  healpix::run_split(ctx.comm, o, ctx.failures);
+  ctx.result = healpix::to_result(healpix::run_split(ctx.comm, o, ctx.failures), o.dry_run);
 }
 
 const CommandRegistrar kSplit{Command{

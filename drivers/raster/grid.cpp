@@ -27,12 +27,7 @@ void run(StepContext& ctx) {
       log::info("dry run: would grid {} into {}", opt.fsm_dir.string(), opt.out_dir.string());
     return;
   }
-  const auto res = raster::run_grid_step(ctx.comm, opt);
-  if (ctx.comm.is_root()) {
-    log::info("raster grid: {} clusters, {} days, {} x {} pixels, {} files written, {} up to date",
-              res.clusters, res.days, res.width, res.height, res.written.size(),
-              res.skipped.size());
-  }
+  ctx.result = raster::to_result(raster::run_grid_step(ctx.comm, opt));
 }
 
 const CommandRegistrar kGrid{Command{

@@ -25,11 +25,7 @@ void run(StepContext& ctx) {
       log::info("dry run: would warp {} to {}", opt.grids_dir.string(), opt.to);
     return;
   }
-  const auto res = raster::run_reproject_step(ctx.comm, opt);
-  if (ctx.comm.is_root()) {
-    log::info("raster reproject: {} files written ({} x {}), {} up to date", res.written.size(),
-              res.width, res.height, res.skipped.size());
-  }
+  ctx.result = raster::to_result(raster::run_reproject_step(ctx.comm, opt));
 }
 
 const CommandRegistrar kReproject{Command{

@@ -45,15 +45,7 @@ void run(StepContext& ctx) {
                 opt.rasters.empty() ? opt.grids_dir.string() : opt.rasters.front());
     return;
   }
-  const auto res = raster::run_stats_step(ctx.comm, opt);
-  if (ctx.comm.is_root()) {
-    if (res.skipped) {
-      log::info("raster stats: tables are up to date");
-    } else {
-      log::info("raster stats: {} basins, {} groups, {} days, {} variables -> {}", res.basins,
-                res.groups, res.days, res.variables, opt.out_dir.string());
-    }
-  }
+  ctx.result = raster::to_result(raster::run_stats_step(ctx.comm, opt));
 }
 
 const CommandRegistrar kStats{Command{

@@ -86,6 +86,8 @@ void run(StepContext& ctx) {
       throw UsageError("no group at " + want + " in " + in, in, "--group");
     groups = std::move(chosen);
   }
+  ctx.result = StepResult{};
+  ctx.result->unit = "groups";
   if (groups.empty()) {
     log::warn("no subband files in {}", in);
     return;
@@ -102,8 +104,7 @@ void run(StepContext& ctx) {
       }
     }
   }
-  const auto done = subband::convert_groups(ctx.comm, groups, out, o, ctx.failures);
-  log::info("subband convert: {} of {} group(s) converted or up to date", done, groups.size());
+  ctx.result = subband::convert_groups(ctx.comm, groups, out, o, ctx.failures);
 }
 
 const CommandRegistrar kConvert{Command{

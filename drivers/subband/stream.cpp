@@ -40,8 +40,11 @@ void run(StepContext& ctx) {
     throw UsageError("--ranks-per-group must be >= 1", "", "--ranks-per-group");
   if (o.interval <= 0)
     throw UsageError("--interval must be positive", "", "--interval");
-  const auto n = subband::run_stream(ctx.comm, o);
-  log::info("subband stream: {} group(s) converted in this run", n);
+  StepResult r;
+  r.unit = "groups";
+  r.done = subband::run_stream(ctx.comm, o);  // converted in this run
+  r.outputs = r.done;
+  ctx.result = std::move(r);
 }
 
 const CommandRegistrar kStream{Command{

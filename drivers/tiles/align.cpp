@@ -13,7 +13,7 @@ void run(StepContext& ctx) {
   o.sample = ctx.vm["sample"].as<std::int64_t>();
   if (ctx.common.dry_run)
     return;
-  tiles::run_align(ctx.comm, o);
+  ctx.result = tiles_cli::file_result(tiles::run_align(ctx.comm, o));
 }
 
 const CommandRegistrar kAlign{Command{

@@ -15,7 +15,9 @@ void run(StepContext& ctx) {
   o.round_mb = ctx.vm["round-mb"].as<double>();
   if (ctx.common.dry_run)
     return;
-  tiles_cli::report_rounds(ctx, tiles::run_c2c(ctx.comm, o));
+  const nlohmann::json summary = tiles::run_c2c(ctx.comm, o);
+  tiles_cli::report_rounds(ctx, summary);
+  ctx.result = tiles_cli::file_result(summary);
 }
 
 const CommandRegistrar kC2c{

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "command.hpp"
+#include "step_result.hpp"
 #include "tessera/core/atomic_file.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/tiles/steps.hpp"
@@ -39,6 +40,7 @@ void run(StepContext& ctx) {
   if (ctx.common.dry_run)
     return;
   const nlohmann::json j = tiles::run_convert(ctx.comm, o);
+  ctx.result = tiles_cli::file_result(j);
   if (ctx.comm.is_root()) {
     std::printf(
         "%s -> %s: %llu points, %lld bytes%s\n", o.in.string().c_str(), o.out.string().c_str(),

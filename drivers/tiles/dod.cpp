@@ -18,7 +18,7 @@ void run(StepContext& ctx) {
   o.nc_format = io::parse_nc_format(nc_format);
   if (ctx.common.dry_run)
     return;
-  tiles::run_dod(ctx.comm, o);
+  ctx.result = tiles_cli::file_result(tiles::run_dod(ctx.comm, o));
 }
 
 const CommandRegistrar kDod{

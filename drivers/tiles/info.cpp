@@ -1,5 +1,6 @@
 // tessera tiles info: header, bounds, counts per class, density.
 #include "command.hpp"
+#include "step_result.hpp"
 #include "tessera/core/atomic_file.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/tiles/steps.hpp"
@@ -23,6 +24,8 @@ void run(StepContext& ctx) {
   if (ctx.common.dry_run)
     return;
   const nlohmann::json j = tiles::run_info(ctx.comm, files);
+  ctx.result = tiles_cli::file_result(nlohmann::json::object(), 0);  // reads, writes nothing
+  ctx.result->done = static_cast<std::int64_t>(files.size());
   if (ctx.comm.is_root() && ctx.vm.count("json")) {
     write_file_atomically(ctx.vm["json"].as<std::string>(), j.dump(2) + "\n");
   }

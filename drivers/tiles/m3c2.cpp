@@ -24,7 +24,9 @@ void run(StepContext& ctx) {
   o.core_step = ctx.vm["core-step"].as<std::int64_t>();
   if (ctx.common.dry_run)
     return;
-  tiles_cli::report_rounds(ctx, tiles::run_m3c2(ctx.comm, o));
+  const nlohmann::json summary = tiles::run_m3c2(ctx.comm, o);
+  tiles_cli::report_rounds(ctx, summary);
+  ctx.result = tiles_cli::file_result(summary);
 }
 
 const CommandRegistrar kM3c2{Command{

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "command.hpp"
+#include "step_result.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/tiles/epoch.hpp"
 #include "tessera/tiles/steps.hpp"

@@ -34,28 +34,6 @@ struct LocalRows {
   std::vector<double> values;
 };
 
-template <typename T>
-std::vector<T> gather_vector(const Comm& comm, const std::vector<T>& local, MPI_Datatype type,
-                             std::vector<int>* counts_out = nullptr) {
-  // The size check is agreed on every rank before the gathers, so rank 0
-  // refusing never leaves the others inside MPI_Gatherv.
-  const std::int64_t total = comm.allreduce_sum(static_cast<std::int64_t>(local.size()));
-  if (total > std::numeric_limits<int>::max())
-    throw ParallelError("append: more than 2^31 gathered values; use fewer, larger ranks");
-  const int n = static_cast<int>(local.size());
-  std::vector<int> counts(static_cast<std::size_t>(comm.size()));
-  check_mpi(MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.handle()),
-            "MPI_Gather(append sizes)");
-  const std::vector<int> displs = displacements(counts);
-  std::vector<T> all(comm.is_root() ? static_cast<std::size_t>(total) : 0);
-  check_mpi(MPI_Gatherv(local.data(), n, type, all.data(), counts.data(), displs.data(), type, 0,
-                        comm.handle()),
-            "MPI_Gatherv(append rows)");
-  if (counts_out != nullptr)
-    *counts_out = std::move(counts);
-  return all;
-}
-
 }  // namespace
 
 AppendSummary run_append(const Comm& comm, const AppendOptions& o, FailureLog& failures) {
@@ -111,8 +89,9 @@ AppendSummary run_append(const Comm& comm, const AppendOptions& o, FailureLog& f
   std::vector<std::int64_t> first_row(static_cast<std::size_t>(comm.size()) + 1, 0);
   {
     perf::Region r("gather");
-    std::vector<int> counts;
-    ids = gather_vector(comm, local.ids, MPI_INT64_T, &counts);
+    const std::vector<std::int64_t> counts =
+        comm.gather(static_cast<std::int64_t>(local.ids.size()));
+    ids = comm.gatherv(local.ids);
     if (comm.is_root()) {
       for (std::size_t q = 0; q < counts.size(); ++q)
         first_row[q + 1] = first_row[q] + counts[q];
@@ -238,7 +217,7 @@ AppendSummary run_append(const Comm& comm, const AppendOptions& o, FailureLog& f
       const double* v = local.values.data() + static_cast<std::size_t>(*it - my_first) * width;
       mine.insert(mine.end(), v, v + width);
     }
-    const std::vector<double> values = gather_vector(comm, mine, MPI_DOUBLE);
+    const std::vector<double> values = comm.gatherv(mine);
     if (comm.is_root()) {
       capture_error(failed, [&] {
         perf::Region r("write");
@@ -296,6 +275,7 @@ AppendSummary run_append(const Comm& comm, const AppendOptions& o, FailureLog& f
                                             s.unmatched_bal_rows, o.catalog.string()));
     }
   });
+  s.written = true;
   return s;
 }
 

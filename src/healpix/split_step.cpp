@@ -107,16 +107,7 @@ std::map<std::int64_t, int> plan_owners(const Comm& comm, const std::vector<RowR
                                         std::int64_t npix) {
   perf::Region r("plan");
   const std::vector<std::int64_t> flat = pixel_histogram(rows, npix);
-  const int nlocal = static_cast<int>(flat.size());
-  std::vector<int> counts(static_cast<std::size_t>(comm.size()));
-  check_mpi(MPI_Gather(&nlocal, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm.handle()),
-            "MPI_Gather(histogram sizes)");
-  const std::vector<int> displs = displacements(counts);
-  std::vector<std::int64_t> all(
-      comm.is_root() ? static_cast<std::size_t>(displs.back() + counts.back()) : 0);
-  check_mpi(MPI_Gatherv(flat.data(), nlocal, MPI_INT64_T, all.data(), counts.data(), displs.data(),
-                        MPI_INT64_T, 0, comm.handle()),
-            "MPI_Gatherv(histogram)");
+  const std::vector<std::int64_t> all = comm.gatherv(flat);
   std::vector<std::int64_t> plan;  // pixel, owner pairs
   if (comm.is_root()) {
     std::map<std::int64_t, std::int64_t> global;
@@ -291,6 +282,7 @@ SplitSummary run_split(const Comm& comm, const SplitOptions& o, FailureLog& fail
               s.rows_written == s.catalog_rows ? ", row totals agree" : "");
   }
   const std::int64_t failed = comm.allreduce_sum(static_cast<std::int64_t>(failures.size()));
+  s.pixels_failed = failed;
   if (s.rows_written != s.catalog_rows && failed == 0) {
     throw ParallelError(
         fmt::format("split wrote {} rows for {} catalog rows", s.rows_written, s.catalog_rows),

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tessera/core/error.hpp"
+#include "tessera/core/mpi.hpp"
 #include "tessera/io/gdal_crs.hpp"
 
 namespace tessera::raster {
@@ -54,6 +55,7 @@ std::int64_t grid_chunk_count(const GridAxes& axes, const NcLayout& layout) {
   return axes.days * ((axes.grid.height + c[1] - 1) / c[1]) * ((axes.grid.width + c[2] - 1) / c[2]);
 }
 
+// A raw MPI_Comm: PnetCDF / netcdf-c (through io::NcFile) take the handle.
 io::NcFile create_cf_grid(MPI_Comm comm, const std::filesystem::path& path, const GridAxes& axes,
                           const CfVariable& var, float fill, const NcLayout& layout,
                           int* data_varid) {
@@ -125,10 +127,8 @@ io::NcFile create_cf_grid(MPI_Comm comm, const std::filesystem::path& path, cons
   f.put_att(vd, "missing_value", fill);
   f.enddef();
 
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
   std::vector<double> tv, yv, xv;
-  if (rank == 0) {
+  if (Comm(comm).is_root()) {
     for (std::int64_t i = 0; i < axes.days; ++i)
       tv.push_back(static_cast<double>(i));
     for (int i = 0; i < g.height; ++i)

@@ -105,21 +105,12 @@ ClusterTable gather_cluster_table(const Comm& comm,
   // parsed series, the send buffer, the gathered table and the day-major
   // table would otherwise all be alive here (4 x T x N x 4 values).
   std::vector<FsmSeries>().swap(local);
-  std::vector<int> counts(static_cast<std::size_t>(comm.size())),
-      displs(static_cast<std::size_t>(comm.size()));
-  for (int r = 0; r < comm.size(); ++r) {
-    const BlockRange b = block_range(n, comm.size(), r);
-    const std::int64_t cnt = b.size() * per_cluster, off = b.begin * per_cluster;
-    if (off + cnt > std::numeric_limits<int>::max()) {
-      throw ParallelError("cluster table exceeds 2^31 values; split the run");
-    }
-    counts[static_cast<std::size_t>(r)] = static_cast<int>(cnt);
-    displs[static_cast<std::size_t>(r)] = static_cast<int>(off);
+  // Rank r sends the clusters of block_range(n, size, r), so the rank-order
+  // concatenation is the cluster order.
+  if (n * per_cluster > std::numeric_limits<int>::max()) {
+    throw ParallelError("cluster table exceeds 2^31 values; split the run");
   }
-  std::vector<float> all(static_cast<std::size_t>(n * per_cluster));
-  check_mpi(MPI_Allgatherv(send.data(), static_cast<int>(send.size()), MPI_FLOAT, all.data(),
-                           counts.data(), displs.data(), MPI_FLOAT, comm.handle()),
-            "MPI_Allgatherv (cluster table)");
+  std::vector<float> all = comm.allgatherv(send);
   std::vector<float>().swap(send);
   for (int v = 0; v < kFsmVariableCount; ++v) {
     auto& out = table.values[static_cast<std::size_t>(v)];

@@ -61,7 +61,7 @@ ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOpti
     todo.push_back(std::move(t));
   }
   run_phase(comm, "raster.reproject: days", [&] {
-    if (comm.is_root() && !paths.empty())
+    if (comm.is_root() && !paths.empty())  // MPI_COMM_SELF: the NetCDF library's handle
       days = io::NcFile::open(MPI_COMM_SELF, paths[0]).dim_length("time");
   });
   comm.bcast(fresh);

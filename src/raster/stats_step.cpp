@@ -147,12 +147,10 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
   });
   // A zone outside the raster gets NaN statistics; most often the layer's
   // CRS is not what its file says, so say so once.
-  std::vector<int> uncovered(zones.size(), 0), uncovered_all(zones.size(), 0);
+  std::vector<int> uncovered_all(zones.size(), 0);
   for (std::size_t z = z0; z < z1; ++z)
-    uncovered[z] = zones[z].coverage.cell.empty() ? 1 : 0;
-  check_mpi(MPI_Allreduce(uncovered.data(), uncovered_all.data(),
-                          static_cast<int>(uncovered.size()), MPI_INT, MPI_MAX, comm.handle()),
-            "MPI_Allreduce (uncovered zones)");
+    uncovered_all[z] = zones[z].coverage.cell.empty() ? 1 : 0;
+  comm.allreduce(uncovered_all, ReduceOp::max);
   if (comm.is_root()) {
     std::string outside;
     int n = 0;
@@ -263,12 +261,8 @@ StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt) {
         static_cast<int>(d.size() * static_cast<std::int64_t>(zn * nv * kStatCount + zn));
   }
   const std::vector<int> displs = displacements(counts);
-  std::vector<double> gathered, all;
-  if (comm.is_root())
-    gathered.resize(static_cast<std::size_t>(res.days) * per_day);
-  check_mpi(MPI_Gatherv(local.data(), static_cast<int>(local.size()), MPI_DOUBLE, gathered.data(),
-                        counts.data(), displs.data(), MPI_DOUBLE, 0, comm.handle()),
-            "MPI_Gatherv (statistics)");
+  std::vector<double> all;
+  std::vector<double> gathered = comm.gatherv(local);
   if (comm.is_root()) {
     all.resize(gathered.size());
     for (int r = 0; r < comm.size(); ++r) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -753,14 +754,15 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
   return result;
 }
 
-std::int64_t convert_groups(const Comm& world, const std::vector<SubbandGroup>& groups,
-                            const std::filesystem::path& outdir, const ConvertOptions& opt,
-                            FailureLog& failures) {
+StepResult convert_groups(const Comm& world, const std::vector<SubbandGroup>& groups,
+                          const std::filesystem::path& outdir, const ConvertOptions& opt,
+                          FailureLog& failures) {
   const int per_group = std::max(1, std::min(opt.ranks_per_group, world.size()));
   Comm sub = world.split_into_groups(per_group);
   const int ncomm = (world.size() + per_group - 1) / per_group;
   const int my_comm = world.rank() / per_group;
-  std::int64_t done = 0;
+  // done, skipped, failed, outputs: counted by each sub-communicator's rank 0.
+  std::array<std::int64_t, 4> counts{};
   for (std::size_t g = 0; g < groups.size(); ++g) {
     if (static_cast<int>(g % static_cast<std::size_t>(ncomm)) != my_comm)
       continue;
@@ -769,7 +771,10 @@ std::int64_t convert_groups(const Comm& world, const std::vector<SubbandGroup>& 
       if (sub.is_root()) {
         if (r.skipped) {
           log::info("group {}: up to date, skipped", groups[g].stamp);
+          ++counts[1];
         } else {
+          ++counts[0];
+          counts[3] += r.ms_output.empty() || r.ms_output == r.output ? 1 : 2;
           log::info("group {}: {} subbands -> {}{} ({} rows x {} channels x {} pols)",
                     groups[g].stamp, r.nfiles, r.output.filename().string(),
                     r.ms_output.empty() || r.ms_output == r.output
@@ -777,14 +782,23 @@ std::int64_t convert_groups(const Comm& world, const std::vector<SubbandGroup>& 
                         : " and " + r.ms_output.filename().string(),
                     r.nblts, r.nfreqs, r.npols);
         }
-        ++done;
       }
     } catch (const Error& e) {
-      if (sub.is_root())
+      if (sub.is_root()) {
         failures.record("group " + groups[g].stamp, e.what());
+        ++counts[2];
+      }
     }
   }
-  return world.allreduce_sum(done);
+  world.allreduce(counts, ReduceOp::sum);
+  StepResult result;
+  result.unit = "groups";
+  result.done = counts[0];
+  result.skipped = counts[1];
+  result.failed = counts[2];
+  result.outputs = counts[3];
+  result.figures["groups"] = static_cast<std::int64_t>(groups.size());
+  return result;
 }
 
 }  // namespace tessera::subband

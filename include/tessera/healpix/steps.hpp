@@ -23,6 +23,7 @@
 
 #include "tessera/core/failures.hpp"
 #include "tessera/core/mpi.hpp"
+#include "tessera/core/step_result.hpp"
 #include "tessera/healpix/bal_finder.hpp"
 #include "tessera/healpix/desi_layout.hpp"
 #include "tessera/healpix/sky_pixel.hpp"
@@ -46,6 +47,7 @@ struct SplitSummary {
   std::int64_t pixels = 0;
   std::int64_t files_skipped = 0;  ///< up to date
   std::int64_t bytes_read = 0;
+  std::int64_t pixels_failed = 0;  ///< pixels whose file could not be written
 };
 SplitSummary run_split(const Comm& comm, const SplitOptions& options, FailureLog& failures);
 
@@ -85,7 +87,15 @@ struct AppendSummary {
   std::int64_t matched = 0;
   std::int64_t baltables = 0;
   std::int64_t unmatched_bal_rows = 0;  ///< baltable rows whose TARGETID is not in the catalog
+  bool written = false;                 ///< false: up to date (or a dry run)
 };
 AppendSummary run_append(const Comm& comm, const AppendOptions& options, FailureLog& failures);
+
+/// The steps' summaries in the common shape (core/step_result.hpp) the
+/// driver prints and reports: split and balfind count pixels (one file
+/// each), append counts catalogs (one). A dry run writes nothing: done 0.
+StepResult to_result(const SplitSummary& s, bool dry_run);
+StepResult to_result(const BalfindSummary& s, bool dry_run);
+StepResult to_result(const AppendSummary& s, bool dry_run);
 
 }  // namespace tessera::healpix

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "tessera/core/mpi.hpp"
+#include "tessera/core/step_result.hpp"
 #include "tessera/raster/cf_grid.hpp"
 #include "tessera/raster/fsm_output.hpp"
 #include "tessera/raster/gridding.hpp"
@@ -64,5 +65,9 @@ struct GridStepResult {
 
 /// Collective over `comm`. Throws tessera::Error (the same on every rank).
 GridStepResult run_grid_step(const Comm& comm, const GridStepOptions& opt);
+
+/// The result in the common shape (core/step_result.hpp): items are
+/// variables (one file each; figures clusters, days, width, height).
+StepResult to_result(const GridStepResult& r);
 
 }  // namespace tessera::raster

@@ -14,6 +14,7 @@
 
 #include "tessera/core/failures.hpp"
 #include "tessera/core/mpi.hpp"
+#include "tessera/core/step_result.hpp"
 #include "tessera/raster/cf_grid.hpp"
 
 namespace tessera::raster {
@@ -38,5 +39,9 @@ struct ReprojectStepResult {
 
 /// Collective over `comm`.
 ReprojectStepResult run_reproject_step(const Comm& comm, const ReprojectStepOptions& opt);
+
+/// The result in the common shape (core/step_result.hpp): items are
+/// variables (one file each; figures width, height).
+StepResult to_result(const ReprojectStepResult& r);
 
 }  // namespace tessera::raster

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "tessera/core/mpi.hpp"
+#include "tessera/core/step_result.hpp"
 
 namespace tessera::raster {
 
@@ -57,5 +58,9 @@ struct StatsStepResult {
 
 /// Collective over `comm`.
 StatsStepResult run_stats_step(const Comm& comm, const StatsStepOptions& opt);
+
+/// The result in the common shape (core/step_result.hpp): items are
+/// days (figures basins, groups, variables).
+StepResult to_result(const StatsStepResult& r);
 
 }  // namespace tessera::raster

@@ -23,6 +23,7 @@
 
 #include "tessera/core/failures.hpp"
 #include "tessera/core/mpi.hpp"
+#include "tessera/core/step_result.hpp"
 #include "tessera/subband/astrometry.hpp"
 #include "tessera/subband/eop.hpp"
 #include "tessera/subband/grouping.hpp"
@@ -70,9 +71,10 @@ ConvertResult convert_group(const Comm& comm, const SubbandGroup& group,
 
 /// Converts many groups over sub-communicators; per-group failures go to
 /// `failures` (recorded once, by the sub-communicator's rank 0). Collective
-/// over `world`. Returns the number of groups converted (or up to date).
-std::int64_t convert_groups(const Comm& world, const std::vector<SubbandGroup>& groups,
-                            const std::filesystem::path& outdir, const ConvertOptions& options,
-                            FailureLog& failures);
+/// over `world`. Returns the groups converted, up to date and failed
+/// (core/step_result.hpp; figures: "groups", the groups given).
+StepResult convert_groups(const Comm& world, const std::vector<SubbandGroup>& groups,
+                          const std::filesystem::path& outdir, const ConvertOptions& options,
+                          FailureLog& failures);
 
 }  // namespace tessera::subband
