@@ -32,23 +32,29 @@ libdeflate_compressor* libdeflate_at(int level) {
   return c.get();
 }
 
-void libdeflate_zlib(std::span<const std::uint8_t> raw, int level, std::vector<std::uint8_t>& out) {
+void grow(std::vector<std::uint8_t>& out, std::size_t n) {
+  if (out.size() < n)
+    out.resize(n);
+}
+
+std::size_t libdeflate_zlib(std::span<const std::uint8_t> raw, int level,
+                            std::vector<std::uint8_t>& out) {
   libdeflate_compressor* z = libdeflate_at(level);
-  out.resize(libdeflate_zlib_compress_bound(z, raw.size()));
+  grow(out, libdeflate_zlib_compress_bound(z, raw.size()));
   const std::size_t n = libdeflate_zlib_compress(z, raw.data(), raw.size(), out.data(), out.size());
   if (n == 0)
     throw IoError("libdeflate could not compress " + std::to_string(raw.size()) + " bytes");
-  out.resize(n);
+  return n;
 }
 
 // igzip's stateless compressor: the whole buffer in one call, zlib wrapper
 // (IGZIP_ZLIB), with the level-1 hash buffer kept per thread. It stops with
 // STATELESS_OVERFLOW when `out` is too small; incompressible data then goes
 // through libdeflate, whose bound is exact.
-bool igzip_zlib(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out) {
+std::size_t igzip_zlib(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out) {
   thread_local std::vector<std::uint8_t> level_buf(ISAL_DEF_LVL1_DEFAULT);
   // Stored blocks add 5 bytes per 64 KiB (RFC 1951 3.2.4), the wrapper 6.
-  out.resize(raw.size() + raw.size() / 8192 + 1024);
+  grow(out, raw.size() + raw.size() / 8192 + 1024);
   isal_zstream s;
   isal_deflate_stateless_init(&s);
   s.level = 1;
@@ -63,23 +69,26 @@ bool igzip_zlib(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& ou
   s.flush = NO_FLUSH;
   const int rc = isal_deflate_stateless(&s);
   if (rc == STATELESS_OVERFLOW)
-    return false;
+    return 0;
   if (rc != COMP_OK)
     throw IoError("ISA-L igzip could not compress " + std::to_string(raw.size()) +
                   " bytes (error " + std::to_string(rc) + ")");
-  out.resize(s.total_out);
-  return true;
+  return s.total_out;
 }
 
 }  // namespace
 
-void deflate_zlib(std::span<const std::uint8_t> raw, int level, std::vector<std::uint8_t>& out) {
+std::size_t deflate_zlib(std::span<const std::uint8_t> raw, int level,
+                         std::vector<std::uint8_t>& out) {
   if (level < 1 || level > 9)
     throw UsageError("deflate level must be 1..9, not " + std::to_string(level));
-  // igzip's stateless call takes 32-bit lengths.
-  if (level == 1 && raw.size() < (std::size_t{1} << 31) && igzip_zlib(raw, out))
-    return;
-  libdeflate_zlib(raw, level, out);
+  // igzip's stateless call takes 32-bit lengths; 0 = its output bound was
+  // too small (incompressible data), left to libdeflate's exact bound.
+  if (level == 1 && raw.size() < (std::size_t{1} << 31)) {
+    if (const std::size_t n = igzip_zlib(raw, out); n > 0)
+      return n;
+  }
+  return libdeflate_zlib(raw, level, out);
 }
 
 void shuffle_bytes(std::span<const std::uint8_t> raw, std::size_t elem_size,

@@ -404,19 +404,24 @@ class Netcdf4ChunkBackend final : public NcBackend {
     std::string error;
 #pragma omp parallel
     {
-      std::vector<std::uint8_t> chunk, shuffled;
+      // Per thread, kept between calls: fresh megabyte buffers for every
+      // chunk cost more in page faults and zeroing than deflate itself.
+      thread_local std::vector<std::uint8_t> chunk, shuffled, z;
 #pragma omp for schedule(dynamic)
       for (std::size_t k = 0; k < origins.size(); ++k) {
         try {
           copy_chunk_from_slab(data, p.start, p.count, origins[k], v.chunk, es, chunk);
+          const std::vector<std::uint8_t>* raw = &chunk;
           if (shuffle) {
             shuffle_bytes(chunk, es, shuffled);
-            chunk.swap(shuffled);
+            raw = &shuffled;
           }
-          if (level > 0)
-            deflate_zlib(chunk, level, done[k]);
-          else
-            done[k] = chunk;
+          if (level > 0) {
+            const std::size_t n = deflate_zlib(*raw, level, z);
+            done[k].assign(z.begin(), z.begin() + static_cast<std::ptrdiff_t>(n));
+          } else {
+            done[k] = *raw;
+          }
         } catch (const std::exception& e) {
 #pragma omp critical(tessera_nc_chunk_error)
           error = e.what();

@@ -57,15 +57,20 @@ void copy_chunk_from_slab(const std::uint8_t* slab, const SlabIndex& start, cons
   std::size_t total = elem_size;
   for (auto c : chunk)
     total *= static_cast<std::size_t>(c);
-  out.assign(total, 0);
+  out.resize(total);
   if (n == 0) {
     std::memcpy(out.data(), slab, elem_size);
     return;
   }
   // Extent of the chunk inside the slab on every axis (edge chunks are short).
   SlabIndex extent(n);
-  for (std::size_t i = 0; i < n; ++i)
+  bool edge = false;
+  for (std::size_t i = 0; i < n; ++i) {
     extent[i] = std::min(chunk[i], start[i] + count[i] - origin[i]);
+    edge = edge || extent[i] < chunk[i];
+  }
+  if (edge)
+    std::fill(out.begin(), out.end(), std::uint8_t{0});
   // Strides (in elements) of the slab buffer and of the chunk.
   SlabIndex slab_stride(n, 1), chunk_stride(n, 1);
   for (std::size_t i = n - 1; i > 0; --i) {

@@ -19,10 +19,13 @@
 
 namespace tessera::io {
 
-/// Compresses `raw` into `out` (resized to the stream's length) at `level`
-/// (1..9). Thread-safe: every thread keeps its own compressor state.
-/// Throws IoError if the library fails.
-void deflate_zlib(std::span<const std::uint8_t> raw, int level, std::vector<std::uint8_t>& out);
+/// Compresses `raw` at `level` (1..9) into the front of `out` and returns
+/// the stream's length. `out` only grows (to the library's bound): a buffer
+/// kept between calls is neither zeroed nor faulted in again, which on a
+/// grid's worth of chunks cost more than deflate itself. Thread-safe: every
+/// thread keeps its own compressor state. Throws IoError if the library fails.
+std::size_t deflate_zlib(std::span<const std::uint8_t> raw, int level,
+                         std::vector<std::uint8_t>& out);
 
 /// HDF5's shuffle filter (H5Z_FILTER_SHUFFLE): byte k of every element of
 /// `elem_size` bytes is stored together, plane after plane; a trailing

@@ -27,7 +27,9 @@ std::vector<SlabIndex> slab_chunk_origins(const SlabIndex& start, const SlabInde
 
 /// Copies the chunk at `origin` out of a slab buffer (row-major over
 /// `count`, elements of `elem_size` bytes) into `out`, sized for the whole
-/// chunk; the part past the slab's end (an edge chunk) is zero.
+/// chunk; the part past the slab's end (an edge chunk) is zero. `out` is
+/// reused as it is when it has the chunk's size already (no zeroing pass
+/// unless the chunk is an edge one).
 void copy_chunk_from_slab(const std::uint8_t* slab, const SlabIndex& start, const SlabIndex& count,
                           const SlabIndex& origin, const SlabIndex& chunk, std::size_t elem_size,
                           std::vector<std::uint8_t>& out);
