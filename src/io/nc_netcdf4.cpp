@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "nc_backend.hpp"
+#include "nc_netcdf4_common.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/mpiio_hints.hpp"
 
@@ -40,18 +41,6 @@ void nccheck(int status, const std::string& what, const std::string& file,
   if (status == NC_EFILTER || status == NC_ENOFILTER)
     message += " (the HDF5 filter is not available to this netcdf-c)";
   throw IoError(message, file, variable);
-}
-
-nc_type to_nc(NcType t) {
-  switch (t) {
-    case NcType::kInt:
-      return NC_INT;
-    case NcType::kFloat:
-      return NC_FLOAT;
-    case NcType::kDouble:
-      break;
-  }
-  return NC_DOUBLE;
 }
 
 std::vector<std::size_t> to_size(const NcIndex& v) {
@@ -76,8 +65,8 @@ class Netcdf4Backend final : public NcBackend {
   int def_var(const std::string& name, NcType type, const std::vector<int>& dims,
               const NcStorage& storage) override {
     int id = -1;
-    nccheck(nc_def_var(ncid_, name.c_str(), to_nc(type), static_cast<int>(dims.size()), dims.data(),
-                       &id),
+    nccheck(nc_def_var(ncid_, name.c_str(), nc4::to_nc(type), static_cast<int>(dims.size()),
+                       dims.data(), &id),
             "def_var", path_, name);
     if (dims.empty())
       return id;  // scalars have one layout
@@ -107,20 +96,7 @@ class Netcdf4Backend final : public NcBackend {
 
   void put_att(int varid, const std::string& name, NcType type, const void* values,
                std::size_t n) override {
-    int rc = NC_NOERR;
-    switch (type) {
-      case NcType::kInt:
-        rc = nc_put_att_int(ncid_, varid, name.c_str(), NC_INT, n, static_cast<const int*>(values));
-        break;
-      case NcType::kFloat:
-        rc = nc_put_att_float(ncid_, varid, name.c_str(), NC_FLOAT, n,
-                              static_cast<const float*>(values));
-        break;
-      case NcType::kDouble:
-        rc = nc_put_att_double(ncid_, varid, name.c_str(), NC_DOUBLE, n,
-                               static_cast<const double*>(values));
-        break;
-    }
+    const int rc = nc4::put_att(ncid_, varid, name, type, values, n);
     nccheck(rc, "put_att " + name, path_, var_name(varid));
   }
 

@@ -32,6 +32,7 @@
 #include <utility>
 
 #include "nc_backend.hpp"
+#include "nc_netcdf4_common.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/mpi.hpp"
 #include "tessera/core/perf.hpp"
@@ -45,18 +46,6 @@ namespace {
 
 std::size_t elem_size(NcType t) {
   return t == NcType::kDouble ? 8 : 4;
-}
-
-nc_type to_nc(NcType t) {
-  switch (t) {
-    case NcType::kInt:
-      return NC_INT;
-    case NcType::kFloat:
-      return NC_FLOAT;
-    case NcType::kDouble:
-      break;
-  }
-  return NC_DOUBLE;
 }
 
 hid_t to_h5(NcType t) {
@@ -158,20 +147,7 @@ class Netcdf4ChunkBackend final : public NcBackend {
                std::size_t n) override {
     if (!comm_.is_root() || !define_error_.empty())
       return;
-    int rc = NC_NOERR;
-    switch (type) {
-      case NcType::kInt:
-        rc = nc_put_att_int(ncid_, varid, name.c_str(), NC_INT, n, static_cast<const int*>(values));
-        break;
-      case NcType::kFloat:
-        rc = nc_put_att_float(ncid_, varid, name.c_str(), NC_FLOAT, n,
-                              static_cast<const float*>(values));
-        break;
-      case NcType::kDouble:
-        rc = nc_put_att_double(ncid_, varid, name.c_str(), NC_DOUBLE, n,
-                               static_cast<const double*>(values));
-        break;
-    }
+    const int rc = nc4::put_att(ncid_, varid, name, type, values, n);
     note(rc, "put_att " + name, var_name(varid));
   }
 
@@ -345,7 +321,7 @@ class Netcdf4ChunkBackend final : public NcBackend {
   // an ordinary deflate (and shuffle) variable.
   void define_on_root(const Var& v, const std::vector<int>& dims, int id) {
     int real = -1;
-    note(nc_def_var(ncid_, v.name.c_str(), to_nc(v.type), static_cast<int>(dims.size()),
+    note(nc_def_var(ncid_, v.name.c_str(), nc4::to_nc(v.type), static_cast<int>(dims.size()),
                     dims.data(), &real),
          "def_var", v.name);
     if (!define_error_.empty() || dims.empty())
