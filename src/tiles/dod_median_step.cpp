@@ -26,9 +26,7 @@ DodBands median_bands(const Comm& comm, const CellGrid& grid,
       });
     }
   });
-  check_mpi(
-      MPI_Allreduce(MPI_IN_PLACE, row_points.data(), grid.ny, MPI_INT64_T, MPI_SUM, comm.handle()),
-      "MPI_Allreduce");
+  comm.allreduce(row_points, ReduceOp::sum);
   return dod_bands_from_starts(point_balanced_starts(row_points, nranks));
 }
 
