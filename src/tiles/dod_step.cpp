@@ -81,19 +81,12 @@ std::vector<int> block_holders(const Comm& comm, const CellGrid& grid,
   const int nranks = comm.size();
   if (nranks == 1)
     return identity_blocks(1);
+  const std::vector<std::int64_t> rows =
+      detail::sampled_row_points(comm, grid, samples, "dod: sample the blocks");
   std::vector<std::int64_t> count(static_cast<std::size_t>(nranks), 0);
-  // In a phase, so that a rank failing mid-walk fails every rank here.
-  run_phase(comm, "dod: sample the blocks", [&] {
-    for (const PointSource* sample : samples) {
-      (*sample)([&](const TilePoint* points, std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i) {
-          const std::int64_t c = grid.index_of(points[i].x, points[i].y);
-          if (c >= 0)
-            ++count[static_cast<std::size_t>(block_owner(grid.ny, nranks, c / grid.nx))];
-        }
-      });
-    }
-  });
+  for (std::int64_t y = 0; y < grid.ny; ++y)
+    count[static_cast<std::size_t>(block_owner(grid.ny, nranks, y))] +=
+        rows[static_cast<std::size_t>(y)];
   // Each block's holder (ties: the lowest rank) and its count.
   const std::vector<int> holder = comm.allreduce_argmax(count);
   comm.allreduce(count, ReduceOp::max);
