@@ -59,9 +59,10 @@ void exchange_placed(const Comm& comm, const TilePlan& plan,
   // One collective: the counts' own sizes follow from the plan (no count
   // exchange before them), and each block ends with the sender's flag "a
   // run of mine passes MPI's 2^31" (every rank learns every flag, so the
-  // runs' size check needs no collective of its own). At 2 ranks the two
-  // extra collectives per exchange cost c2c on the medium pair ~10 % (8
-  // rounds, 2 epochs: 32 more synchronisations).
+  // runs' size check needs no collective of its own). Before, each
+  // exchange had an MPI_Alltoall and two allreduces besides: c2c on the
+  // medium pair at 2 ranks runs 8 rounds of 2 exchanges, 48 synchronisations
+  // fewer now (its exchange region 0.83x, measured on a loaded host).
   std::vector<int> csc(static_cast<std::size_t>(nranks)),
       crc(static_cast<std::size_t>(nranks), static_cast<int>(nmine) + 1);
   std::vector<std::int64_t> cs;
