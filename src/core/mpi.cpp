@@ -371,14 +371,14 @@ void Comm::alltoallv_raw(const void* send, const std::vector<int>& send_counts, 
 
 void Comm::exchange_runs_raw(const std::vector<Run<void>>& recvs,
                              const std::vector<Run<const void>>& sends, std::size_t elem_size,
-                             int tag) const {
+                             int tag, bool sizes_agreed) const {
   // Counts in elements of a contiguous type: 2^31 elements a message.
   bool too_big = false;
   for (const auto& r : recvs)
     too_big = too_big || r.count > static_cast<std::size_t>(std::numeric_limits<int>::max());
   for (const auto& r : sends)
     too_big = too_big || r.count > static_cast<std::size_t>(std::numeric_limits<int>::max());
-  if (allreduce_or(too_big))
+  if (sizes_agreed ? too_big : allreduce_or(too_big))
     throw ParallelError("more than 2^31 - 1 elements in one message: run with more ranks");
   MPI_Datatype type;
   check_mpi(MPI_Type_contiguous(static_cast<int>(elem_size), MPI_BYTE, &type),

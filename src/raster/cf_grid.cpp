@@ -12,6 +12,7 @@
 #include "tessera/core/error.hpp"
 #include "tessera/core/mpi.hpp"
 #include "tessera/io/gdal_crs.hpp"
+#include "tessera/io/nc_grid_mapping.hpp"
 
 namespace tessera::raster {
 
@@ -103,16 +104,8 @@ io::NcFile create_cf_grid(MPI_Comm comm, const std::filesystem::path& path, cons
   f.put_att(vx, "axis", std::string("X"));
   f.put_att(vy, "axis", std::string("Y"));
 
-  if (!gm.name.empty())
-    f.put_att(vc, "grid_mapping_name", gm.name);
-  for (const auto& [key, values] : gm.parameters)
-    f.put_att(vc, key, values);
-  f.put_att(vc, "crs_wkt", axes.crs_wkt);
-  f.put_att(vc, "spatial_ref", axes.crs_wkt);
   const auto& t = g.transform;
-  f.put_att(vc, "GeoTransform",
-            fmt::format("{:.17g} {:.17g} {:.17g} {:.17g} {:.17g} {:.17g}", t.x0, t.dx, t.rx, t.y0,
-                        t.ry, t.dy));
+  io::put_cf_grid_mapping(f, vc, gm, axes.crs_wkt, t);
   if (epsg != 0)
     f.put_att(vc, "epsg_code", fmt::format("EPSG:{}", epsg));
 

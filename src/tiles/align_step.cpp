@@ -15,6 +15,7 @@
 #include "tessera/tiles/epoch.hpp"
 #include "tessera/tiles/epoch_crs.hpp"
 #include "tessera/tiles/tiled_las_writer.hpp"
+#include "tile_pair_step.hpp"
 
 namespace tessera::tiles {
 
@@ -140,12 +141,8 @@ nlohmann::json run_align(const Comm& comm, const AlignStepOptions& o) {
         detail::kReplaceStale);
   }
 
-  nlohmann::json s;
-  s["step"] = "align";
-  s["a"] = p.a.string();
-  s["b"] = p.b.string();
-  s["output"] = p.out.string();
-  s["unit"] = crs.unit;  // of the translation and the RMSE
+  // unit: of the translation and the RMSE
+  nlohmann::json s = pair_summary(p, "align", crs);
   std::vector<std::vector<double>> m(4, std::vector<double>(4, 0.0));
   for (int r = 0; r < 3; ++r) {
     for (int c = 0; c < 3; ++c)

@@ -19,8 +19,6 @@ namespace tessera::tiles::detail {
 namespace {
 
 constexpr int kGoTag = 7300, kSizesTag = 7301, kBytesTag = 7302;
-/// Largest message: MPI counts are ints.
-constexpr std::size_t kChunk = std::size_t{1} << 30;
 
 struct Band {
   std::int64_t first_row = 0, rows = 0;
@@ -30,10 +28,7 @@ struct Band {
 /// Every rank's band, in row order; checks that they tile the raster.
 std::vector<Band> bands_in_row_order(const Comm& comm, std::int64_t first_row, std::int64_t rows,
                                      int height) {
-  std::vector<std::int64_t> mine = {first_row, rows},
-                            all(2 * static_cast<std::size_t>(comm.size()));
-  check_mpi(MPI_Allgather(mine.data(), 2, MPI_INT64_T, all.data(), 2, MPI_INT64_T, comm.handle()),
-            "MPI_Allgather(bands)");
+  const std::vector<std::int64_t> all = comm.allgatherv(std::vector<std::int64_t>{first_row, rows});
   std::vector<Band> bands;
   for (int r = 0; r < comm.size(); ++r) {
     const Band b{all[2 * static_cast<std::size_t>(r)], all[2 * static_cast<std::size_t>(r) + 1], r};
@@ -51,21 +46,6 @@ std::vector<Band> bands_in_row_order(const Comm& comm, std::int64_t first_row, s
   if (next != height)
     throw std::logic_error("write_banded_geotiff: bands do not cover the raster");
   return bands;
-}
-
-void send_bytes(const Comm& comm, const std::uint8_t* data, std::size_t n) {
-  for (std::size_t at = 0; at < n; at += kChunk) {
-    const auto len = static_cast<int>(std::min(kChunk, n - at));
-    check_mpi(MPI_Send(data + at, len, MPI_BYTE, 0, kBytesTag, comm.handle()), "MPI_Send(tiles)");
-  }
-}
-
-void recv_bytes(const Comm& comm, int from, std::uint8_t* data, std::size_t n) {
-  for (std::size_t at = 0; at < n; at += kChunk) {
-    const auto len = static_cast<int>(std::min(kChunk, n - at));
-    check_mpi(MPI_Recv(data + at, len, MPI_BYTE, from, kBytesTag, comm.handle(), MPI_STATUS_IGNORE),
-              "MPI_Recv(tiles)");
-  }
 }
 
 /// Rank 0: appends every band's tiles in row order, its own from `mine`,
@@ -89,8 +69,8 @@ void append_all(const Comm& comm, const GeoTiffTarget& target, int width,
   };
   // Tells `rank` whether to go on (no failure so far); returns that.
   auto say = [&](int rank) {
-    int go = failed ? 0 : 1;
-    check_mpi(MPI_Send(&go, 1, MPI_INT, rank, kGoTag, comm.handle()), "MPI_Send(go)");
+    const int go = failed ? 0 : 1;
+    comm.send_bytes(&go, sizeof go, rank, kGoTag);
     return go == 1;
   };
   attempt([&] { out.emplace(target.path); });
@@ -106,16 +86,15 @@ void append_all(const Comm& comm, const GeoTiffTarget& target, int width,
     attempt([&] { theirs.sizes.resize(static_cast<std::size_t>(tiles)); });
     if (!say(b.rank))
       continue;
-    check_mpi(MPI_Recv(theirs.sizes.data(), static_cast<int>(tiles), MPI_UINT64_T, b.rank,
-                       kSizesTag, comm.handle(), MPI_STATUS_IGNORE),
-              "MPI_Recv(tile sizes)");
+    comm.recv_bytes(theirs.sizes.data(), theirs.sizes.size() * sizeof(theirs.sizes[0]), b.rank,
+                    kSizesTag);
     attempt([&] {
       theirs.bytes.resize(
           std::accumulate(theirs.sizes.begin(), theirs.sizes.end(), std::size_t{0}));
     });
     if (!say(b.rank))
       continue;
-    recv_bytes(comm, b.rank, theirs.bytes.data(), theirs.bytes.size());
+    comm.recv_bytes(theirs.bytes.data(), theirs.bytes.size(), b.rank, kBytesTag);
     attempt([&] { out->write(first_tile, theirs); });
   }
   attempt([&] { out->close(); });
@@ -127,18 +106,15 @@ void append_all(const Comm& comm, const GeoTiffTarget& target, int width,
 void send_tiles(const Comm& comm, const io::CompressedTiles& mine) {
   auto told_to_go = [&] {
     int go = 0;
-    check_mpi(MPI_Recv(&go, 1, MPI_INT, 0, kGoTag, comm.handle(), MPI_STATUS_IGNORE),
-              "MPI_Recv(go)");
+    comm.recv_bytes(&go, sizeof go, 0, kGoTag);
     return go == 1;
   };
   if (!told_to_go())
     return;
-  check_mpi(MPI_Send(mine.sizes.data(), static_cast<int>(mine.sizes.size()), MPI_UINT64_T, 0,
-                     kSizesTag, comm.handle()),
-            "MPI_Send(tile sizes)");
+  comm.send_bytes(mine.sizes.data(), mine.sizes.size() * sizeof(mine.sizes[0]), 0, kSizesTag);
   if (!told_to_go())
     return;
-  send_bytes(comm, mine.bytes.data(), mine.bytes.size());
+  comm.send_bytes(mine.bytes.data(), mine.bytes.size(), 0, kBytesTag);
 }
 
 }  // namespace

@@ -47,6 +47,27 @@ void for_each_cell_sample(const Comm& comm, EpochBlock& e, const PointSource& po
   require_selected(comm, e, walked);
 }
 
+/// Collective (a phase named `what`: a rank failing mid-walk fails every
+/// rank here): this rank's points of `samples` in each raster row, for the
+/// bandings (block holders, median bands) before any sample moves.
+inline std::vector<std::int64_t> sampled_row_points(const Comm& comm, const CellGrid& grid,
+                                                    const std::vector<const PointSource*>& samples,
+                                                    const std::string& what) {
+  std::vector<std::int64_t> row_points(static_cast<std::size_t>(grid.ny), 0);
+  run_phase(comm, what, [&] {
+    for (const PointSource* sample : samples) {
+      (*sample)([&](const TilePoint* points, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) {
+          const std::int64_t c = grid.index_of(points[i].x, points[i].y);
+          if (c >= 0)
+            ++row_points[static_cast<std::size_t>(c / grid.nx)];
+        }
+      });
+    }
+  });
+  return row_points;
+}
+
 /// Sends each rank its list of `away` (one per rank) and returns what every
 /// rank sent here; the lists are freed as they are packed, so a rank holds
 /// its samples about twice at most.

@@ -2,6 +2,7 @@
 #include "tessera/tiles/dod_bands.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <stdexcept>
 #include <string>
 
@@ -144,18 +145,15 @@ std::vector<double> reband(const Comm& comm, const CellGrid& grid, const DodBand
   // neighbours. Pieces between two ranks share one tag and arrive in the
   // order posted (MPI's non-overtaking rule).
   constexpr int kTag = 2101;
-  std::vector<MPI_Request> requests;
+  std::vector<Run<double>> recvs;
+  std::vector<Run<const double>> sends;
   for (int q = 0; q < nranks; ++q) {
     const BlockRange in = overlap(from, q, to, me);
     if (q == me || in.size() == 0)
       continue;
     double* at = band.data() + (in.begin - to0) * nx;
-    for (const DodPiece& p : dod_pieces(in.size() * nx, max_piece)) {
-      requests.emplace_back();
-      check_mpi(MPI_Irecv(at + p.offset, static_cast<int>(p.count), MPI_DOUBLE, q, kTag,
-                          comm.handle(), &requests.back()),
-                "MPI_Irecv(DoD band)");
-    }
+    for (const DodPiece& p : dod_pieces(in.size() * nx, max_piece))
+      recvs.push_back({q, at + p.offset, static_cast<std::size_t>(p.count)});
   }
   for (int q = 0; q < nranks; ++q) {
     const BlockRange out = overlap(from, me, to, q);
@@ -166,15 +164,12 @@ std::vector<double> reband(const Comm& comm, const CellGrid& grid, const DodBand
       std::copy(at, at + out.size() * nx, band.data() + (out.begin - to0) * nx);
       continue;
     }
-    for (const DodPiece& p : dod_pieces(out.size() * nx, max_piece)) {
-      requests.emplace_back();
-      check_mpi(MPI_Isend(at + p.offset, static_cast<int>(p.count), MPI_DOUBLE, q, kTag,
-                          comm.handle(), &requests.back()),
-                "MPI_Isend(DoD band)");
-    }
+    for (const DodPiece& p : dod_pieces(out.size() * nx, max_piece))
+      sends.push_back({q, at + p.offset, static_cast<std::size_t>(p.count)});
   }
-  check_mpi(MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE),
-            "MPI_Waitall(DoD bands)");
+  // Pieces of at most max_piece (the same on every rank): within MPI's int
+  // counts without a collective check.
+  comm.exchange_runs(recvs, sends, kTag, max_piece <= INT_MAX);
   return band;
 }
 

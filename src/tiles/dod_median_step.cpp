@@ -13,22 +13,9 @@ DodBands median_bands(const Comm& comm, const CellGrid& grid,
   const int nranks = comm.size();
   if (nranks == 1)
     return dod_bands_from_starts({0, grid.ny});
-  std::vector<std::int64_t> row_points(static_cast<std::size_t>(grid.ny), 0);
-  // In a phase, so that a rank failing mid-walk fails every rank here.
-  run_phase(comm, "dod --aggregate median: sample the blocks", [&] {
-    for (const PointSource* sample : samples) {
-      (*sample)([&](const TilePoint* points, std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i) {
-          const std::int64_t c = grid.index_of(points[i].x, points[i].y);
-          if (c >= 0)
-            ++row_points[static_cast<std::size_t>(c / grid.nx)];
-        }
-      });
-    }
-  });
-  check_mpi(
-      MPI_Allreduce(MPI_IN_PLACE, row_points.data(), grid.ny, MPI_INT64_T, MPI_SUM, comm.handle()),
-      "MPI_Allreduce");
+  std::vector<std::int64_t> row_points =
+      sampled_row_points(comm, grid, samples, "dod --aggregate median: sample the blocks");
+  comm.allreduce(row_points, ReduceOp::sum);
   return dod_bands_from_starts(point_balanced_starts(row_points, nranks));
 }
 

@@ -1,8 +1,6 @@
 // The DoD's collective NetCDF writer; see dod_netcdf.hpp.
 #include "tessera/tiles/dod_netcdf.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <limits>
 
@@ -10,6 +8,7 @@
 #include "tessera/core/free_space.hpp"
 #include "tessera/core/log.hpp"
 #include "tessera/io/gdal_crs.hpp"
+#include "tessera/io/nc_grid_mapping.hpp"
 
 namespace tessera::tiles::detail {
 
@@ -44,18 +43,8 @@ int define(io::NcFile& f, const CellGrid& grid, const DodNetcdf& how) {
 
   const io::GeoTransform t = dod_transform(grid);
   if (has_crs) {
-    const io::CfGridMapping gm = io::cf_grid_mapping(how.crs_wkt);
-    if (!gm.name.empty())
-      f.put_att(vc, "grid_mapping_name", gm.name);
-    for (const auto& [key, values] : gm.parameters)
-      f.put_att(vc, key, values);
-    f.put_att(vc, "crs_wkt", how.crs_wkt);
-    // GDAL's own names: it takes the CRS from spatial_ref and the exact
-    // transform from GeoTransform (otherwise it derives both).
-    f.put_att(vc, "spatial_ref", how.crs_wkt);
-    f.put_att(vc, "GeoTransform",
-              fmt::format("{:.17g} {:.17g} {:.17g} {:.17g} {:.17g} {:.17g}", t.x0, t.dx, t.rx, t.y0,
-                          t.ry, t.dy));
+    // GDAL reads the CRS and the exact transform from the variable.
+    io::put_cf_grid_mapping(f, vc, io::cf_grid_mapping(how.crs_wkt), how.crs_wkt, t);
   }
   f.put_att(vd, "long_name", std::string("DEM of difference, epoch B - epoch A"));
   f.put_att(vd, "units", how.units);
@@ -89,6 +78,8 @@ bool write_dod_netcdf(const Comm& comm, const std::filesystem::path& path, const
     io::NcCreateOptions options;
     options.format = how.format;
     options.deflate_level = 1;
+    // The raw communicator, handed to the library: netcdf-c / PnetCDF open
+    // the file collectively on it (the one MPI handle the DoD passes on).
     f = io::NcFile::create(comm.handle(), path, options);
     vd = define(f, grid, how);
   } catch (const std::exception& e) {

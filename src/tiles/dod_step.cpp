@@ -21,14 +21,15 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <optional>
+#include <span>
 
 #include "banded_geotiff.hpp"
 #include "cell_samples.hpp"
 #include "dod_median_step.hpp"
 #include "dod_raster.hpp"
-#include "freed_memory.hpp"
 #include "step_common.hpp"
 #include "tessera/core/atomic_file.hpp"
 #include "tessera/core/collective.hpp"
@@ -42,6 +43,7 @@
 #include "tessera/tiles/dod_netcdf.hpp"
 #include "tessera/tiles/epoch.hpp"
 #include "tessera/tiles/epoch_crs.hpp"
+#include "tile_pair_step.hpp"
 
 namespace tessera::tiles {
 
@@ -79,38 +81,25 @@ std::vector<int> block_holders(const Comm& comm, const CellGrid& grid,
   const int nranks = comm.size();
   if (nranks == 1)
     return identity_blocks(1);
-  struct CountRank {
-    long count;
-    int rank;
-  };
-  std::vector<CountRank> most(static_cast<std::size_t>(nranks));
-  for (int k = 0; k < nranks; ++k)
-    most[static_cast<std::size_t>(k)] = {0, comm.rank()};
-  // In a phase, so that a rank failing mid-walk fails every rank here.
-  run_phase(comm, "dod: sample the blocks", [&] {
-    for (const PointSource* sample : samples) {
-      (*sample)([&](const TilePoint* points, std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i) {
-          const std::int64_t c = grid.index_of(points[i].x, points[i].y);
-          if (c >= 0)
-            ++most[static_cast<std::size_t>(block_owner(grid.ny, nranks, c / grid.nx))].count;
-        }
-      });
-    }
-  });
-  check_mpi(
-      MPI_Allreduce(MPI_IN_PLACE, most.data(), nranks, MPI_LONG_INT, MPI_MAXLOC, comm.handle()),
-      "MPI_Allreduce");
+  const std::vector<std::int64_t> rows =
+      detail::sampled_row_points(comm, grid, samples, "dod: sample the blocks");
+  std::vector<std::int64_t> count(static_cast<std::size_t>(nranks), 0);
+  for (std::int64_t y = 0; y < grid.ny; ++y)
+    count[static_cast<std::size_t>(block_owner(grid.ny, nranks, y))] +=
+        rows[static_cast<std::size_t>(y)];
+  // Each block's holder (ties: the lowest rank) and its count.
+  const std::vector<int> holder = comm.allreduce_argmax(count);
+  comm.allreduce(count, ReduceOp::max);
   // Blocks with the clearest holder first (ties by block); a rank already
   // given a block leaves the next to the lowest free rank.
   std::vector<int> order = identity_blocks(nranks);
   std::stable_sort(order.begin(), order.end(), [&](int x, int y) {
-    return most[static_cast<std::size_t>(x)].count > most[static_cast<std::size_t>(y)].count;
+    return count[static_cast<std::size_t>(x)] > count[static_cast<std::size_t>(y)];
   });
   std::vector<int> block_of(static_cast<std::size_t>(nranks), -1);
   std::vector<int> left;
   for (int k : order) {
-    const int h = most[static_cast<std::size_t>(k)].rank;
+    const int h = holder[static_cast<std::size_t>(k)];
     if (block_of[static_cast<std::size_t>(h)] < 0)
       block_of[static_cast<std::size_t>(h)] = k;
     else
@@ -206,19 +195,22 @@ VolumeSummary banded_volumes(const Comm& comm, const std::vector<double>& mine,
   if (comm.size() == 1) {
     all = parts;
   } else {
-    std::vector<int> counts, displs;
-    for (std::size_t r = 0; r < bands.rows.size(); ++r) {
-      counts.push_back(static_cast<int>((bands.rows[r] + kTileRows - 1) / kTileRows *
-                                        static_cast<std::int64_t>(sizeof(VolumeSummary))));
-      displs.push_back(static_cast<int>(bands.first_row[r] / kTileRows *
-                                        static_cast<std::int64_t>(sizeof(VolumeSummary))));
-    }
-    if (comm.is_root())
+    // Gathered in rank order as bytes (a struct of doubles and int64s),
+    // then each rank's parts put at its band's tile rows: bands are in
+    // rank order only at block_of's whim.
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(parts.data());
+    const std::vector<std::uint8_t> got =
+        comm.gatherv(std::span<const std::uint8_t>(bytes, parts.size() * sizeof(VolumeSummary)));
+    if (comm.is_root()) {
       all.resize(static_cast<std::size_t>((grid.ny + kTileRows - 1) / kTileRows));
-    check_mpi(
-        MPI_Gatherv(parts.data(), static_cast<int>(parts.size() * sizeof(VolumeSummary)), MPI_BYTE,
-                    all.data(), counts.data(), displs.data(), MPI_BYTE, 0, comm.handle()),
-        "MPI_Gatherv(volumes)");
+      std::size_t at = 0;
+      for (std::size_t r = 0; r < bands.rows.size(); ++r) {
+        const auto n = static_cast<std::size_t>((bands.rows[r] + kTileRows - 1) / kTileRows);
+        std::memcpy(all.data() + bands.first_row[r] / kTileRows, got.data() + at,
+                    n * sizeof(VolumeSummary));
+        at += n * sizeof(VolumeSummary);
+      }
+    }
   }
   VolumeSummary v;
   for (const VolumeSummary& p : all)
@@ -239,15 +231,16 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
       .add("threshold", std::to_string(o.threshold));
   if (format == detail::DodFormat::kNetCdf)
     fp.add("nc_format", io::nc_format_name(o.nc_format));
-  if (detail::skip_up_to_date(comm, p, fp))
+  // The pair steps' prologue (tile_pair_step.hpp); the rest is the DoD's
+  // own: a raster of cells needs no halo, tile plan or rounds.
+  std::optional<PairInputs> in = open_pair(comm, p, fp, "dod");
+  if (!in)
     return {};
-  detail::keep_freed_memory();  // big buffers reuse freed pages (freed_memory.hpp)
-
   // Each rank maps its block of each file (read once, into the page cache)
   // and the grid walks decode it on the fly: no decoded copy of the blocks.
-  EpochBlock a = open_epoch(comm, p.a, p.classes, "A");
-  EpochBlock b = open_epoch(comm, p.b, p.classes, "B");
-  const CrsFacts crs = pair_crs(comm, a, b, p.assume_metric, "dod");
+  EpochBlock& a = in->a;
+  EpochBlock& b = in->b;
+  const CrsFacts& crs = in->crs;
   {
     perf::Region region("read");
     map_block(comm, a);
@@ -353,12 +346,8 @@ nlohmann::json run_dod(const Comm& comm, const DodStepOptions& o) {
     }
     if (comm.is_root()) {
       perf::add_bytes_written(bytes);
-      s["step"] = "dod";
-      s["a"] = p.a.string();
-      s["b"] = p.b.string();
-      s["output"] = p.out.string();
+      s = pair_summary(p, "dod", crs);
       s["cell"] = o.cell;
-      s["unit"] = crs.unit;  // of the cell, the DoD values and the threshold
       s["area_unit"] = crs.unit + "\u00b2";
       s["volume_unit"] = crs.volume_unit();
       s["width"] = grid.nx;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <new>
 #include <numeric>
 
@@ -55,26 +56,50 @@ void exchange_placed(const Comm& comm, const TilePlan& plan,
   // blocks are contiguous, so ids grow with the rank), each run in id
   // order. That is the (tile, id) order with no receive-then-sort pass over
   // all the points (a full copy, and as much fresh memory to fault in).
-  std::vector<int> csc(static_cast<std::size_t>(nranks));
+  // One collective: the counts' own sizes follow from the plan (no count
+  // exchange before them), and each block ends with the sender's flag "a
+  // run of mine passes MPI's 2^31" (every rank learns every flag, so the
+  // runs' size check needs no collective of its own). Before, each
+  // exchange had an MPI_Alltoall and two allreduces besides: c2c on the
+  // medium pair at 2 ranks runs 8 rounds of 2 exchanges, 48 synchronisations
+  // fewer now (its exchange region 0.83x, measured on a loaded host).
+  std::vector<int> csc(static_cast<std::size_t>(nranks)),
+      crc(static_cast<std::size_t>(nranks), static_cast<int>(nmine) + 1);
   std::vector<std::int64_t> cs;
-  cs.reserve(ntiles);
+  cs.reserve(ntiles + static_cast<std::size_t>(nranks));
+  bool too_big = false;
   for (int r = 0; r < nranks; ++r) {
     const auto& tiles = owned[static_cast<std::size_t>(r)];
-    csc[static_cast<std::size_t>(r)] = static_cast<int>(tiles.size());
-    for (int t : tiles)
-      cs.push_back(tile_count[static_cast<std::size_t>(t)]);
+    csc[static_cast<std::size_t>(r)] = static_cast<int>(tiles.size()) + 1;
+    for (int t : tiles) {
+      const std::int64_t n = tile_count[static_cast<std::size_t>(t)];
+      cs.push_back(n);
+      too_big = too_big || (r != me && n > std::numeric_limits<int>::max());
+    }
+    cs.push_back(0);  // the flag, set below
+  }
+  for (int r = 0, at = 0; r < nranks; ++r) {
+    at += csc[static_cast<std::size_t>(r)];
+    cs[static_cast<std::size_t>(at - 1)] = too_big ? 1 : 0;
   }
   std::vector<std::int64_t> cr;
   {
     perf::Region counts_region("counts");
-    cr = comm.alltoallv(cs, csc);
+    cr = comm.alltoallv(cs, csc, crc);
   }
-  // Where sender s's run of my k-th tile goes: pos[s * nmine + k].
+  const std::size_t stride = nmine + 1;
+  for (int src = 0; src < nranks; ++src) {
+    if (cr[static_cast<std::size_t>(src) * stride + nmine] != 0)
+      throw ParallelError(
+          "tile exchange: more than 2^31 - 1 points of one tile on one rank: use a smaller "
+          "--tile-size or more ranks");
+  }
+  // Where sender s's run of my k-th tile goes: pos[s * stride + k].
   std::vector<std::int64_t> pos(cr.size());
   std::int64_t recv_total = 0;
   for (std::size_t k = 0; k < nmine; ++k) {
     for (int src = 0; src < nranks; ++src) {
-      const std::size_t at = static_cast<std::size_t>(src) * nmine + k;
+      const std::size_t at = static_cast<std::size_t>(src) * stride + k;
       pos[at] = recv_total;
       recv_total += cr[at];
     }
@@ -108,7 +133,7 @@ void exchange_placed(const Comm& comm, const TilePlan& plan,
       }
       for (std::size_t k = 0; k < nmine; ++k)
         place[static_cast<std::size_t>(mine[k])] =
-            recv + pos[static_cast<std::size_t>(me) * nmine + k];
+            recv + pos[static_cast<std::size_t>(me) * stride + k];
       scatter();
     });
   }
@@ -117,14 +142,14 @@ void exchange_placed(const Comm& comm, const TilePlan& plan,
   // Runs between a pair of ranks are sent and received in ascending tile
   // order on one tag; MPI's non-overtaking rule matches them in that order.
   // Counts are in points, one message per tile and rank pair: MPI's int
-  // counts allow 2^31 points per message (exchange_runs checks, on every rank).
+  // counts allow 2^31 points per message (checked above, on every rank).
   std::vector<Run<TilePoint>> recvs;
   std::vector<Run<const TilePoint>> sends;
   for (int src = 0; src < nranks; ++src) {
     if (src == me)
       continue;
     for (std::size_t k = 0; k < nmine; ++k) {
-      const std::size_t idx = static_cast<std::size_t>(src) * nmine + k;
+      const std::size_t idx = static_cast<std::size_t>(src) * stride + k;
       if (cr[idx] != 0)
         recvs.push_back({src, recv + pos[idx], static_cast<std::size_t>(cr[idx])});
     }
@@ -143,7 +168,7 @@ void exchange_placed(const Comm& comm, const TilePlan& plan,
     }
   }
   constexpr int kTag = 4801;
-  comm.exchange_runs(recvs, sends, kTag);
+  comm.exchange_runs(recvs, sends, kTag, /*sizes_agreed=*/true);
 }
 
 }  // namespace

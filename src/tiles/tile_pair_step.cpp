@@ -73,22 +73,41 @@ PairScan map_and_scan(const Comm& comm, EpochBlock& a, EpochBlock& b, double til
 
 }  // namespace
 
+std::optional<PairInputs> open_pair(const Comm& comm, const PairOptions& p, const Fingerprint& fp,
+                                    const std::string& step) {
+  if (detail::skip_up_to_date(comm, p, fp))
+    return std::nullopt;
+  detail::keep_freed_memory();  // big buffers reuse freed pages (freed_memory.hpp)
+  PairInputs in{open_epoch(comm, p.a, p.classes, "A"), open_epoch(comm, p.b, p.classes, "B"), {}};
+  in.crs = pair_crs(comm, in.a, in.b, p.assume_metric, step);
+  return in;
+}
+
+nlohmann::json pair_summary(const PairOptions& p, const std::string& step, const CrsFacts& crs) {
+  nlohmann::json s;
+  s["step"] = step;
+  s["a"] = p.a.string();
+  s["b"] = p.b.string();
+  s["output"] = p.out.string();
+  s["unit"] = crs.unit;
+  return s;
+}
+
 nlohmann::json TilePairStep::run(const Comm& comm) {
   const PairOptions& p = pair_;
   Fingerprint fp = detail::pair_fingerprint(p, name());
   add_fingerprint(fp);
-  if (detail::skip_up_to_date(comm, p, fp))
+  std::optional<PairInputs> in = open_pair(comm, p, fp, name());
+  if (!in)
     return {};
-  detail::keep_freed_memory();  // big buffers reuse freed pages (freed_memory.hpp)
-
   // Each rank maps its block of each file (read once, into the page cache)
   // instead of keeping a decoded copy (48 bytes a point): one walk lists
   // each record under its tiles (plan, rounds, output layout; 4 bytes a
   // copy), and each round decodes its own tiles' records straight into
   // their slots.
-  EpochBlock a = open_epoch(comm, p.a, p.classes, "A");
-  EpochBlock b = open_epoch(comm, p.b, p.classes, "B");
-  const CrsFacts crs = pair_crs(comm, a, b, p.assume_metric, name());
+  EpochBlock& a = in->a;
+  EpochBlock& b = in->b;
+  const CrsFacts& crs = in->crs;
   const TilePairLayout layout = declare(comm, crs);
   const double halo = std::max(p.halo, layout.halo);
   const double halo_b = layout.halo_b ? halo : 0.0;
@@ -169,12 +188,7 @@ nlohmann::json TilePairStep::run(const Comm& comm) {
   writer.finish();
   stats_.reduce(comm);
 
-  nlohmann::json s;
-  s["step"] = name();
-  s["a"] = p.a.string();
-  s["b"] = p.b.string();
-  s["output"] = p.out.string();
-  s["unit"] = crs.unit;  // of the step's distances and options
+  nlohmann::json s = pair_summary(p, name(), crs);
   s["tiles"] = plan.grid.count();
   s["tile_size"] = p.tile_size;
   s["halo"] = halo;

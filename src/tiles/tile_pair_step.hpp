@@ -15,7 +15,9 @@
 //   summary   the step's statistics reduced over ranks, the common fields
 //             and the step's own in <out>.summary.json
 // (exactextract's Processor is the model: one abstract step, the methods
-// differing only in hooks.)
+// differing only in hooks.) The DoD, whose output is a raster of cells and
+// not the points of tiles, shares the prologue (open_pair) and the summary's
+// common fields (pair_summary) but not the tile plan: docs/architecture.md.
 //
 // A new method is a subclass in one file: declare() (name, halo, which
 // epoch's points become output records, the extra dimensions), compute()
@@ -25,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -33,6 +36,7 @@
 #include "tessera/core/fingerprint.hpp"
 #include "tessera/core/mpi.hpp"
 #include "tessera/io/las_format.hpp"
+#include "tessera/tiles/epoch.hpp"
 #include "tessera/tiles/epoch_crs.hpp"
 #include "tessera/tiles/steps.hpp"
 #include "tessera/tiles/tile_point.hpp"
@@ -92,6 +96,24 @@ struct TileOutput {
   std::size_t record_length = 0;
   const ExtraDims& extra;
 };
+
+/// A pair step's inputs once its prologue has run: both epochs opened
+/// (validated, blocks fixed, nothing read yet) and the pair's CRS.
+struct PairInputs {
+  EpochBlock a, b;
+  CrsFacts crs;
+};
+
+/// Collective: the prologue every pair step shares (TilePairStep::run and
+/// run_dod): nullopt on every rank when the output is up to date with `fp`
+/// (not --clobber), else the epochs opened and the CRS checked (`step`
+/// names it in messages).
+std::optional<PairInputs> open_pair(const Comm& comm, const PairOptions& p, const Fingerprint& fp,
+                                    const std::string& step);
+
+/// The summary fields every pair step starts with: step, a, b, output and
+/// unit (of the step's distances, cells and options).
+nlohmann::json pair_summary(const PairOptions& p, const std::string& step, const CrsFacts& crs);
 
 class TilePairStep {
  public:

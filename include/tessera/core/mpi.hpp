@@ -189,6 +189,17 @@ class Comm {
       *recv_counts = std::move(rc);
     return out;
   }
+  /// MPI_Alltoallv with the receive counts already known (from a plan every
+  /// rank holds): no count exchange before it. The caller has established
+  /// on every rank alike that no rank's totals pass 2^31 elements.
+  template <class R, class T = std::remove_cv_t<
+                         std::remove_pointer_t<decltype(std::data(std::declval<const R&>()))>>>
+  std::vector<T> alltoallv(const R& send, const std::vector<int>& send_counts,
+                           const std::vector<int>& recv_counts) const {
+    std::vector<T> out(total_of(recv_counts));
+    alltoallv_raw(std::data(send), send_counts, out.data(), recv_counts, detail::mpi_type<T>());
+    return out;
+  }
   /// MPI_Alltoall of one count per rank: what each rank sends here.
   /// Throws ParallelError on every rank when a rank's total would pass 2^31.
   std::vector<int> alltoall_counts(const std::vector<int>& send) const;
@@ -196,9 +207,12 @@ class Comm {
   /// receive posted, then every send, then all awaited. Runs between a pair
   /// of ranks are matched in the order given (MPI's non-overtaking rule on
   /// one tag), so both sides list them in the same order.
+  /// `sizes_agreed`: the caller has established on every rank alike that
+  /// no run passes 2^31 elements (e.g. through its own count exchange), so
+  /// the check's collective is skipped.
   template <class T>
   void exchange_runs(const std::vector<Run<T>>& recvs, const std::vector<Run<const T>>& sends,
-                     int tag) const {
+                     int tag, bool sizes_agreed = false) const {
     static_assert(std::is_trivially_copyable_v<T>);
     std::vector<Run<void>> r;
     std::vector<Run<const void>> s;
@@ -208,7 +222,7 @@ class Comm {
       r.push_back({x.peer, x.data, x.count});
     for (const auto& x : sends)
       s.push_back({x.peer, x.data, x.count});
-    exchange_runs_raw(r, s, sizeof(T), tag);
+    exchange_runs_raw(r, s, sizeof(T), tag, sizes_agreed);
   }
 
  private:
@@ -224,8 +238,8 @@ class Comm {
   void alltoallv_raw(const void* send, const std::vector<int>& send_counts, void* recv,
                      const std::vector<int>& recv_counts, MPI_Datatype type) const;
   void exchange_runs_raw(const std::vector<Run<void>>& recvs,
-                         const std::vector<Run<const void>>& sends, std::size_t elem_size,
-                         int tag) const;
+                         const std::vector<Run<const void>>& sends, std::size_t elem_size, int tag,
+                         bool sizes_agreed) const;
 
   void free() noexcept;
   MPI_Comm handle_ = MPI_COMM_NULL;
