@@ -7,7 +7,8 @@
 //     record 22204) is decoded by laz::LazPoints (io/laz/), which checks
 //     the laszip VLR and the chunk table and refuses what it cannot decode
 //     by name; records are then decoded chunk by chunk on each read;
-//   - point format 0–10 (LAZ: 0–3 compressor 2, 6–8 compressor 3); record length at least the standard size;
+//   - point format 0–10 (LAZ: 0–3 compressor 2, 6–8 compressor 3); record length at least the
+//   standard size;
 //   - the VLRs fit before the point data;
 //   - the point count agrees with the file size (a truncated file, or a
 //     header count that disagrees with the bytes present).
@@ -49,8 +50,9 @@ class LasReader {
   bool compressed() const noexcept { return laz_ != nullptr; }
   const laz::LazPoints* laz() const noexcept { return laz_.get(); }
   /// Part `index` of `parts` of the records, [first, end): a block of
-  /// records (block_range), or for LAZ a block of whole chunks, so that
-  /// every chunk is decoded by one part only.
+  /// records (block_range), or for LAZ a block of whole chunks of about
+  /// equal compressed bytes (laz::part_start), so that every chunk is
+  /// decoded by one part only.
   std::pair<std::uint64_t, std::uint64_t> part(int parts, int index) const;
   /// Records to read at once from `first` (a chunk start for LAZ): `want`,
   /// or for LAZ up to the end of the chunk holding the last of them; never

@@ -34,8 +34,13 @@ SymbolModel::SymbolModel(std::uint32_t symbols, bool decoder) : symbols_(symbols
   distribution.resize(symbols);
   count.resize(symbols);
   if (decoder && symbols > 16) {
+    // The table only narrows the decoder's search (the coded bits do not
+    // depend on it), so its size is the decoder's choice: two slots per
+    // symbol leave one or two candidates per slot. With the earlier one slot
+    // per four symbols, the search loop and its unpredictable branches were
+    // the decoder's hot spot (9 % more CPU; docs/performance.md, LAZ).
     unsigned table_bits = 3;
-    while (symbols > (1u << (table_bits + 2)))
+    while (symbols > (1u << (table_bits - 1)))
       ++table_bits;
     table.resize((std::size_t{1} << table_bits) + 2);
     table_shift = kSymbolLengthShift - table_bits;

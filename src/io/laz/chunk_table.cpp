@@ -90,6 +90,26 @@ std::vector<Chunk> decode_chunk_table(const std::uint8_t* data, std::size_t size
   return chunks;
 }
 
+std::size_t part_start(const std::vector<Chunk>& chunks, int parts, int index) {
+  if (index <= 0 || parts <= 0)
+    return 0;
+  if (index >= parts)
+    return chunks.size();
+  double total = 0;
+  for (const Chunk& c : chunks)
+    total += static_cast<double>(c.bytes);
+  // Where the part's bytes start (doubles: no overflow; every rank computes
+  // the same from the same table).
+  const double target = total * index / parts;
+  double before = 0;
+  for (std::size_t c = 0; c < chunks.size(); ++c) {
+    if (before + 0.5 * static_cast<double>(chunks[c].bytes) >= target)
+      return c;
+    before += static_cast<double>(chunks[c].bytes);
+  }
+  return chunks.size();
+}
+
 std::size_t chunk_of(const std::vector<Chunk>& chunks, std::uint64_t p) {
   auto it = std::upper_bound(chunks.begin(), chunks.end(), p,
                              [](std::uint64_t v, const Chunk& c) { return v < c.first_point; });

@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "tessera/core/error.hpp"
+#include "tessera/core/perf.hpp"
 #include "tessera/io/laz/layered_chunk.hpp"
 #include "tessera/io/laz/pointwise_chunk.hpp"
 
@@ -134,6 +135,8 @@ void LazPoints::decode_chunk(std::size_t c, std::uint8_t* out) const {
 void LazPoints::read(std::uint64_t first, std::uint64_t count, std::uint8_t* out) const {
   if (count == 0)
     return;
+  // Its own region: the decoding's share of a step's read (docs/performance.md).
+  const perf::Region region("decode");
   const std::size_t c0 = chunk_of(chunks_, first);
   const std::size_t c1 = chunk_of(chunks_, first + count - 1);
   const auto len = static_cast<std::uint64_t>(record_length_);

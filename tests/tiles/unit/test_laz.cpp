@@ -299,3 +299,33 @@ TEST_CASE("A LAZ file of variable-size chunks decodes, ranges across chunks too"
                                                       Contains("chunk 1") &&
                                                       Contains("point count disagrees"));
 }
+
+TEST_CASE("LAZ chunk ranges are split by compressed bytes", "[tiles][laz]") {
+  using tessera::io::laz::Chunk;
+  using tessera::io::laz::part_start;
+  auto chunks = [](std::vector<std::uint64_t> bytes) {
+    std::vector<Chunk> out;
+    for (std::uint64_t b : bytes)
+      out.push_back(Chunk{out.size() * 10, 10, 0, b});
+    return out;
+  };
+  // A heavy last chunk: the first two make one part, the last the other.
+  const std::vector<Chunk> skewed = chunks({100, 100, 800});
+  CHECK(part_start(skewed, 2, 0) == 0);
+  CHECK(part_start(skewed, 2, 1) == 2);
+  CHECK(part_start(skewed, 2, 2) == 3);
+  // Equal chunks: equal counts, as block_range would give.
+  const std::vector<Chunk> even = chunks(std::vector<std::uint64_t>(1000, 5));
+  CHECK(part_start(even, 2, 1) == 500);
+  CHECK(part_start(even, 4, 1) == 250);
+  CHECK(part_start(even, 4, 3) == 750);
+  // More parts than chunks: some parts are empty, every chunk in one part.
+  const std::vector<Chunk> two = chunks({7, 7});
+  std::size_t covered = 0;
+  for (int i = 0; i < 4; ++i) {
+    CHECK(part_start(two, 4, i) <= part_start(two, 4, i + 1));
+    covered += part_start(two, 4, i + 1) - part_start(two, 4, i);
+  }
+  CHECK(covered == 2);
+  CHECK(part_start({}, 3, 1) == 0);
+}

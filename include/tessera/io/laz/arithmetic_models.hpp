@@ -13,8 +13,9 @@
 //   SymbolModel  an n-symbol model (2..2048): cumulative distribution in 15
 //                bits, counts halved past 2^15, updated after (n + 6) / 2
 //                symbols at first, the period growing by 5/4 up to 8 (n + 6).
-//                A lookup table (symbols > 16) speeds the decoder's search;
-//                the symbol it finds is the same as a plain bisection.
+//                A lookup table (symbols > 16, two slots per symbol) speeds
+//                the decoder's search; the symbol it finds is the same as a
+//                plain bisection.
 #pragma once
 
 #include <cstdint>

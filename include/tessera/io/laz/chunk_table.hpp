@@ -47,4 +47,11 @@ std::vector<std::uint8_t> encode_chunk_table(const std::vector<Chunk>& chunks, b
 /// The chunk holding point `p` (chunks sorted by first_point, p inside).
 std::size_t chunk_of(const std::vector<Chunk>& chunks, std::uint64_t p);
 
+/// The first chunk of part `index` (0..parts) when `chunks` are split into
+/// `parts` runs of about equal compressed bytes: decoding time follows the
+/// bytes, not the chunk count (a chunk starts the part whose share of the
+/// bytes its middle byte falls in). part_start(chunks, parts, parts) is the
+/// chunk count; the same on every rank (a function of the table alone).
+std::size_t part_start(const std::vector<Chunk>& chunks, int parts, int index);
+
 }  // namespace tessera::io::laz
