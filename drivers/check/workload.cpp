@@ -83,11 +83,7 @@ void run(StepContext& ctx) {
   {
     // Each value was set by exactly one rank; the sum assembles the vector.
     perf::Region r("assemble");
-    std::vector<double> all(values.size());
-    check_mpi(MPI_Allreduce(values.data(), all.data(), static_cast<int>(values.size()), MPI_DOUBLE,
-                            MPI_SUM, comm.handle()),
-              "MPI_Allreduce(values)");
-    values.swap(all);
+    comm.allreduce(values, ReduceOp::sum);
   }
   {
     perf::Region r("write");

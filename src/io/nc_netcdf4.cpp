@@ -22,6 +22,7 @@
 #include "nc_backend.hpp"
 #include "nc_netcdf4_common.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/core/mpi.hpp"
 #include "tessera/core/mpiio_hints.hpp"
 
 #if !defined(NC_HAS_PARALLEL4) || !NC_HAS_PARALLEL4
@@ -126,10 +127,10 @@ class Netcdf4Backend final : public NcBackend {
     nccheck(nc_inq_nvars(ncid_, &nvars), "inq_nvars", path_);
     // Puts per variable on this rank, then the most any rank has: every rank
     // issues that many for each variable (the collective calls must match).
-    std::vector<int> mine(static_cast<std::size_t>(nvars), 0), most(mine.size(), 0);
+    std::vector<std::int32_t> most(static_cast<std::size_t>(nvars), 0);
     for (const auto& p : queued)
-      ++mine[static_cast<std::size_t>(p.varid)];
-    MPI_Allreduce(mine.data(), most.data(), nvars, MPI_INT, MPI_MAX, comm_);
+      ++most[static_cast<std::size_t>(p.varid)];
+    Comm(comm_).allreduce(most, ReduceOp::max);
     int first_error = NC_NOERR;
     std::string failed_var;
     for (int v = 0; v < nvars; ++v) {
