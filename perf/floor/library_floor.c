@@ -26,8 +26,8 @@
 #include <ogr_srs_api.h>
 #include <pnetcdf.h>
 #include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 
 void GDALRegister_GTiff(void);
@@ -84,8 +84,8 @@ int main(int argc, char** argv) {
   remove(nc_path);
   report("NetCDF-4 chunk written");
   /* Keep the netCDF libraries referenced, as Tessera links them. */
-  printf("netcdf-c %.12s, PnetCDF %.8s, CRS WKT %zu bytes\n", nc_inq_libvers(),
-         ncmpi_inq_libvers(), wkt ? strlen(wkt) : 0);
+  printf("netcdf-c %.12s, PnetCDF %.8s, CRS WKT %zu bytes\n", nc_inq_libvers(), ncmpi_inq_libvers(),
+         wkt ? strlen(wkt) : 0);
   VSIFree(wkt); /* CPLFree is a macro for VSIFree in cpl_conv.h */
   OSRDestroySpatialReference(srs);
   GDALClose(ds);
