@@ -45,15 +45,18 @@ Loaded load() {
     auto* entry = reinterpret_cast<EntryPoint>(::dlsym(handle, kEntryPoint));
     if (entry == nullptr) {
       tried.push_back(fmt::format("{}: no entry point {}", file, kEntryPoint));
+      ::dlclose(handle);
       break;
     }
     const Api* api = entry();
     if (api == nullptr || api->interface_version != kInterfaceVersion ||
         api->header_size != sizeof(Uvh5Output)) {
-      tried.push_back(
-          fmt::format("{}: built from another version of tessera (interface {}, this "
-                      "executable needs {})",
-                      file, api != nullptr ? api->interface_version : 0, kInterfaceVersion));
+      tried.push_back(fmt::format(
+          "{}: built from another version of tessera (interface {}, header {} bytes; this "
+          "executable needs interface {}, {} bytes)",
+          file, api != nullptr ? api->interface_version : 0, api != nullptr ? api->header_size : 0,
+          kInterfaceVersion, sizeof(Uvh5Output)));
+      ::dlclose(handle);
       break;
     }
     return {api, {}};
