@@ -1,6 +1,7 @@
-// Reference-data lookup (include/tessera/core/data_dir.hpp).
+// Reference-data and module lookup (include/tessera/core/data_dir.hpp).
 #include "tessera/core/data_dir.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <system_error>
 
@@ -9,18 +10,14 @@
 namespace tessera {
 namespace fs = std::filesystem;
 
-namespace {
-
-// The running executable's directory. /proc/self/exe names the binary after
-// symlinks are resolved, so a prefix that was moved (or a symlink in a bin/
-// on PATH) still leads to the share/ beside it.
+// /proc/self/exe names the binary after symlinks are resolved, so a prefix
+// that was moved (or a symlink in a bin/ on PATH) still leads to the share/
+// and lib/ beside it.
 fs::path executable_dir() {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   return ec ? fs::path() : exe.parent_path();
 }
-
-}  // namespace
 
 std::vector<fs::path> data_dirs() {
   // An explicit override is the only place looked at: a wrong one must fail
@@ -53,6 +50,23 @@ std::string data_search_note(const std::string& relative) {
     sep = ", ";
   }
   return s + " (set TESSERA_DATA_DIR to the directory that holds it)";
+}
+
+std::vector<fs::path> plugin_dirs() {
+  if (const char* env = std::getenv("TESSERA_PLUGIN_DIR"); env != nullptr && *env != '\0')
+    return {fs::path(env)};
+  std::vector<fs::path> dirs;
+  auto add = [&dirs](const fs::path& d) {
+    if (std::find(dirs.begin(), dirs.end(), d) == dirs.end())
+      dirs.push_back(d);
+  };
+  if (const fs::path exe = executable_dir(); !exe.empty()) {
+    add(exe);
+    // An absolute CMAKE_INSTALL_LIBDIR replaces the prefix (path's operator/).
+    add((exe / ".." / build::kInstallLibDir / "tessera").lexically_normal());
+  }
+  add(fs::path(build::kInstallPluginDir).lexically_normal());
+  return dirs;
 }
 
 }  // namespace tessera

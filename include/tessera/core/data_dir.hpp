@@ -1,5 +1,7 @@
-// Where Tessera's run-time reference data lives (the DESI PCA templates under
-// baltools/): one lookup for every command that needs a shipped file.
+// Where Tessera's run-time files live, found from the running executable:
+// the reference data (the DESI PCA templates under baltools/) and the
+// loadable modules (tessera-ms.so, the casacore Measurement Set writer).
+// One lookup for every command that needs a shipped file.
 //
 // $TESSERA_DATA_DIR, when set, is the only directory looked at (a user's
 // override, e.g. newer templates: a wrong one fails naming it). Otherwise
@@ -30,5 +32,19 @@ std::filesystem::path data_file(const std::string& relative);
 
 /// "looked for X in: a, b, c; set TESSERA_DATA_DIR or ..." for error messages.
 std::string data_search_note(const std::string& relative);
+
+/// The directory of the running executable (/proc/self/exe, symlinks
+/// resolved); empty when it cannot be read.
+std::filesystem::path executable_dir();
+
+/// The directories searched for a loadable module, in this order:
+/// $TESSERA_PLUGIN_DIR alone when set (a wrong one fails naming it);
+/// otherwise
+///   1. the executable's own directory — a binary run from its build tree,
+///      where the modules are built beside it;
+///   2. <directory of the executable>/../<libdir>/tessera — an installed
+///      tessera, wherever its prefix was moved;
+///   3. <libdir>/tessera of the install prefix fixed at configure time.
+std::vector<std::filesystem::path> plugin_dirs();
 
 }  // namespace tessera

@@ -29,6 +29,11 @@
 // DATA conjugated, UVW negated) and the keyword is False.
 // DATA and FLAG are tiled [ncorr, one subband's channels, rows]: a subband
 // fills whole tiles, so no tile is read back and rewritten.
+// casacore lives in a loadable module, tessera-ms.so, loaded on the first
+// MsWriter (src/io/ms_module.hpp says why and what crosses; the lookup is
+// core/data_dir.hpp's plugin_dirs()): the executable does not link casacore.
+// A missing module fails the first MsWriter with an IoError naming the
+// paths tried.
 #pragma once
 
 #include <complex>
@@ -36,7 +41,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "tessera/io/uvh5_writer.hpp"
+#include "tessera/io/uvh5_output.hpp"
 
 namespace tessera::io {
 
